@@ -1,0 +1,64 @@
+# IMG Portal. `make run` serves the demo; `make test` runs everything CI runs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The machine's services, started the way DEVELOPERS.md says.
+PG_START := pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+REDIS_START := redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
+# `make run` is for local use: DEBUG on, and the demo accounts may skip 2FA.
+DEV_ENV := DEBUG=1 MFA_REQUIRED_FOR_STAFF=0
+
+.PHONY: help install run test lint format services-check services-up chromium
+
+help:
+	@echo "make run    build .venv, migrate, load demo data, serve on http://127.0.0.1:8000"
+	@echo "make test   lint, unit, integration and browser tests (what CI runs)"
+	@echo "make lint   ruff check and ruff format --check"
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+services-check:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
+	  echo "PostgreSQL does not answer on 127.0.0.1:5432. Start it with:"; \
+	  echo '  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start'; exit 1; }
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
+	  echo "Redis does not answer on 127.0.0.1:6379. Start it with:"; \
+	  echo '  $(REDIS_START)'; exit 1; }
+
+services-up:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "Starting PostgreSQL"; $(PG_START); }
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { echo "Starting Redis"; mkdir -p /var/lib/redis /var/log/redis; $(REDIS_START); }
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && exit 0; sleep 1; done; \
+	  echo "PostgreSQL or Redis did not come up"; exit 1
+
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Debian's Chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+run: install services-check
+	$(DEV_ENV) $(PY) manage.py ensure_database
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	@mkdir -p var
+	$(DEV_ENV) $(VENV)/bin/honcho --procfile Procfile.dev start
+
+test: install services-up chromium lint
+	$(PY) -m pytest

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ImgPortalConfig(AppConfig):
+    name = "imgportal"
+    verbose_name = "IMG Portal"

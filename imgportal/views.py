@@ -1,0 +1,83 @@
+import logging
+
+import redis
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+
+from imgportal.permissions import is_awaiting_approval
+from members import selectors
+
+logger = logging.getLogger(__name__)
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """Each role lands on a home page made for it."""
+
+    def get(self, request, *args, **kwargs):
+        if is_awaiting_approval(request.user):
+            return redirect("members:pending")
+        return super().get(request, *args, **kwargs)
+
+    def get_template_names(self) -> list[str]:
+        user = self.request.user
+        if user.has_perm("members.manage_members"):
+            return ["home/home_co_lead.html"]
+        if user.has_perm("members.view_visa_status"):
+            return ["home/home_gme_staff.html"]
+        if user.has_perm("members.access_portal"):
+            return ["home/home_member.html"]
+        return ["home/home_no_access.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["member"] = selectors.member_for_user(user)
+        if user.has_perm("members.access_portal"):
+            context["community"] = selectors.community_summary()
+        if user.has_perm("members.view_visa_status"):
+            context["status_counts"] = selectors.member_counts_by_status()
+            context["visa_counts"] = selectors.member_counts_by_visa_status()
+        if user.has_perm("members.manage_members"):
+            context["pending_members"] = selectors.members_pending(viewer=user)[:5]
+            context["pending_count"] = selectors.members_pending(viewer=user).count()
+        return context
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any failure means "not healthy"
+        logger.exception("Health check: database unreachable")
+        return False
+    return True
+
+
+def _redis_ok() -> bool:
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+        )
+        return bool(client.ping())
+    except Exception:  # any failure means "not healthy"
+        logger.exception("Health check: Redis unreachable")
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """For load balancers: 200 when PostgreSQL and Redis answer, else 503."""
+    checks = {
+        "database": "ok" if _database_ok() else "error",
+        "redis": "ok" if _redis_ok() else "error",
+    }
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(checks, status=200 if healthy else 503)

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from members.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load demo accounts and members. Safe twice: it only adds what is missing."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off (demo accounts share a published password).",
+        )
+        parser.add_argument("--members", type=int, default=50)
+
+    def handle(self, *args, force: bool, members: int, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "Refusing to load demo data with DEBUG off: its accounts share a "
+                "published password. Use --force if you really mean it."
+            )
+        result = seed_demo(members=members)
+        self.stdout.write(f"Demo data ready ({result['created']} accounts created).")
+        self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
+        for account in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {account.email}")

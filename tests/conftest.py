@@ -1,0 +1,80 @@
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from imgportal.celery import app as celery_app
+from members.models import Member, Role
+from tests.factories import MemberFactory, UserFactory, give_totp
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collected_static():
+    """Production static storage (hashed names) needs collectstatic, as in deploys."""
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _celery_eager():
+    """Tasks run inline unless a test starts a real worker (tests/test_tasks.py)."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters live in the (test) Redis cache: start each test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def resident(db) -> Member:
+    return MemberFactory(roles=[Role.RESIDENT])
+
+
+@pytest.fixture
+def mentor(db) -> Member:
+    return MemberFactory(
+        roles=[Role.RESIDENT, Role.MENTOR], training_stage=Member.TrainingStage.FELLOW
+    )
+
+
+@pytest.fixture
+def gme_staff(db) -> Member:
+    member = MemberFactory(roles=[Role.GME_STAFF], visa_status="", training_stage="")
+    give_totp(member.user)
+    return member
+
+
+@pytest.fixture
+def co_lead(db) -> Member:
+    member = MemberFactory(roles=[Role.RESIDENT, Role.CO_LEAD])
+    give_totp(member.user)
+    return member
+
+
+@pytest.fixture
+def pending_member(db) -> Member:
+    return MemberFactory(status=Member.Status.PENDING)
+
+
+@pytest.fixture
+def unverified_user(db):
+    """Signed up but never clicked the verification link."""
+    user = UserFactory(email_verified=False)
+    MemberFactory(user=user, status=Member.Status.PENDING)
+    return user
+
+
+def client_for(member_or_user) -> Client:
+    user = getattr(member_or_user, "user", member_or_user)
+    client = Client()
+    client.force_login(user)
+    return client

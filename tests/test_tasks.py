@@ -1,0 +1,106 @@
+"""Celery: a real worker on the real Redis broker, and the reliability rules."""
+
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.exceptions import Reject
+from django.contrib.sessions.models import Session
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from imgportal.celery import MAX_DELIVERIES, ReliableTask
+from imgportal.celery import app as celery_app
+from imgportal.emails import email_queue
+from imgportal.models import OutboundEmail
+from imgportal.tasks import clear_expired_sessions_task
+
+
+@pytest.fixture
+def real_worker():
+    """A Celery worker thread consuming from the test Redis broker."""
+    celery_app.conf.task_always_eager = False
+    try:
+        with start_worker(
+            celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+        ) as worker:
+            yield worker
+    finally:
+        celery_app.conf.task_always_eager = True
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_email_queued_in_a_transaction_is_sent_by_a_real_worker(real_worker):
+    """Commit → the task goes through Redis → the worker sends the email once."""
+    key = f"worker-test:{uuid.uuid4()}"
+    with transaction.atomic():
+        email = email_queue(
+            key=key, to="worker@example.org", subject="Through Redis", body_text="Hi"
+        )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        email.refresh_from_db()
+        if email.status == OutboundEmail.Status.SENT:
+            break
+        time.sleep(0.2)
+    assert email.status == OutboundEmail.Status.SENT
+    assert [m.subject for m in mail.outbox] == ["Through Redis"]
+
+
+def test_reliability_settings():
+    conf = celery_app.conf
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.task_soft_time_limit < conf.task_time_limit
+    # Redis must not hand a running task to a second worker.
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+    assert ReliableTask.retry_jitter is True
+    assert (
+        ReliableTask.retry_backoff_max
+        <= conf.broker_transport_options["visibility_timeout"]
+    )
+
+
+def test_every_beat_entry_names_a_registered_task():
+    celery_app.loader.import_default_modules()
+    for entry in celery_app.conf.beat_schedule.values():
+        assert entry["task"] in celery_app.tasks
+
+
+def test_poison_message_is_rejected_after_repeated_deliveries():
+    """A message redelivered again and again (it keeps killing workers) is dropped."""
+
+    @celery_app.task(name=f"tests.poison.{uuid.uuid4().hex}")
+    def poison():
+        return "ran"
+
+    task_id = str(uuid.uuid4())
+    results = []
+    for _ in range(MAX_DELIVERIES + 1):
+        poison.push_request(id=task_id, retries=0, is_eager=False)
+        try:
+            results.append(poison())
+        except Reject as exc:
+            results.append(exc)
+        finally:
+            poison.pop_request()
+    assert results[:MAX_DELIVERIES] == ["ran"] * MAX_DELIVERIES
+    assert isinstance(results[-1], Reject)
+    assert results[-1].requeue is False
+
+
+@pytest.mark.django_db
+def test_nightly_session_cleanup_removes_only_expired_sessions():
+    now = timezone.now()
+    Session.objects.create(
+        session_key="old", session_data="", expire_date=now - timedelta(days=1)
+    )
+    Session.objects.create(
+        session_key="live", session_data="", expire_date=now + timedelta(days=1)
+    )
+    clear_expired_sessions_task.delay()
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
