@@ -22,8 +22,11 @@ def _celery_eager():
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
+def _fast_test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test Client builds its own middleware; without this, WhiteNoise would
+    # index every static file again for each one (seconds per test).
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,12 @@
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.contrib.auth.models import Group
 
 from members.models import Member, Role, Specialty, User
@@ -57,10 +63,14 @@ class MemberFactory(factory.django.DjangoModelFactory):
         self.user.groups.add(*Group.objects.filter(name__in=list(extracted)))
 
 
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
 def give_totp(user: User) -> Authenticator:
-    """Record a TOTP authenticator, as if the person had set up their app."""
-    return Authenticator.objects.create(
-        user=user,
-        type=Authenticator.Type.TOTP,
-        data={"secret": "JBSWY3DPEHPK3PXP"},
-    )
+    """Set up a TOTP authenticator, as if the person had scanned the QR code."""
+    return TOTP.activate(user, TOTP_SECRET).instance
+
+
+def current_totp_code() -> str:
+    counter = next(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(TOTP_SECRET, counter))

@@ -1,0 +1,60 @@
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from members.demo import DEMO_ACCOUNTS
+from members.models import Member, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    return sorted(
+        User.objects.values_list(
+            "email",
+            "password",
+            "first_name",
+            "is_active",
+            "member__status",
+            "member__visa_status",
+            "member__training_stage",
+        )
+    )
+
+
+def test_seed_demo_refuses_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG off"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_twice_changes_nothing(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    first = _snapshot()
+    call_command("seed_demo")
+    assert _snapshot() == first
+    assert len(first) == len(DEMO_ACCOUNTS) + 50
+
+
+def test_seed_demo_makes_one_account_per_role_with_their_home(settings, client):
+    call_command("seed_demo", "--force")
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.get(email=account.email)
+        assert user.emailaddress_set.get().verified
+        assert set(user.groups.values_list("name", flat=True)) == set(account.roles)
+    assert User.objects.get(email__startswith="admin@").is_superuser
+
+
+def test_seed_demo_members_are_varied_like_a_real_group(settings):
+    call_command("seed_demo", "--force")
+    members = Member.objects.exclude(user__email__in=[a.email for a in DEMO_ACCOUNTS])
+    visas = Counter(members.values_list("visa_status", flat=True))
+    assert visas[Member.VisaStatus.J1] > visas[Member.VisaStatus.H1B] > 0
+    assert len(visas) >= 4
+    assert members.values("home_country").distinct().count() >= 20
+    assert members.values("specialty").distinct().count() >= 15
+    assert members.values("training_stage").distinct().count() >= 5
+    assert members.filter(status=Member.Status.PENDING).count() >= 3

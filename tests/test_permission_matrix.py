@@ -1,0 +1,188 @@
+"""Every URL the project defines, as each kind of visitor sees it.
+
+Each URL name needs a row here (a test fails when one is missing), so every new
+page states who may use it. Answers: an HTTP status, or "→x" for a redirect to
+the sign-in page (login), the waiting page (pending), home, the admin sign-in
+(admin-login), re-authentication (reauth) or 2FA set-up/overview (2fa).
+Objects that are not yours answer 404, not 403.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from members.models import Member
+from tests.factories import PASSWORD, MemberFactory
+
+ROLES = (
+    "anonymous",
+    "unverified",
+    "pending",
+    "resident",
+    "mentor",
+    "gme_staff",
+    "co_lead",
+)
+L, P, H = "→login", "→pending", "→home"
+SIGNED_IN = ("pending", "resident", "mentor", "gme_staff", "co_lead")
+
+
+def row(**answers) -> dict[str, object]:
+    """Build a row; `signed_in=` and `members=` fill several roles at once."""
+    values: dict[str, object] = {}
+    if "everyone" in answers:
+        values.update(dict.fromkeys(ROLES, answers.pop("everyone")))
+    if "signed_in" in answers:
+        values.update(dict.fromkeys(SIGNED_IN, answers.pop("signed_in")))
+    if "members" in answers:
+        values.update(dict.fromkeys(SIGNED_IN[1:], answers.pop("members")))
+    if "logged_out" in answers:
+        values.update(
+            dict.fromkeys(("anonymous", "unverified"), answers.pop("logged_out"))
+        )
+    values.update(answers)
+    assert set(values) == set(ROLES), f"row is missing {set(ROLES) - set(values)}"
+    return values
+
+
+R = "→reauth"
+MATRIX: dict[str, dict[str, object]] = {
+    # --- The portal's own pages.
+    "home": row(logged_out=L, pending=P, members=200),
+    "healthz": row(everyone=200),
+    "members:pending": row(logged_out=L, pending=200, members=H),
+    "members:join_requests": row(
+        logged_out=L, pending=P, resident=403, mentor=403, gme_staff=403, co_lead=200
+    ),
+    # POST only: co-leads get 405 for a GET, everyone else is refused first.
+    "members:join_request_decide": row(
+        logged_out=L, pending=P, resident=403, mentor=403, gme_staff=403, co_lead=405
+    ),
+    # --- Signing in and out (django-allauth). Pending people may manage their
+    # account (email, password, 2FA, sessions) while they wait.
+    "account_login": row(logged_out=200, signed_in=H),
+    "account_signup": row(logged_out=200, signed_in=H),
+    "account_logout": row(logged_out=H, signed_in=200),
+    "account_inactive": row(everyone=200),
+    "account_reauthenticate": row(logged_out=L, signed_in=200),
+    "account_email": row(logged_out=L, signed_in=200),
+    "account_email_verification_sent": row(everyone=200),
+    "account_confirm_email": row(everyone=200),  # a bad key shows "invalid link"
+    "account_change_password": row(logged_out=L, signed_in=200),
+    "account_set_password": row(logged_out=L, signed_in="→/accounts/password/change/"),
+    "account_reset_password": row(everyone=200),
+    "account_reset_password_done": row(everyone=200),
+    "account_reset_password_from_key": row(everyone=200),  # a bad key: "invalid"
+    "account_reset_password_from_key_done": row(everyone=200),
+    "account_confirm_login_code": row(logged_out=L, signed_in=H),  # not enabled
+    # --- Two-factor sign-in (allauth.mfa). gme_staff and co_lead have TOTP set up.
+    "mfa_index": row(logged_out=L, signed_in=200),
+    "mfa_authenticate": row(logged_out=L, signed_in=H),  # no sign-in in progress
+    "mfa_reauthenticate": row(
+        logged_out=L, pending=R, resident=R, mentor=R, gme_staff=200, co_lead=200
+    ),
+    "mfa_activate_totp": row(logged_out=L, signed_in=R),
+    "mfa_deactivate_totp": row(
+        logged_out=L, pending=404, resident=404, mentor=404, gme_staff=R, co_lead=R
+    ),
+    "mfa_generate_recovery_codes": row(logged_out=L, signed_in=R),
+    "mfa_view_recovery_codes": row(logged_out=L, signed_in=404),
+    "mfa_download_recovery_codes": row(logged_out=L, signed_in=404),
+    "usersessions_list": row(logged_out=L, signed_in=200),
+    # --- Django admin: superusers only (tested in tests/test_admin.py).
+    "admin:login": row(everyone=200),
+    "admin:logout": row(everyone="→/admin/"),
+}
+
+# Names are matched first exactly, then by namespace ("admin:*").
+NAMESPACE_RULES: dict[str, dict[str, object]] = {
+    "admin:*": row(everyone="→admin-login"),
+}
+
+
+def walk(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}{pattern.namespace}:"
+            yield from walk(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}", pattern
+
+
+ALL_URLS = dict(walk(get_resolver().url_patterns))
+SAMPLE_KWARGS = {
+    "key": "not-a-real-key",
+    "uidb36": "1",
+    "object_id": "1",
+    "app_label": "members",
+    "content_type_id": "1",
+}
+
+
+def _kwargs_for(name: str, pattern: URLPattern, context: dict) -> dict:
+    groups = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", str(pattern.pattern))
+    names = [a or b for a, b in groups]
+    return {n: context.get((name, n), SAMPLE_KWARGS.get(n, "1")) for n in names}
+
+
+def describe(response) -> object:
+    if response.status_code in (301, 302):
+        path = response["Location"].split("?")[0]
+        return {
+            "/accounts/login/": L,
+            "/members/pending/": P,
+            "/": H,
+            "/admin/login/": "→admin-login",
+            "/accounts/reauthenticate/": "→reauth",
+            "/accounts/2fa/": "→2fa",
+            "/accounts/2fa/totp/activate/": "→2fa-setup",
+        }.get(path, f"→{path}")
+    return response.status_code
+
+
+@pytest.fixture
+def clients(db, pending_member, resident, mentor, gme_staff, co_lead, unverified_user):
+    unverified = Client()
+    unverified.post(
+        reverse("account_login"), {"login": unverified_user.email, "password": PASSWORD}
+    )
+    result = {"anonymous": Client(), "unverified": unverified}
+    for role, member in (
+        ("pending", pending_member),
+        ("resident", resident),
+        ("mentor", mentor),
+        ("gme_staff", gme_staff),
+        ("co_lead", co_lead),
+    ):
+        client = Client()
+        client.force_login(member.user)
+        result[role] = client
+    return result
+
+
+def _expected(name: str):
+    if name in MATRIX:
+        return MATRIX[name]
+    namespace = name.split(":")[0] + ":*" if ":" in name else None
+    return NAMESPACE_RULES.get(namespace)
+
+
+def test_every_url_has_a_row():
+    missing = sorted(name for name in ALL_URLS if _expected(name) is None)
+    assert missing == [], f"add these URLs to the permission matrix: {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(ALL_URLS))
+def test_url_answers_each_role_as_expected(name, clients):
+    expected = _expected(name)
+    if expected is None:
+        pytest.fail(f"{name} has no row in the permission matrix")
+    other_pending = MemberFactory(status=Member.Status.PENDING)
+    context = {("members:join_request_decide", "pk"): other_pending.pk}
+    url = reverse(name, kwargs=_kwargs_for(name, ALL_URLS[name], context))
+    actual = {role: describe(clients[role].get(url)) for role in ROLES}
+    assert actual == expected, url
