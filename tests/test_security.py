@@ -18,9 +18,7 @@ def test_every_page_has_a_csp_without_inline_scripts(client, resident):
         client_for(resident).get(reverse("home")),
     ):
         policy = response["Content-Security-Policy"]
-        directives = dict(
-            (part.split()[0], part.split()[1:]) for part in policy.split("; ")
-        )
+        directives = {part.split()[0]: part.split()[1:] for part in policy.split("; ")}
         assert directives["script-src"] == ["'self'"]
         assert directives["default-src"] == ["'self'"]
         assert directives["frame-ancestors"] == ["'none'"]
