@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.test import Client
 
@@ -35,6 +38,20 @@ def _clear_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests flush the database, data migrations included: rerun them.
+
+    (Django's serialized_rollback does not restore reliably once Playwright's event
+    loop runs in the test thread, so the migrations' own functions are called.)
+    """
+    for module, function in (
+        ("members.migrations.0002_roles", "create_roles"),
+        ("members.migrations.0003_specialties", "load"),
+    ):
+        getattr(importlib.import_module(module), function)(django_apps, None)
 
 
 @pytest.fixture

@@ -9,9 +9,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _run(code: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+# Variables the test process may carry that a real deployment never has.
+NOT_IN_PRODUCTION = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def _clean_env(**env: str) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if k not in NOT_IN_PRODUCTION}
     clean.update(env)
+    return clean
+
+
+def _run(code: str, **env: str) -> subprocess.CompletedProcess:
+    clean = _clean_env(**env)
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -60,11 +69,7 @@ def test_production_settings_pass_the_deploy_checklist():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={
-            **{k: v for k, v in os.environ.items() if k != "DEBUG"},
-            **_production_env(),
-            "SECURE_COOKIES": "1",
-        },
+        env=_clean_env(**_production_env(), SECURE_COOKIES="1"),
         capture_output=True,
         text=True,
         timeout=120,

@@ -32,8 +32,10 @@ def real_worker():
         celery_app.conf.task_always_eager = True
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_email_queued_in_a_transaction_is_sent_by_a_real_worker(real_worker):
+@pytest.mark.django_db(transaction=True)
+def test_email_queued_in_a_transaction_is_sent_by_a_real_worker(
+    real_worker, reference_data
+):
     """Commit → the task goes through Redis → the worker sends the email once."""
     key = f"worker-test:{uuid.uuid4()}"
     with transaction.atomic():

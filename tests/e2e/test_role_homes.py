@@ -8,7 +8,10 @@ from members.demo import DEMO_PASSWORD
 from members.models import Member, User
 from tests.factories import current_totp_code, give_totp
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
 
 @pytest.fixture

@@ -5,7 +5,10 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
 # Required fields end with crispy's "*"; "Password (again)" must not match.
 PASSWORD_LABEL = re.compile(r"^\s*Password\W*$")
