@@ -220,8 +220,9 @@ def seed_demo(*, members: int = 50) -> dict[str, int]:
         visa = rng.choices(visas, weights)[0]
         stage = rng.choice(STAGES)
         specialty = rng.choice(specialty_names)
-        joined_days_ago = rng.randint(3, 900)
         pending = index % PENDING_EVERY == PENDING_EVERY - 1
+        # Join requests wait days, not years; members joined over ~2.5 years.
+        joined_days_ago = rng.randint(1, 14) if pending else rng.randint(15, 900)
         email = f"{first}.{last}.{index + 1}@{DEMO_DOMAIN}".lower().replace(" ", "")
         user, is_new = _ensure_account(email=email, first_name=first, last_name=last)
         if not is_new:
