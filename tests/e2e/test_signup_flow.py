@@ -5,6 +5,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.factories import MemberFactory
+
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("reference_data"),
@@ -22,16 +24,20 @@ def _wait_for_email(count: int) -> mail.EmailMessage:
     return mail.outbox[-1]
 
 
+def _fill_signup(page, email: str) -> None:
+    page.get_by_label("First name").fill("Amara")
+    page.get_by_label("Last name").fill("Okafor")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label(PASSWORD_LABEL).fill("stethoscope-on-call-42")
+    page.get_by_label("Password (again)").fill("stethoscope-on-call-42")
+    page.get_by_role("button", name="Sign Up").click()
+
+
 def test_new_resident_signs_up_verifies_and_waits_for_approval(page):
     """Sign up → open the link from the email → sign in → the waiting page."""
     page.goto("/")
     page.get_by_role("link", name="Join the group").click()
-    page.get_by_label("First name").fill("Amara")
-    page.get_by_label("Last name").fill("Okafor")
-    page.get_by_label("Email").fill("amara.okafor@example.org")
-    page.get_by_label(PASSWORD_LABEL).fill("stethoscope-on-call-42")
-    page.get_by_label("Password (again)").fill("stethoscope-on-call-42")
-    page.get_by_role("button", name="Sign Up").click()
+    _fill_signup(page, "amara.okafor@example.org")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Verify Your Email Address"
     )
@@ -54,16 +60,9 @@ def test_new_resident_signs_up_verifies_and_waits_for_approval(page):
 
 
 def test_sign_up_with_a_taken_email_keeps_what_was_typed(page):
-    from tests.factories import MemberFactory
-
     MemberFactory(user__email="taken@example.org")
     page.goto("/accounts/signup/")
-    page.get_by_label("First name").fill("Amara")
-    page.get_by_label("Last name").fill("Okafor")
-    page.get_by_label("Email").fill("taken@example.org")
-    page.get_by_label(PASSWORD_LABEL).fill("stethoscope-on-call-42")
-    page.get_by_label("Password (again)").fill("stethoscope-on-call-42")
-    page.get_by_role("button", name="Sign Up").click()
+    _fill_signup(page, "taken@example.org")
     expect(
         page.get_by_text("A user is already registered with this email")
     ).to_be_visible()
