@@ -90,6 +90,17 @@ app.conf.beat_schedule = {
         "task": "imgportal.tasks.clear_expired_sessions_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Just after midnight: a co-lead handover takes effect on its chosen day.
+    "apply-co-lead-terms": {
+        "task": "members.tasks.co_lead_terms_apply_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    # 20 June, ten days before the academic year turns over on 1 July: email the
+    # co-leads to preview and confirm the rollover (once per year; idempotent).
+    "propose-academic-year-rollover": {
+        "task": "members.tasks.rollover_propose_task",
+        "schedule": crontab(hour=8, minute=0, day_of_month=20, month_of_year=6),
+    },
 }
 
 app.autodiscover_tasks()

@@ -50,3 +50,22 @@ class NoStoreForSignedInMiddleware:
         if request.user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class AuditContextMiddleware:
+    """Remember the client address (as allauth's trusted-proxy rule sees it) for
+    the audit entries written while this request runs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from allauth.account.adapter import get_adapter
+
+        from members.audit import current_ip
+
+        token = current_ip.set(get_adapter(request).get_client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            current_ip.reset(token)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
+    "django_filters",
     "csp",
     "imgportal",
     "members",
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "imgportal.middleware.RequireStaffMFAMiddleware",
     "imgportal.middleware.NoStoreForSignedInMiddleware",
+    "imgportal.middleware.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "imgportal.urls"
@@ -195,6 +197,10 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "IMG Portal <no-reply@imgportal.localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# A member's bio is capped at 2,000 characters by the form; a pasted 10 MB bio must
+# reach the form to get a field error rather than a bare 400 from Django.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # --- Internationalisation
 LANGUAGE_CODE = "en-us"

@@ -1,10 +1,21 @@
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+from members.languages import LANGUAGE_NAMES, LANGUAGES
+
+TRAINING_START_MAX_YEARS = 15
 
 
 class UserManager(BaseUserManager):
@@ -61,6 +72,24 @@ class Role(models.TextChoices):
     CO_LEAD = "Co-lead", _("Co-lead")
 
 
+BIO_MAX_LENGTH = 2000
+
+# What a member may show other members in the directory (name is always shown).
+DIRECTORY_FIELD_CHOICES = [
+    ("pronouns", _("Pronouns")),
+    ("training_stage", _("Training stage")),
+    ("specialty", _("Specialty")),
+    ("program", _("Program")),
+    ("home_country", _("Home country")),
+    ("languages", _("Languages")),
+    ("medical_school", _("Medical school")),
+    ("interests", _("Interests")),
+    ("bio", _("Short bio")),
+    ("email", _("Email address")),
+    ("phone", _("Phone")),
+]
+
+
 class Specialty(models.Model):
     """An ACGME core specialty or a common fellowship (loaded as data)."""
 
@@ -82,8 +111,38 @@ class Specialty(models.Model):
         return self.name
 
 
+class Program(models.Model):
+    """A residency or fellowship program at an institution."""
+
+    name = models.CharField(_("name"), max_length=200)
+    specialty = models.ForeignKey(
+        Specialty,
+        on_delete=models.PROTECT,
+        related_name="programs",
+        verbose_name=_("specialty"),
+    )
+    institution = models.CharField(_("institution"), max_length=200)
+
+    class Meta:
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "institution"], name="members_program_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def default_directory_fields() -> list[str]:
+    return list(Member.DIRECTORY_DEFAULT)
+
+
 class Member(models.Model):
-    """A person's profile in the IMG group (the rest of it arrives with issue #3)."""
+    """A person's profile in the IMG group."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending approval")
@@ -150,7 +209,64 @@ class Member(models.Model):
         related_name="members",
         verbose_name=_("specialty"),
     )
+    visa_other = models.CharField(
+        _("visa status (other)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Only if you chose Other."),
+    )
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    phone = models.CharField(
+        _("phone"),
+        max_length=30,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9 ().-]{7,25}$",
+                _("Enter a phone number: digits, spaces, + ( ) - only."),
+            )
+        ],
+    )
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("program"),
+    )
+    medical_school = models.CharField(_("medical school"), max_length=200, blank=True)
+    medical_school_country = CountryField(_("medical school country"), blank=True)
     home_country = CountryField(_("home country"), blank=True)
+    languages = ArrayField(
+        models.CharField(max_length=8, choices=LANGUAGES),
+        verbose_name=_("languages"),
+        default=list,
+        blank=True,
+    )
+    training_start = models.DateField(_("training start"), null=True, blank=True)
+    expected_completion = models.DateField(
+        _("expected completion"), null=True, blank=True
+    )
+    interests = models.CharField(
+        _("interests"),
+        max_length=500,
+        blank=True,
+        help_text=_("A few words: research, teaching, global health…"),
+    )
+    bio = models.TextField(
+        _("short bio"),
+        max_length=BIO_MAX_LENGTH,
+        blank=True,
+        help_text=_("Up to %(n)s characters.") % {"n": BIO_MAX_LENGTH},
+    )
+    directory_fields = ArrayField(
+        models.CharField(max_length=30, choices=DIRECTORY_FIELD_CHOICES),
+        verbose_name=_("shown in the directory"),
+        default=default_directory_fields,
+        blank=True,
+    )
+    anonymised_at = models.DateTimeField(_("anonymised on"), null=True, blank=True)
     joined_at = models.DateTimeField(_("asked to join on"), default=timezone.now)
     approved_at = models.DateTimeField(_("approved on"), null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -170,11 +286,18 @@ class Member(models.Model):
             ("access_portal", "Can use the member areas of the portal"),
             ("view_visa_status", "Can see other members' visa status"),
             ("manage_members", "Can approve joins and manage the member list"),
+            ("view_member_list", "Can read the full member list and export it"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "active", "alumni", "inactive"]),
                 name="members_member_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(expected_completion__isnull=True)
+                | Q(training_start__isnull=True)
+                | Q(expected_completion__gt=F("training_start")),
+                name="members_member_completion_after_start",
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -199,6 +322,60 @@ class Member(models.Model):
     def __str__(self) -> str:
         return self.full_name or self.user.email
 
+    DIRECTORY_DEFAULT = (
+        "pronouns",
+        "training_stage",
+        "specialty",
+        "program",
+        "home_country",
+        "languages",
+        "interests",
+        "bio",
+    )
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        today = timezone.localdate()
+        if self.training_start:
+            if self.training_start < today - timedelta(
+                days=365 * TRAINING_START_MAX_YEARS
+            ):
+                errors["training_start"] = _(
+                    "Training can't have started more than %(n)s years ago."
+                ) % {"n": TRAINING_START_MAX_YEARS}
+            elif self.training_start > today + timedelta(days=2 * 365):
+                errors["training_start"] = _(
+                    "Training can't start more than two years from now."
+                )
+        if (
+            self.training_start
+            and self.expected_completion
+            and self.expected_completion <= self.training_start
+        ):
+            errors["expected_completion"] = _(
+                "Completion must come after the training start."
+            )
+        if self.visa_status != self.VisaStatus.OTHER and self.visa_other:
+            self.visa_other = ""
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def visa_display(self) -> str:
+        if self.visa_status == self.VisaStatus.OTHER and self.visa_other:
+            return f"{self.get_visa_status_display()}: {self.visa_other}"
+        return self.get_visa_status_display()
+
+    def language_names(self) -> list[str]:
+        return [LANGUAGE_NAMES.get(code, code) for code in self.languages]
+
+    def shows(self, field: str) -> bool:
+        """Whether the member lets other members see `field` in the directory."""
+        return field in self.directory_fields
+
     @property
     def full_name(self) -> str:
         return self.user.get_full_name()
@@ -207,3 +384,309 @@ class Member(models.Model):
     def display_name(self) -> str:
         """The name to greet someone by."""
         return self.preferred_name or self.user.first_name or self.user.email
+
+
+class LeadershipRole(models.Model):
+    """A leadership role a member held: their portfolio, for a CV."""
+
+    class Kind(models.TextChoices):
+        CHIEF_RESIDENT = "chief_resident", _("Chief resident")
+        PEC = "pec", _("Program Evaluation Committee")
+        CCC = "ccc", _("Clinical Competency Committee")
+        GME_COMMITTEE = "gme_committee", _("GME committee representative")
+        WELLNESS = "wellness", _("Wellness council")
+        DEI = "dei", _("Diversity, equity and inclusion council")
+        QI = "qi", _("Quality improvement / patient safety council")
+        EDUCATION = "education", _("Education (journal club, morning report…)")
+        IMG_CO_LEAD = "img_co_lead", _("IMG group co-lead")
+        OTHER = "other", _("Other")
+
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.CASCADE,
+        related_name="leadership_roles",
+        verbose_name=_("member"),
+    )
+    kind = models.CharField(_("role"), max_length=20, choices=Kind.choices)
+    title = models.CharField(
+        _("title or detail"),
+        max_length=150,
+        blank=True,
+        help_text=_("e.g. “PGY-2 representative”; required for Other."),
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(
+        _("end"), null=True, blank=True, help_text=_("Blank: ongoing.")
+    )
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=300,
+        blank=True,
+        help_text=_("e.g. “Co-led a peer support program; participation up 40%.”"),
+    )
+
+    class Meta:
+        verbose_name = _("leadership role")
+        verbose_name_plural = _("leadership roles")
+        ordering = ["-start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="members_leadershiprole_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.get_kind_display()
+
+    def clean(self) -> None:
+        if self.end and self.start and self.end < self.start:
+            raise ValidationError({"end": _("The end can't come before the start.")})
+        if self.kind == self.Kind.OTHER and not self.title:
+            raise ValidationError({"title": _("Say what the role was.")})
+
+
+class AuditEntry(models.Model):
+    """An append-only record of a change to a member (a database trigger refuses
+    UPDATE and DELETE on this table). Visa values are stored masked."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        STATUS = "status", _("Status changed")
+        ROLE_GRANTED = "role_granted", _("Role granted")
+        ROLE_REMOVED = "role_removed", _("Role removed")
+        PROFILE = "profile", _("Profile edited")
+        IMPORTED = "imported", _("Imported")
+        ROLLOVER = "rollover", _("Academic-year rollover")
+        ROLLOVER_UNDONE = "rollover_undone", _("Rollover undone")
+        EXPORTED = "exported", _("Exported in a CSV")
+        VISA_VIEWED = "visa_viewed", _("Visa status viewed")
+        ANONYMISED = "anonymised", _("Anonymised on request")
+        DATA_DOWNLOADED = "data_downloaded", _("Downloaded their data")
+
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+        verbose_name=_("member"),
+    )
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Blank when the system did it (a scheduled task)."),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    changes = models.JSONField(
+        _("before and after"), default=dict, blank=True, encoder=DjangoJSONEncoder
+    )
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["member", "-at"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_action_display()} · {self.member_id} · {self.at:%Y-%m-%d %H:%M}"
+        )
+
+
+class CoLeadTerm(models.Model):
+    """A period during which a member is one of the group's co-leads."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="co_lead_terms"
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("co-lead term")
+        verbose_name_plural = _("co-lead terms")
+        ordering = ["-start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="members_coleadterm_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} from {self.start}"
+
+    def is_current(self, on) -> bool:
+        return self.start <= on and (self.end is None or self.end >= on)
+
+
+class CoLeadInvitation(models.Model):
+    """A co-lead asks a member to take over (or join) the co-lead role."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    invitee = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="co_lead_invitations"
+    )
+    invited_by = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="co_lead_invitations_sent"
+    )
+    handover_on = models.DateField(
+        _("role passes on"), help_text=_("The day the new co-lead starts.")
+    )
+    replaces_inviter = models.BooleanField(
+        _("hand my role over"),
+        default=True,
+        help_text=_("Your own term ends the day before. Untick to add a co-lead."),
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("co-lead invitation")
+        verbose_name_plural = _("co-lead invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitee"],
+                condition=Q(status="pending"),
+                name="members_colead_invitation_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invitee} invited by {self.invited_by}"
+
+
+class RolloverRun(models.Model):
+    """One academic-year rollover, with what it changed, so it can be undone."""
+
+    academic_year = models.PositiveSmallIntegerField(
+        _("academic year starting"),
+        help_text=_("e.g. 2026 for July 2026 to June 2027."),
+    )
+    effective_on = models.DateField(_("effective on"))
+    applied_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    applied_at = models.DateTimeField(default=timezone.now)
+    changes = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("academic-year rollover")
+        verbose_name_plural = _("academic-year rollovers")
+        ordering = ["-applied_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["academic_year"],
+                condition=Q(undone_at__isnull=True),
+                name="members_rollover_once_per_year",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Rollover {self.academic_year}-{self.academic_year + 1}"
+
+
+class ImportJob(models.Model):
+    """A roster CSV: previewed first, written only when a co-lead confirms."""
+
+    class Status(models.TextChoices):
+        PREVIEWING = "previewing", _("Checking the file")
+        PREVIEWED = "previewed", _("Ready to confirm")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed: nothing was written")
+
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=255)
+    content = models.TextField()
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.PREVIEWING
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    preview = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    file_errors = models.JSONField(default=list)
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {"create": 0, "update": 0, "unchanged": 0, "reject": 0}
+        for row in self.preview:
+            counts[row["action"]] += 1
+        return counts
+
+    @property
+    def can_confirm(self) -> bool:
+        return (
+            self.status == self.Status.PREVIEWED
+            and not self.file_errors
+            and self.counts["reject"] == 0
+            and (self.counts["create"] + self.counts["update"]) > 0
+        )
+
+
+class DeletionRequest(models.Model):
+    """A member asks to be deleted; a co-lead confirms; the person is anonymised."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a co-lead")
+        DONE = "done", _("Anonymised")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="deletion_requests"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(
+        _("anything we should know? (optional)"), max_length=500, blank=True
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deletion request")
+        verbose_name_plural = _("deletion requests")
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(status="pending"),
+                name="members_deletion_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Deletion request {self.pk}"

@@ -1,14 +1,52 @@
 from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
-from members.models import Member
-from members.permissions import members_manageable_by
+from members.models import AuditEntry, CoLeadTerm, DeletionRequest, Member
+from members.permissions import (
+    APPROVED,
+    members_manageable_by,
+    members_visible_to,
+)
+
+MEMBER_RELATED = ("user", "specialty", "program")
 
 
 def member_for_user(user) -> Member | None:
-    """The signed-in person's own profile, with what their home page shows."""
+    """The signed-in person's own profile, with what their pages show."""
     if not user.is_authenticated:
         return None
-    return Member.objects.select_related("user", "specialty").filter(user=user).first()
+    return Member.objects.select_related(*MEMBER_RELATED).filter(user=user).first()
+
+
+def member_detail_for(*, viewer, pk: int) -> Member:
+    """One member a viewer may see (else Member.DoesNotExist → 404)."""
+    return (
+        members_visible_to(viewer)
+        .select_related(*MEMBER_RELATED)
+        .prefetch_related("leadership_roles")
+        .get(pk=pk)
+    )
+
+
+def directory_for(viewer) -> QuerySet[Member]:
+    """Approved members, as the directory lists them."""
+    if not viewer.has_perm("members.access_portal"):
+        return Member.objects.none()
+    return (
+        Member.objects.filter(status__in=APPROVED, user__is_active=True)
+        .select_related(*MEMBER_RELATED)
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
+def member_list_for(viewer) -> QuerySet[Member]:
+    """Every member, for co-leads and GME staff (else nobody)."""
+    if not viewer.has_perm("members.view_member_list"):
+        return Member.objects.none()
+    return Member.objects.select_related(*MEMBER_RELATED).order_by(
+        "user__last_name", "user__first_name", "pk"
+    )
 
 
 def members_pending(*, viewer) -> QuerySet[Member]:
@@ -16,9 +54,28 @@ def members_pending(*, viewer) -> QuerySet[Member]:
     return (
         members_manageable_by(viewer)
         .filter(status=Member.Status.PENDING, user__is_active=True)
-        .select_related("user", "specialty")
+        .select_related(*MEMBER_RELATED)
         .order_by("joined_at", "pk")
     )
+
+
+def audit_entries_for(*, viewer, member: Member) -> QuerySet[AuditEntry]:
+    if not viewer.has_perm("members.manage_members"):
+        return AuditEntry.objects.none()
+    return member.audit_entries.select_related("actor").order_by("-at", "-pk")
+
+
+def deletion_requests_pending(*, viewer) -> QuerySet[DeletionRequest]:
+    if not viewer.has_perm("members.manage_members"):
+        return DeletionRequest.objects.none()
+    return DeletionRequest.objects.filter(
+        status=DeletionRequest.Status.PENDING
+    ).select_related("member__user")
+
+
+def co_lead_history() -> QuerySet[CoLeadTerm]:
+    """Every co-lead term, newest first (the About page)."""
+    return CoLeadTerm.objects.select_related("member__user").order_by("-start", "pk")
 
 
 def community_summary() -> dict[str, int]:
@@ -31,29 +88,62 @@ def community_summary() -> dict[str, int]:
     )
 
 
-def member_counts_by_status() -> list[dict]:
-    """Member counts per status, in the order the statuses are declared."""
-    counts = dict(
-        Member.objects.values_list("status").annotate(n=Count("pk")).order_by()
-    )
-    return [
-        {"value": value, "label": label, "count": counts.get(value, 0)}
-        for value, label in Member.Status.choices
-    ]
-
-
-def member_counts_by_visa_status() -> list[dict]:
-    """Active members per visa status (aggregates only: no names)."""
-    counts = dict(
-        Member.objects.filter(status=Member.Status.ACTIVE)
-        .values_list("visa_status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+def _counts(queryset, field: str, choices) -> list[dict]:
+    counts = dict(queryset.values_list(field).annotate(n=Count("pk")).order_by())
     rows = [
         {"value": value, "label": label, "count": counts.get(value, 0)}
-        for value, label in Member.VisaStatus.choices
+        for value, label in choices
     ]
     if counts.get(""):
         rows.append({"value": "", "label": "Not given", "count": counts[""]})
     return rows
+
+
+def member_counts_by_status() -> list[dict]:
+    """Member counts per status, in the order the statuses are declared."""
+    return _counts(Member.objects.all(), "status", Member.Status.choices)
+
+
+def member_counts_by_visa_status() -> list[dict]:
+    """Active members per visa status (aggregates only: no names)."""
+    active = Member.objects.filter(status=Member.Status.ACTIVE)
+    return _counts(active, "visa_status", Member.VisaStatus.choices)
+
+
+def member_counts_by_stage() -> list[dict]:
+    active = Member.objects.filter(status=Member.Status.ACTIVE)
+    return _counts(active, "training_stage", Member.TrainingStage.choices)
+
+
+def member_counts_by_specialty(limit: int = 15) -> list[dict]:
+    rows = (
+        Member.objects.filter(status=Member.Status.ACTIVE, specialty__isnull=False)
+        .values("specialty__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "specialty__name")[:limit]
+    )
+    return [{"label": r["specialty__name"], "count": r["n"]} for r in rows]
+
+
+def joins_per_month(months: int = 24) -> list[dict]:
+    """Join requests per calendar month, oldest first, empty months included."""
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    starts = []
+    year, month = first.year, first.month
+    for _ in range(months):
+        starts.append((year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    starts.reverse()
+    since = timezone.make_aware(timezone.datetime(starts[0][0], starts[0][1], 1))
+    counts = {
+        (row["month"].year, row["month"].month): row["n"]
+        for row in Member.objects.filter(joined_at__gte=since)
+        .annotate(month=TruncMonth("joined_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    return [
+        {"label": f"{y}-{m:02d}", "count": counts.get((y, m), 0)} for y, m in starts
+    ]

@@ -1,5 +1,8 @@
-"""Every write to members goes through here."""
+"""Every write to members goes through here: validated, transactional, audited."""
 
+from datetime import date, timedelta
+
+from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -8,12 +11,30 @@ from django.urls import reverse
 from django.utils import timezone
 
 from imgportal.emails import email_queue_template
-from members.models import Member, Role, User
+from members import rules
+from members.audit import audit_many, audit_record, diff, snapshot
+from members.models import (
+    AuditEntry,
+    CoLeadInvitation,
+    CoLeadTerm,
+    DeletionRequest,
+    LeadershipRole,
+    Member,
+    Role,
+    RolloverRun,
+    User,
+)
+
+# Roles a co-lead may hand out from the member list. Co-lead itself passes only
+# through a handoff invitation, so the history of co-lead terms stays complete.
+GRANTABLE_ROLES = (Role.MENTOR, Role.GME_STAFF)
 
 
 def member_create_pending(*, user: User) -> Member:
     """Give a newly signed-up account its profile, waiting for co-lead approval."""
-    member, _ = Member.objects.get_or_create(user=user)
+    member, created = Member.objects.get_or_create(user=user)
+    if created:
+        audit_record(member=member, actor=user, action=AuditEntry.Action.CREATED)
     return member
 
 
@@ -25,10 +46,14 @@ def user_sessions_end(*, user: User) -> int:
     return len(sessions)
 
 
+def _locked(member: Member) -> Member:
+    return Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+
+
 @transaction.atomic
 def member_approve(*, member: Member, by: User) -> Member:
     """Let a pending member in: active status, the Resident role, a welcome email."""
-    member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    member = _locked(member)
     if member.status != Member.Status.PENDING:
         raise ValidationError("Only a pending join request can be approved.")
     member.status = Member.Status.ACTIVE
@@ -36,6 +61,12 @@ def member_approve(*, member: Member, by: User) -> Member:
     member.approved_by = by
     member.save(update_fields=["status", "approved_at", "approved_by"])
     member.user.groups.add(Group.objects.get(name=Role.RESIDENT))
+    audit_record(
+        member=member,
+        actor=by,
+        action=AuditEntry.Action.APPROVED,
+        changes={"status": (Member.Status.PENDING, Member.Status.ACTIVE)},
+    )
     email_queue_template(
         key=f"member-approved:{member.pk}",
         to=member.user.email,
@@ -48,12 +79,18 @@ def member_approve(*, member: Member, by: User) -> Member:
 @transaction.atomic
 def member_decline(*, member: Member, by: User) -> Member:
     """Turn down a join request: the account is closed and the person told."""
-    member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    member = _locked(member)
     if member.status != Member.Status.PENDING:
         raise ValidationError("Only a pending join request can be declined.")
     member.status = Member.Status.INACTIVE
     member.save(update_fields=["status"])
     _user_deactivate(member.user)
+    audit_record(
+        member=member,
+        actor=by,
+        action=AuditEntry.Action.DECLINED,
+        changes={"status": (Member.Status.PENDING, Member.Status.INACTIVE)},
+    )
     email_queue_template(
         key=f"member-declined:{member.pk}",
         to=member.user.email,
@@ -66,10 +103,39 @@ def member_decline(*, member: Member, by: User) -> Member:
 @transaction.atomic
 def member_deactivate(*, member: Member, by: User) -> Member:
     """Close a member's access now: inactive, signed out of every session."""
-    member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    member = _locked(member)
+    if member.status == Member.Status.INACTIVE:
+        return member
+    _refuse_if_last_co_lead(member, "deactivate")
+    before = member.status
     member.status = Member.Status.INACTIVE
     member.save(update_fields=["status"])
     _user_deactivate(member.user)
+    audit_record(
+        member=member,
+        actor=by,
+        action=AuditEntry.Action.STATUS,
+        changes={"status": (before, member.status)},
+    )
+    return member
+
+
+@transaction.atomic
+def member_mark_alumni(*, member: Member, by: User) -> Member:
+    """A member who finished training: they keep read access as alumni."""
+    member = _locked(member)
+    if member.status != Member.Status.ACTIVE:
+        raise ValidationError("Only active members can become alumni.")
+    before = snapshot(member, ["status", "training_stage"])
+    member.status = Member.Status.ALUMNI
+    member.training_stage = Member.TrainingStage.ALUMNI
+    member.save(update_fields=["status", "training_stage"])
+    audit_record(
+        member=member,
+        actor=by,
+        action=AuditEntry.Action.STATUS,
+        changes=diff(before, snapshot(member, before)),
+    )
     return member
 
 
@@ -80,9 +146,425 @@ def _user_deactivate(user: User) -> None:
 
 
 @transaction.atomic
-def member_grant_role(*, member: Member, role: Role, by: User) -> Member:
-    """Add a role (Mentor, GME staff, Co-lead…) to an approved member."""
+def member_grant_role(*, member: Member, role: str, by: User) -> Member:
+    """Add a role (Mentor, GME staff) to an active member."""
+    if role not in GRANTABLE_ROLES:
+        raise ValidationError(
+            "Co-leads are added through a handoff invitation, not from the list."
+        )
     if member.status != Member.Status.ACTIVE:
         raise ValidationError("Roles can only be given to active members.")
-    member.user.groups.add(Group.objects.get(name=role))
+    group = Group.objects.get(name=role)
+    if not member.user.groups.filter(pk=group.pk).exists():
+        member.user.groups.add(group)
+        audit_record(
+            member=member,
+            actor=by,
+            action=AuditEntry.Action.ROLE_GRANTED,
+            changes={"roles": ("", str(role))},
+        )
     return member
+
+
+# --- Profile -----------------------------------------------------------------
+
+
+@transaction.atomic
+def member_update_profile(
+    *, member: Member, by: User, data: dict, user_data: dict | None = None
+) -> Member:
+    """Save profile fields (already validated by a form) and audit the difference."""
+    member = _locked(member)
+    user_fields = list((user_data or {}).keys())
+    before = snapshot(member, data.keys())
+    before_user = {f: getattr(member.user, f) for f in user_fields}
+    for field_name, value in data.items():
+        setattr(member, field_name, value)
+    member.full_clean(exclude=["user", "approved_by"])
+    member.save(update_fields=list(data.keys()))
+    for field_name, value in (user_data or {}).items():
+        setattr(member.user, field_name, value)
+    if user_fields:
+        member.user.save(update_fields=user_fields)
+    changes = diff(before, snapshot(member, data.keys()))
+    changes.update(
+        {
+            f: (before_user[f], getattr(member.user, f))
+            for f in user_fields
+            if before_user[f] != getattr(member.user, f)
+        }
+    )
+    if changes:
+        audit_record(
+            member=member, actor=by, action=AuditEntry.Action.PROFILE, changes=changes
+        )
+    return member
+
+
+def leadership_role_save(*, role: LeadershipRole, by: User) -> LeadershipRole:
+    """Add or change a role in a member's leadership portfolio."""
+    role.full_clean()
+    role.save()
+    return role
+
+
+def leadership_role_delete(*, role: LeadershipRole, by: User) -> None:
+    role.delete()
+
+
+# --- Privacy: data download and deletion -------------------------------------
+
+
+def member_record_data_download(*, member: Member) -> None:
+    audit_record(
+        member=member, actor=member.user, action=AuditEntry.Action.DATA_DOWNLOADED
+    )
+
+
+def visa_views_record(*, viewer: User, members) -> None:
+    """Log that a co-lead or GME staff member saw these members' visa status."""
+    shown = [m for m in members if m.user_id != viewer.pk]
+    if shown:
+        audit_many(members=shown, actor=viewer, action=AuditEntry.Action.VISA_VIEWED)
+
+
+def members_export_record(*, viewer: User, members) -> None:
+    audit_many(members=members, actor=viewer, action=AuditEntry.Action.EXPORTED)
+
+
+@transaction.atomic
+def deletion_request_create(*, member: Member, reason: str = "") -> DeletionRequest:
+    """A member asks to be deleted; co-leads are told and one confirms."""
+    existing = member.deletion_requests.filter(
+        status=DeletionRequest.Status.PENDING
+    ).first()
+    if existing:
+        return existing
+    request = DeletionRequest.objects.create(member=member, reason=reason)
+    for co_lead in Member.objects.filter(
+        user__groups__name=Role.CO_LEAD, user__is_active=True
+    ).select_related("user"):
+        email_queue_template(
+            key=f"deletion-request:{request.pk}:{co_lead.pk}",
+            to=co_lead.user.email,
+            template_prefix="members/email/deletion_requested",
+            context={"co_lead": co_lead, "path": reverse("members:deletion_requests")},
+        )
+    return request
+
+
+@transaction.atomic
+def deletion_request_cancel(*, request: DeletionRequest, by: User) -> None:
+    request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status == DeletionRequest.Status.PENDING:
+        request.status = DeletionRequest.Status.CANCELLED
+        request.decided_by = by
+        request.decided_at = timezone.now()
+        request.save(update_fields=["status", "decided_by", "decided_at"])
+
+
+# Kept after anonymising, for the group's aggregate counts only.
+KEPT_FOR_COUNTS = ("visa_status", "training_stage", "specialty", "home_country")
+
+
+@transaction.atomic
+def deletion_request_confirm(*, request: DeletionRequest, by: User) -> Member:
+    """Anonymise the person: no name, email, contact or story remains."""
+    request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != DeletionRequest.Status.PENDING:
+        raise ValidationError("This request was already handled.")
+    member = _locked(request.member)
+    _refuse_if_last_co_lead(member, "delete")
+    user = member.user
+    user.email = f"deleted-member-{member.pk}@invalid.example"
+    user.first_name = "Deleted"
+    user.last_name = "member"
+    user.is_active = False
+    user.set_unusable_password()
+    user.save(
+        update_fields=["email", "first_name", "last_name", "is_active", "password"]
+    )
+    EmailAddress.objects.filter(user=user).delete()
+    user.groups.clear()
+    user_sessions_end(user=user)
+    for field_name, blank in (
+        ("preferred_name", ""),
+        ("pronouns", ""),
+        ("phone", ""),
+        ("visa_other", ""),
+        ("medical_school", ""),
+        ("medical_school_country", ""),
+        ("interests", ""),
+        ("bio", ""),
+        ("languages", []),
+        ("program", None),
+        ("training_start", None),
+        ("expected_completion", None),
+        ("directory_fields", []),
+    ):
+        setattr(member, field_name, blank)
+    member.status = Member.Status.INACTIVE
+    member.anonymised_at = timezone.now()
+    member.save()
+    member.leadership_roles.all().delete()
+    request.status = DeletionRequest.Status.DONE
+    request.decided_by = by
+    request.decided_at = timezone.now()
+    request.reason = ""
+    request.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    audit_record(member=member, actor=by, action=AuditEntry.Action.ANONYMISED)
+    return member
+
+
+# --- Academic-year rollover --------------------------------------------------
+
+
+def rollover_changes(*, academic_year: int) -> list[dict]:
+    """What a rollover for `academic_year` would change (the preview)."""
+    on = rules.academic_year_start(academic_year)
+    changes = []
+    rows = Member.objects.filter(status=Member.Status.ACTIVE).values_list(
+        "pk", "training_stage", "status", "expected_completion"
+    )
+    for pk, stage, status, completion in rows.iterator():
+        new_stage, new_status = rules.rolled_over(
+            stage=stage, status=status, expected_completion=completion, on=on
+        )
+        if (new_stage, new_status) != (stage, status):
+            changes.append(
+                {
+                    "member": pk,
+                    "stage": [stage, new_stage],
+                    "status": [status, new_status],
+                }
+            )
+    return changes
+
+
+@transaction.atomic
+def rollover_apply(*, academic_year: int, by: User) -> RolloverRun:
+    """Advance training stages and move finished members to alumni, once a year."""
+    if RolloverRun.objects.filter(
+        academic_year=academic_year, undone_at__isnull=True
+    ).exists():
+        raise ValidationError(f"The {academic_year} rollover was already applied.")
+    changes = rollover_changes(academic_year=academic_year)
+    members = Member.objects.select_for_update().in_bulk(c["member"] for c in changes)
+    for change in changes:
+        member = members[change["member"]]
+        member.training_stage = change["stage"][1]
+        member.status = change["status"][1]
+        member.save(update_fields=["training_stage", "status"])
+        audit_record(
+            member=member,
+            actor=by,
+            action=AuditEntry.Action.ROLLOVER,
+            changes={
+                "training_stage": tuple(change["stage"]),
+                "status": tuple(change["status"]),
+            },
+        )
+    return RolloverRun.objects.create(
+        academic_year=academic_year,
+        effective_on=rules.academic_year_start(academic_year),
+        applied_by=by,
+        changes=changes,
+    )
+
+
+@transaction.atomic
+def rollover_undo(*, run: RolloverRun, by: User) -> int:
+    """Put back what a rollover changed, except where someone edited since."""
+    run = RolloverRun.objects.select_for_update().get(pk=run.pk)
+    if run.undone_at:
+        raise ValidationError("This rollover was already undone.")
+    members = Member.objects.select_for_update().in_bulk(
+        c["member"] for c in run.changes
+    )
+    restored = 0
+    for change in run.changes:
+        member = members.get(change["member"])
+        if member is None or (member.training_stage, member.status) != (
+            change["stage"][1],
+            change["status"][1],
+        ):
+            continue  # changed since the rollover: leave the newer value
+        member.training_stage, member.status = change["stage"][0], change["status"][0]
+        member.save(update_fields=["training_stage", "status"])
+        audit_record(
+            member=member,
+            actor=by,
+            action=AuditEntry.Action.ROLLOVER_UNDONE,
+            changes={
+                "training_stage": tuple(reversed(change["stage"])),
+                "status": tuple(reversed(change["status"])),
+            },
+        )
+        restored += 1
+    run.undone_at = timezone.now()
+    run.undone_by = by
+    run.save(update_fields=["undone_at", "undone_by"])
+    return restored
+
+
+def rollover_propose(*, academic_year: int) -> int:
+    """Email the co-leads that this year's rollover is ready to preview (once)."""
+    if RolloverRun.objects.filter(academic_year=academic_year).exists():
+        return 0
+    co_leads = Member.objects.filter(
+        user__groups__name=Role.CO_LEAD, user__is_active=True
+    ).select_related("user")
+    for co_lead in co_leads:
+        email_queue_template(
+            key=f"rollover-proposal:{academic_year}:{co_lead.pk}",
+            to=co_lead.user.email,
+            template_prefix="members/email/rollover_proposal",
+            context={
+                "co_lead": co_lead,
+                "academic_year": academic_year,
+                "path": reverse("members:rollover"),
+            },
+        )
+    return len(co_leads)
+
+
+# --- Leadership handoff ------------------------------------------------------
+
+
+def current_co_lead_ids(on: date | None = None) -> set[int]:
+    on = on or timezone.localdate()
+    return set(
+        CoLeadTerm.objects.filter(start__lte=on)
+        .exclude(end__lt=on)
+        .values_list("member_id", flat=True)
+    )
+
+
+def _refuse_if_last_co_lead(member: Member, verb: str) -> None:
+    current = current_co_lead_ids()
+    if member.pk in current and len(current) == 1:
+        raise ValidationError(
+            f"Can't {verb} the last co-lead: invite a new co-lead and hand the "
+            "role over first."
+        )
+
+
+@transaction.atomic
+def co_lead_terms_apply(on: date | None = None) -> dict[str, int]:
+    """Make the Co-lead role match the terms in force today (idempotent)."""
+    on = on or timezone.localdate()
+    group = Group.objects.get(name=Role.CO_LEAD)
+    should = current_co_lead_ids(on)
+    has = set(Member.objects.filter(user__groups=group).values_list("pk", flat=True))
+    added = removed = 0
+    for member in Member.objects.filter(pk__in=should - has).select_related("user"):
+        member.user.groups.add(group)
+        audit_record(
+            member=member,
+            actor=None,
+            action=AuditEntry.Action.ROLE_GRANTED,
+            changes={"roles": ("", str(Role.CO_LEAD))},
+        )
+        added += 1
+    for member in Member.objects.filter(pk__in=has - should).select_related("user"):
+        member.user.groups.remove(group)
+        audit_record(
+            member=member,
+            actor=None,
+            action=AuditEntry.Action.ROLE_REMOVED,
+            changes={"roles": (str(Role.CO_LEAD), "")},
+        )
+        removed += 1
+    return {"added": added, "removed": removed}
+
+
+@transaction.atomic
+def co_lead_invite(
+    *, invitee: Member, by: Member, handover_on: date, replaces_inviter: bool
+) -> CoLeadInvitation:
+    """A current co-lead asks a member to take on (or join) the co-lead role."""
+    if by.pk not in current_co_lead_ids():
+        raise ValidationError("Only a current co-lead can invite a new one.")
+    if invitee.status != Member.Status.ACTIVE:
+        raise ValidationError({"invitee": "Only active members can become co-leads."})
+    if invitee.pk in current_co_lead_ids():
+        raise ValidationError({"invitee": "This member is already a co-lead."})
+    if handover_on < timezone.localdate():
+        raise ValidationError({"handover_on": "Choose today or a later date."})
+    if CoLeadInvitation.objects.filter(
+        invitee=invitee, status=CoLeadInvitation.Status.PENDING
+    ).exists():
+        raise ValidationError({"invitee": "This member already has an invitation."})
+    invitation = CoLeadInvitation.objects.create(
+        invitee=invitee,
+        invited_by=by,
+        handover_on=handover_on,
+        replaces_inviter=replaces_inviter,
+    )
+    email_queue_template(
+        key=f"co-lead-invitation:{invitation.pk}",
+        to=invitee.user.email,
+        template_prefix="members/email/co_lead_invitation",
+        context={
+            "invitation": invitation,
+            "path": reverse("members:handoff_answer", args=[invitation.pk]),
+        },
+    )
+    return invitation
+
+
+@transaction.atomic
+def co_lead_invitation_accept(
+    *, invitation: CoLeadInvitation, by: Member
+) -> CoLeadTerm:
+    """The invitee says yes: their term starts on the handover date, and the
+    inviter's ends the day before when they hand the role over."""
+    invitation = CoLeadInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.invitee_id != by.pk:
+        raise ValidationError("This invitation is for someone else.")
+    if invitation.status != CoLeadInvitation.Status.PENDING:
+        raise ValidationError("This invitation was already answered or withdrawn.")
+    start = max(invitation.handover_on, timezone.localdate())
+    term = CoLeadTerm.objects.create(member=by, start=start)
+    if invitation.replaces_inviter:
+        outgoing = (
+            CoLeadTerm.objects.select_for_update()
+            .filter(member=invitation.invited_by, end__isnull=True)
+            .first()
+        )
+        if outgoing is not None:
+            outgoing.end = max(start - timedelta(days=1), outgoing.start)
+            outgoing.save(update_fields=["end"])
+    invitation.status = CoLeadInvitation.Status.ACCEPTED
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["status", "answered_at"])
+    transaction.on_commit(co_lead_terms_apply)
+    return term
+
+
+@transaction.atomic
+def co_lead_invitation_decline(*, invitation: CoLeadInvitation, by: Member) -> None:
+    invitation = CoLeadInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.invitee_id != by.pk:
+        raise ValidationError("This invitation is for someone else.")
+    if invitation.status == CoLeadInvitation.Status.PENDING:
+        invitation.status = CoLeadInvitation.Status.DECLINED
+        invitation.answered_at = timezone.now()
+        invitation.save(update_fields=["status", "answered_at"])
+
+
+@transaction.atomic
+def co_lead_step_down(*, member: Member, by: User) -> CoLeadTerm:
+    """End a co-lead's term today; refused for the last co-lead."""
+    _refuse_if_last_co_lead(member, "remove")
+    term = (
+        CoLeadTerm.objects.select_for_update()
+        .filter(member=member, end__isnull=True)
+        .first()
+    )
+    if term is None:
+        raise ValidationError("This member has no open co-lead term.")
+    term.end = max(timezone.localdate() - timedelta(days=1), term.start)
+    term.save(update_fields=["end"])
+    transaction.on_commit(co_lead_terms_apply)
+    return term

@@ -50,6 +50,7 @@ def reference_data(transactional_db):
     for module, function in (
         ("members.migrations.0002_roles", "create_roles"),
         ("members.migrations.0003_specialties", "load"),
+        ("members.migrations.0006_member_list_permission", "grant"),
     ):
         getattr(importlib.import_module(module), function)(django_apps, None)
 

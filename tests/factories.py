@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -8,8 +10,9 @@ from allauth.mfa.totp.internal.auth import (
     yield_hotp_counters_from_time,
 )
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from members.models import Member, Role, Specialty, User
+from members.models import CoLeadTerm, Member, Role, Specialty, User
 
 PASSWORD = "correct-horse-battery-staple-9"
 
@@ -61,6 +64,11 @@ class MemberFactory(factory.django.DjangoModelFactory):
         if extracted is None:
             extracted = [Role.RESIDENT] if self.status == Member.Status.ACTIVE else []
         self.user.groups.add(*Group.objects.filter(name__in=list(extracted)))
+        if Role.CO_LEAD in extracted:
+            # Co-lead rights follow terms (members.services.co_lead_terms_apply).
+            CoLeadTerm.objects.create(
+                member=self, start=timezone.localdate() - timedelta(days=200)
+            )
 
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

@@ -29,15 +29,29 @@ def test_pending_navigation_shows_only_the_waiting_page_and_account(pending_memb
 
 
 @pytest.mark.parametrize("role", ["resident", "mentor", "gme_staff"])
-def test_member_navigation_has_no_co_lead_or_admin_links(role, request):
+def test_member_navigation_matches_the_role(role, request):
     member = request.getfixturevalue(role)
     page = client_for(member).get(reverse("home")).content.decode()
-    assert nav_items(page) == {"home", "account", "sign-out"}
+    expected = {"home", "directory", "profile", "about", "account", "sign-out"}
+    if role == "gme_staff":
+        expected |= {"member-list", "dashboard"}
+    assert nav_items(page) == expected
 
 
-def test_co_lead_navigation_adds_join_requests(co_lead):
+def test_co_lead_navigation_adds_the_member_list_and_co_lead_tools(co_lead):
     page = client_for(co_lead).get(reverse("home")).content.decode()
-    assert nav_items(page) == {"home", "join-requests", "account", "sign-out"}
+    assert nav_items(page) == {
+        "home",
+        "directory",
+        "profile",
+        "about",
+        "member-list",
+        "dashboard",
+        "join-requests",
+        "co-lead-tools",
+        "account",
+        "sign-out",
+    }
 
 
 def test_superuser_navigation_adds_site_admin(co_lead):

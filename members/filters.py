@@ -1,0 +1,121 @@
+"""Filters for the directory (privacy-aware) and the co-lead member list."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django_countries import countries
+
+from members.languages import LANGUAGES
+from members.models import Member, Program, Specialty
+
+
+def _search_name(queryset, name, value):
+    for word in value.split()[:5]:
+        queryset = queryset.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(preferred_name__icontains=word)
+        )
+    return queryset
+
+
+def _shown(field: str):
+    """Filter on a field only among members who show it in the directory, so a
+    filter can never reveal what a member chose to hide."""
+
+    def method(queryset, name, value):
+        if value in (None, "", []):
+            return queryset
+        lookup = "languages__contains" if field == "languages" else field
+        value = [value] if field == "languages" else value
+        return queryset.filter(**{lookup: value, "directory_fields__contains": [field]})
+
+    return method
+
+
+class DirectoryFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Name", method=_search_name)
+    specialty = django_filters.ModelChoiceFilter(
+        queryset=Specialty.objects.all(), method=_shown("specialty")
+    )
+    training_stage = django_filters.ChoiceFilter(
+        label="Training stage",
+        choices=Member.TrainingStage.choices,
+        method=_shown("training_stage"),
+    )
+    program = django_filters.ModelChoiceFilter(
+        queryset=Program.objects.all(), method=_shown("program")
+    )
+    home_country = django_filters.ChoiceFilter(
+        label="Home country", choices=list(countries), method=_shown("home_country")
+    )
+    language = django_filters.ChoiceFilter(
+        label="Language", choices=LANGUAGES, method=_shown("languages")
+    )
+
+    class Meta:
+        model = Member
+        fields: list[str] = []
+
+
+SORTS = {
+    "name": ("user__last_name", "user__first_name", "pk"),
+    "-joined": ("-joined_at", "pk"),
+    "joined": ("joined_at", "pk"),
+    "status": ("status", "user__last_name", "pk"),
+    "stage": ("training_stage", "user__last_name", "pk"),
+}
+
+
+class MemberListFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Name or email", method="search")
+    status = django_filters.MultipleChoiceFilter(
+        choices=Member.Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    visa_status = django_filters.MultipleChoiceFilter(
+        label="Visa status", choices=Member.VisaStatus.choices
+    )
+    training_stage = django_filters.MultipleChoiceFilter(
+        label="Training stage", choices=Member.TrainingStage.choices
+    )
+    specialty = django_filters.ModelChoiceFilter(queryset=Specialty.objects.all())
+    program = django_filters.ModelChoiceFilter(queryset=Program.objects.all())
+    home_country = django_filters.ChoiceFilter(
+        label="Home country", choices=list(countries)
+    )
+    joined_after = django_filters.DateFilter(
+        field_name="joined_at",
+        lookup_expr="date__gte",
+        label="Joined on or after",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    joined_before = django_filters.DateFilter(
+        field_name="joined_at",
+        lookup_expr="date__lte",
+        label="Joined on or before",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sort by",
+        empty_label=None,
+        choices=[
+            ("name", "Name"),
+            ("-joined", "Newest first"),
+            ("joined", "Oldest first"),
+            ("status", "Status"),
+            ("stage", "Training stage"),
+        ],
+        method="sort_by",
+    )
+
+    class Meta:
+        model = Member
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        return _search_name(queryset, name, value) | queryset.filter(
+            user__email__icontains=value.strip()
+        )
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*SORTS.get(value, SORTS["name"]))

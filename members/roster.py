@@ -1,0 +1,157 @@
+"""Reading a roster CSV into rows to preview: file-level and per-row errors.
+
+Parsing is pure (lookups are passed in), so it is tested without a database.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+REQUIRED_COLUMNS = ["email", "first_name", "last_name"]
+OPTIONAL_COLUMNS = [
+    "visa_status",
+    "training_stage",
+    "specialty",
+    "program",
+    "home_country",
+    "training_start",
+    "expected_completion",
+]
+ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+MAX_ROWS = 10_000
+
+
+@dataclass
+class RosterRow:
+    number: int  # the line in the file, counting the header as line 1
+    email: str
+    values: dict[str, object] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Lookups:
+    """Label → stored value maps, lower-cased keys."""
+
+    visa_statuses: dict[str, str]
+    stages: dict[str, str]
+    specialties: dict[str, int]
+    programs: dict[str, int | None]  # None: the name is used by two programs
+    countries: dict[str, str]
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM) only: other encodings mangle names silently."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            "The file is not UTF-8 text. In Excel choose “CSV UTF-8 (comma "
+            "delimited)” when saving, then upload it again."
+        ) from exc
+
+
+def _parse_date(text: str, column: str, errors: list[str]) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors.append(f"{column}: “{text}” is not a date like 2026-07-01.")
+        return None
+
+
+def parse(text: str, lookups: Lookups) -> tuple[list[str], list[RosterRow]]:
+    """Return (file errors, rows). With file errors there are no rows."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    unknown = [c for c in header if c not in ALL_COLUMNS]
+    file_errors = []
+    if missing:
+        file_errors.append(f"Missing column(s): {', '.join(missing)}.")
+    if unknown:
+        file_errors.append(
+            f"Unknown column(s): {', '.join(unknown)}. Use: {', '.join(ALL_COLUMNS)}."
+        )
+    if file_errors:
+        return file_errors, []
+    reader.fieldnames = header
+
+    rows: list[RosterRow] = []
+    first_line_of: dict[str, int] = {}
+    for index, record in enumerate(reader, start=2):
+        if index - 1 > MAX_ROWS:
+            return [f"The file has more than {MAX_ROWS:,} rows."], []
+        if None in record:
+            row = RosterRow(number=index, email=(record.get("email") or "").strip())
+            row.errors.append("This row has more cells than the header.")
+            rows.append(row)
+            continue
+        cells = {k: (v or "").strip() for k, v in record.items()}
+        if not any(cells.values()):
+            continue
+        rows.append(_parse_row(index, cells, lookups, first_line_of))
+    if not rows:
+        return ["The file has a header but no rows."], []
+    return [], rows
+
+
+def _parse_row(
+    number: int, cells: dict[str, str], lookups: Lookups, first_line_of: dict
+) -> RosterRow:
+    email = cells["email"].lower()
+    row = RosterRow(number=number, email=email)
+    errors = row.errors
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors.append(f"email: “{cells['email']}” is not an email address.")
+    if email in first_line_of:
+        errors.append(f"email: the same address is on row {first_line_of[email]}.")
+    else:
+        first_line_of[email] = number
+    for column in ("first_name", "last_name"):
+        if not cells[column]:
+            errors.append(f"{column}: required.")
+        elif len(cells[column]) > 150:
+            errors.append(f"{column}: longer than 150 characters.")
+        else:
+            row.values[column] = cells[column]
+
+    choices = (
+        ("visa_status", lookups.visa_statuses, "visa status"),
+        ("training_stage", lookups.stages, "training stage"),
+        ("home_country", lookups.countries, "country"),
+    )
+    for column, table, what in choices:
+        text = cells.get(column, "")
+        if text:
+            value = table.get(text.lower())
+            if value is None:
+                errors.append(f"{column}: unknown {what} “{text}”.")
+            else:
+                row.values[column] = value
+    if text := cells.get("specialty", ""):
+        if (specialty_id := lookups.specialties.get(text.lower())) is None:
+            errors.append(f"specialty: unknown specialty “{text}”.")
+        else:
+            row.values["specialty_id"] = specialty_id
+    if text := cells.get("program", ""):
+        if text.lower() not in lookups.programs:
+            errors.append(f"program: no program called “{text}”.")
+        elif (program_id := lookups.programs[text.lower()]) is None:
+            errors.append(f"program: two programs are called “{text}”.")
+        else:
+            row.values["program_id"] = program_id
+    for column in ("training_start", "expected_completion"):
+        if text := cells.get(column, ""):
+            parsed = _parse_date(text, column, errors)
+            if parsed:
+                row.values[column] = parsed
+    start, end = row.values.get("training_start"), row.values.get("expected_completion")
+    if start and end and end <= start:
+        errors.append("expected_completion: must come after training_start.")
+    return row

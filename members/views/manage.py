@@ -1,0 +1,492 @@
+import csv
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from imgportal.permissions import PortalPermissionRequiredMixin
+from members import forms, imports, rules, selectors, services
+from members.filters import MemberListFilter
+from members.models import CoLeadInvitation, ImportJob, Member, RolloverRun
+from members.rules import spreadsheet_safe
+from members.tasks import import_apply_task, import_preview_task
+from members.views.profiles import _safe_next
+
+# --- Co-leads and GME staff --------------------------------------------------
+
+
+class MemberListView(PortalPermissionRequiredMixin, ListView):
+    """Every member with filters, search, sort and bulk actions (co-leads)."""
+
+    permission_required = "members.view_member_list"
+    template_name = "members/member_list.html"
+    context_object_name = "members"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filterset = MemberListFilter(
+            self.request.GET, queryset=selectors.member_list_for(self.request.user)
+        )
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page_members = list(context["members"])
+        services.visa_views_record(viewer=self.request.user, members=page_members)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filter=self.filterset,
+            query=query.urlencode(),
+            can_manage=self.request.user.has_perm("members.manage_members"),
+            bulk_form=forms.BulkActionForm(),
+            total=self.filterset.qs.count()
+            if not context["is_paginated"]
+            else context["paginator"].count,
+        )
+        return context
+
+
+class MemberBulkActionView(PortalPermissionRequiredMixin, View):
+    """Co-leads: approve, mark alumni, deactivate or give a role to many at once."""
+
+    permission_required = "members.manage_members"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        ids = [int(i) for i in request.POST.getlist("members") if i.isdigit()]
+        form = forms.BulkActionForm(request.POST, member_ids=ids)
+        back = _safe_next(request, reverse("members:manage"))
+        if not form.is_valid():
+            errors = [e for field in form.errors.values() for e in field]
+            if not ids:
+                errors = ["Tick at least one member first."]
+            messages.error(request, " ".join(errors))
+            return redirect(back)
+        action, role = form.cleaned_data["action"], form.cleaned_data["role"]
+        done, refused = 0, []
+        for member in selectors.member_list_for(request.user).filter(pk__in=ids):
+            try:
+                if action == "approve":
+                    services.member_approve(member=member, by=request.user)
+                elif action == "alumni":
+                    services.member_mark_alumni(member=member, by=request.user)
+                elif action == "deactivate":
+                    services.member_deactivate(member=member, by=request.user)
+                else:
+                    services.member_grant_role(
+                        member=member, role=role, by=request.user
+                    )
+                done += 1
+            except ValidationError as exc:
+                refused.append(f"{member.full_name}: {' '.join(exc.messages)}")
+        if done:
+            messages.success(request, f"Done for {done} member(s).")
+        for reason in refused:
+            messages.warning(request, reason)
+        return redirect(back)
+
+
+EXPORT_COLUMNS = [
+    "email",
+    "first_name",
+    "last_name",
+    "status",
+    "visa_status",
+    "training_stage",
+    "specialty",
+    "program",
+    "home_country",
+    "training_start",
+    "expected_completion",
+    "joined_at",
+]
+
+
+class MemberExportView(PortalPermissionRequiredMixin, View):
+    """The filtered member list as CSV (the import's columns, so it round-trips)."""
+
+    permission_required = "members.view_member_list"
+
+    def get(self, request):
+        members = list(
+            MemberListFilter(
+                request.GET, queryset=selectors.member_list_for(request.user)
+            ).qs
+        )
+        services.members_export_record(viewer=request.user, members=members)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="members-{stamp}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(EXPORT_COLUMNS)
+        for m in members:
+            writer.writerow(
+                spreadsheet_safe(v)
+                for v in (
+                    m.user.email,
+                    m.user.first_name,
+                    m.user.last_name,
+                    m.status,
+                    m.get_visa_status_display() if m.visa_status else "",
+                    m.get_training_stage_display() if m.training_stage else "",
+                    m.specialty or "",
+                    m.program or "",
+                    m.home_country.code,
+                    m.training_start or "",
+                    m.expected_completion or "",
+                    timezone.localtime(m.joined_at).date(),
+                )
+            )
+        return response
+
+
+class MemberDashboardView(PortalPermissionRequiredMixin, TemplateView):
+    """Members by visa status, stage, specialty and status; joins per month."""
+
+    permission_required = "members.view_member_list"
+    template_name = "members/member_dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        charts = [
+            ("Active members by visa status", selectors.member_counts_by_visa_status()),
+            ("Active members by training stage", selectors.member_counts_by_stage()),
+            (
+                "Active members by specialty (top 15)",
+                selectors.member_counts_by_specialty(),
+            ),
+            ("All members by status", selectors.member_counts_by_status()),
+            ("Join requests per month", selectors.joins_per_month()),
+        ]
+        context["charts"] = [
+            {"title": title, "slug": f"chart-{n}", "rows": _with_bar_widths(rows)}
+            for n, (title, rows) in enumerate(charts)
+        ]
+        return context
+
+
+def _with_bar_widths(rows: list[dict]) -> list[dict]:
+    """Each row's bar length in % of the largest (for the server-rendered SVG)."""
+    top = max((row["count"] for row in rows), default=0) or 1
+    return [{**row, "width": round(100 * row["count"] / top, 1)} for row in rows]
+
+
+class JoinRequestListView(PortalPermissionRequiredMixin, ListView):
+    """Co-leads: the people waiting to join, oldest first."""
+
+    permission_required = "members.manage_members"
+    template_name = "members/member_join_requests.html"
+    context_object_name = "pending_members"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.members_pending(viewer=self.request.user)
+
+
+class JoinRequestDecisionView(PortalPermissionRequiredMixin, View):
+    """Co-leads approve or decline one join request (POST only)."""
+
+    permission_required = "members.manage_members"
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        member = get_object_or_404(
+            selectors.members_pending(viewer=request.user), pk=pk
+        )
+        decision = request.POST.get("decision")
+        try:
+            if decision == "approve":
+                services.member_approve(member=member, by=request.user)
+                messages.success(
+                    request, f"{member.full_name} is now a member. We emailed them."
+                )
+            elif decision == "decline":
+                services.member_decline(member=member, by=request.user)
+                messages.info(
+                    request, f"{member.full_name}'s request was declined. We told them."
+                )
+            else:
+                messages.error(request, "Choose Approve or Decline.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(_safe_next(request, reverse("members:join_requests")))
+
+
+# --- Roster import -----------------------------------------------------------
+
+
+class RosterImportView(PortalPermissionRequiredMixin, FormView):
+    """Upload a roster CSV; the next page previews every row."""
+
+    permission_required = "members.manage_members"
+    template_name = "members/import_form.html"
+    form_class = forms.RosterUploadForm
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        job = imports.import_job_create(
+            uploaded_by=self.request.user, filename=upload.name, raw=upload.read()
+        )
+        if job.status == ImportJob.Status.PREVIEWING:
+            if job.total_rows <= imports.INLINE_ROWS:
+                imports.import_job_preview(job=job)
+            else:
+                transaction.on_commit(lambda: import_preview_task.delay(job.pk))
+        return redirect("members:import_detail", pk=job.pk)
+
+
+class RosterImportDetailView(PortalPermissionRequiredMixin, DetailView):
+    """The preview (create / update / unchanged / reject per row), then progress."""
+
+    permission_required = "members.manage_members"
+    template_name = "members/import_detail.html"
+    context_object_name = "job"
+
+    def get_queryset(self):
+        return ImportJob.objects.filter(uploaded_by=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.object
+        context["progress"] = cache.get(imports.progress_key(job.pk), 0)
+        context["still_working"] = job.status in (
+            ImportJob.Status.PREVIEWING,
+            ImportJob.Status.IMPORTING,
+        )
+        context["problem_rows"] = [r for r in job.preview if r["action"] == "reject"]
+        context["change_rows"] = [
+            r for r in job.preview if r["action"] in ("create", "update")
+        ][:500]
+        return context
+
+    def post(self, request, pk: int):
+        job = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            job = imports.import_job_start(job=job)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("members:import_detail", pk=job.pk)
+        if job.total_rows <= imports.INLINE_ROWS:
+            job = imports.import_job_apply(job_id=job.pk)
+            if job.status == ImportJob.Status.DONE:
+                messages.success(request, "Roster imported.")
+        else:
+            transaction.on_commit(lambda: import_apply_task.delay(job.pk))
+        return redirect("members:import_detail", pk=job.pk)
+
+
+# --- Academic-year rollover --------------------------------------------------
+
+
+class RolloverView(PortalPermissionRequiredMixin, TemplateView):
+    """Preview the rollover for a year, apply it, and undo a past one."""
+
+    permission_required = "members.manage_members"
+    template_name = "members/rollover.html"
+
+    def academic_year(self) -> int:
+        form = forms.RolloverForm(self.request.GET or None)
+        if form.is_valid():
+            return form.cleaned_data["academic_year"]
+        today = timezone.localdate()
+        return rules.academic_year_of(today) + (1 if today.month >= 3 else 0)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = self.academic_year()
+        changes = services.rollover_changes(academic_year=year)
+        names = dict(
+            Member.objects.filter(pk__in=[c["member"] for c in changes]).values_list(
+                "pk", "user__last_name"
+            )
+        )
+        stage_labels = dict(Member.TrainingStage.choices)
+        context.update(
+            form=forms.RolloverForm(initial={"academic_year": year}),
+            academic_year=year,
+            effective_on=rules.academic_year_start(year),
+            changes=[
+                {
+                    **c,
+                    "name": names.get(c["member"], ""),
+                    "from": stage_labels.get(c["stage"][0], c["stage"][0] or "—"),
+                    "to": stage_labels.get(c["stage"][1], c["stage"][1]),
+                }
+                for c in changes
+            ],
+            alumni_count=sum(1 for c in changes if c["status"][1] == "alumni"),
+            runs=RolloverRun.objects.select_related("applied_by", "undone_by")[:10],
+        )
+        return context
+
+    def post(self, request):
+        form = forms.RolloverForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose the academic year to roll over.")
+            return redirect("members:rollover")
+        year = form.cleaned_data["academic_year"]
+        try:
+            run = services.rollover_apply(academic_year=year, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"Rolled over {len(run.changes)} member(s) into {year}-{year + 1}.",
+            )
+        return redirect(f"{reverse('members:rollover')}?academic_year={year}")
+
+
+class RolloverUndoView(PortalPermissionRequiredMixin, View):
+    permission_required = "members.manage_members"
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        run = get_object_or_404(RolloverRun, pk=pk)
+        try:
+            restored = services.rollover_undo(run=run, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Undone: {restored} member(s) put back.")
+        return redirect("members:rollover")
+
+
+# --- Leadership handoff ------------------------------------------------------
+
+
+class HandoffView(PortalPermissionRequiredMixin, FormView):
+    """Co-leads invite the next co-lead and see the invitations."""
+
+    permission_required = "members.manage_members"
+    template_name = "members/handoff.html"
+    form_class = forms.CoLeadInviteForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["invitees"] = (
+            Member.objects.filter(status=Member.Status.ACTIVE)
+            .exclude(pk__in=services.current_co_lead_ids())
+            .select_related("user")
+        )
+        return kwargs
+
+    def form_valid(self, form):
+        me = selectors.member_for_user(self.request.user)
+        try:
+            services.co_lead_invite(
+                invitee=form.cleaned_data["invitee"],
+                by=me,
+                handover_on=form.cleaned_data["handover_on"],
+                replaces_inviter=form.cleaned_data["replaces_inviter"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(self.request, "Invitation sent.")
+        return redirect("members:handoff")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["invitations"] = CoLeadInvitation.objects.select_related(
+            "invitee__user", "invited_by__user"
+        )[:20]
+        context["current_terms"] = selectors.co_lead_history().filter(
+            member_id__in=services.current_co_lead_ids()
+        )
+        return context
+
+
+class HandoffStepDownView(PortalPermissionRequiredMixin, View):
+    permission_required = "members.manage_members"
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        member = get_object_or_404(Member, pk=pk)
+        try:
+            services.co_lead_step_down(member=member, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{member.full_name}'s co-lead term has ended.")
+        return redirect("members:handoff")
+
+
+class HandoffAnswerView(PortalPermissionRequiredMixin, DetailView):
+    """The invited member accepts or declines (anyone else: 404)."""
+
+    template_name = "members/handoff_answer.html"
+    context_object_name = "invitation"
+
+    def get_queryset(self):
+        return CoLeadInvitation.objects.filter(
+            invitee__user=self.request.user
+        ).select_related("invited_by__user")
+
+    def post(self, request, pk: int):
+        invitation = get_object_or_404(self.get_queryset(), pk=pk)
+        me = selectors.member_for_user(request.user)
+        try:
+            if request.POST.get("answer") == "accept":
+                term = services.co_lead_invitation_accept(invitation=invitation, by=me)
+                messages.success(
+                    request, f"Welcome, co-lead! Your term starts on {term.start}."
+                )
+            else:
+                services.co_lead_invitation_decline(invitation=invitation, by=me)
+                messages.info(request, "You declined the invitation.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("home")
+
+
+class AboutView(PortalPermissionRequiredMixin, TemplateView):
+    """The group and the history of its co-leads."""
+
+    template_name = "members/about.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["terms"] = selectors.co_lead_history()
+        return context
+
+
+# --- Deletion requests -------------------------------------------------------
+
+
+class DeletionRequestListView(PortalPermissionRequiredMixin, ListView):
+    permission_required = "members.manage_members"
+    template_name = "members/deletionrequest_list.html"
+    context_object_name = "requests"
+
+    def get_queryset(self):
+        return selectors.deletion_requests_pending(viewer=self.request.user)
+
+
+class DeletionRequestDecisionView(PortalPermissionRequiredMixin, View):
+    permission_required = "members.manage_members"
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        deletion = get_object_or_404(
+            selectors.deletion_requests_pending(viewer=request.user), pk=pk
+        )
+        try:
+            if request.POST.get("decision") == "confirm":
+                services.deletion_request_confirm(request=deletion, by=request.user)
+                messages.success(request, "The member was anonymised.")
+            else:
+                services.deletion_request_cancel(request=deletion, by=request.user)
+                messages.info(request, "Request cancelled; nothing was deleted.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("members:deletion_requests")

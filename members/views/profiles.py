@@ -1,0 +1,300 @@
+import csv
+import json
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from imgportal.permissions import PortalPermissionRequiredMixin, is_awaiting_approval
+from members import forms, selectors, services
+from members.filters import DirectoryFilter
+from members.models import LeadershipRole, Member
+from members.permissions import can_see_visa
+from members.rules import spreadsheet_safe
+
+
+def _safe_next(request, default: str) -> str:
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return default
+
+
+class PendingView(LoginRequiredMixin, TemplateView):
+    """What someone sees between signing up and a co-lead's approval."""
+
+    template_name = "members/member_pending.html"
+
+    def get(self, request, *args, **kwargs):
+        if not is_awaiting_approval(request.user):
+            return redirect("home")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["member"] = selectors.member_for_user(self.request.user)
+        return context
+
+
+# --- Directory and profiles --------------------------------------------------
+
+
+class MemberDirectoryView(PortalPermissionRequiredMixin, ListView):
+    """Approved members, each showing only what they chose to show."""
+
+    template_name = "members/member_directory.html"
+    context_object_name = "members"
+    paginate_by = 24
+
+    def get_queryset(self):
+        self.filterset = DirectoryFilter(
+            self.request.GET, queryset=selectors.directory_for(self.request.user)
+        )
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+        return context
+
+
+class MemberDetailView(PortalPermissionRequiredMixin, DetailView):
+    """A member's page. Visa status only for them, co-leads and GME staff."""
+
+    template_name = "members/member_detail.html"
+    context_object_name = "profile"
+
+    def get_object(self, queryset=None):
+        try:
+            return selectors.member_detail_for(
+                viewer=self.request.user, pk=self.kwargs["pk"]
+            )
+        except Member.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        viewer, profile = self.request.user, self.object
+        is_self = profile.user_id == viewer.pk
+        staff_view = viewer.has_perm("members.view_member_list")
+        context.update(
+            is_self=is_self,
+            full_view=is_self or staff_view,
+            show_visa=can_see_visa(viewer, profile),
+            can_manage=viewer.has_perm("members.manage_members"),
+            audit_entries=selectors.audit_entries_for(viewer=viewer, member=profile)[
+                :50
+            ],
+        )
+        if context["show_visa"] and not is_self:
+            services.visa_views_record(viewer=viewer, members=[profile])
+        return context
+
+
+class OwnProfileRedirectView(PortalPermissionRequiredMixin, View):
+    def get(self, request):
+        member = selectors.member_for_user(request.user)
+        if member is None:
+            raise Http404
+        return redirect(member)
+
+
+class _ProfileEditMixin:
+    template_name = "members/member_form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.profile
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            services.member_update_profile(
+                member=self.profile,
+                by=self.request.user,
+                data=form.member_data(),
+                user_data=form.user_data(),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(self.request, "Profile saved.")
+        return redirect(self.profile)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["profile"] = self.profile
+        return context
+
+
+class OwnProfileEditView(PortalPermissionRequiredMixin, _ProfileEditMixin, FormView):
+    """A member edits their own profile, visa status and directory choices."""
+
+    form_class = forms.OwnProfileForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.profile = selectors.member_for_user(request.user)
+        if request.user.is_authenticated and self.profile is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MemberEditView(PortalPermissionRequiredMixin, _ProfileEditMixin, FormView):
+    """A co-lead corrects someone's profile (never their visa status or roles)."""
+
+    permission_required = "members.manage_members"
+    form_class = forms.MemberProfileForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.has_perm("members.manage_members"):
+            self.profile = get_object_or_404(
+                selectors.member_list_for(request.user), pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class LeadershipRoleFormView(PortalPermissionRequiredMixin, FormView):
+    """Add or change a role in the signed-in member's leadership portfolio."""
+
+    template_name = "members/leadershiprole_form.html"
+    form_class = forms.LeadershipRoleForm
+
+    # Loaded after the permission check (in the handler), never before it.
+    @cached_property
+    def member(self) -> Member | None:
+        return selectors.member_for_user(self.request.user)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if "pk" in self.kwargs:
+            kwargs["instance"] = get_object_or_404(
+                LeadershipRole, member=self.member, pk=self.kwargs["pk"]
+            )
+        else:
+            kwargs["instance"] = LeadershipRole(member=self.member)
+        return kwargs
+
+    def form_valid(self, form):
+        services.leadership_role_save(role=form.instance, by=self.request.user)
+        messages.success(self.request, "Leadership role saved.")
+        return redirect(self.member)
+
+
+class LeadershipRoleDeleteView(PortalPermissionRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        member = selectors.member_for_user(request.user)
+        role = get_object_or_404(LeadershipRole, pk=pk, member=member)
+        services.leadership_role_delete(role=role, by=request.user)
+        messages.info(request, "Leadership role removed.")
+        return redirect(member)
+
+
+class LeadershipPortfolioCSVView(PortalPermissionRequiredMixin, View):
+    """The signed-in member's leadership roles as a CSV for a CV."""
+
+    def get(self, request):
+        member = selectors.member_for_user(request.user)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="leadership.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["Role", "Title", "Start", "End", "Outcome"])
+        for role in member.leadership_roles.all():
+            writer.writerow(
+                spreadsheet_safe(v)
+                for v in (
+                    role.get_kind_display(),
+                    role.title,
+                    role.start,
+                    role.end or "ongoing",
+                    role.outcome,
+                )
+            )
+        return response
+
+
+class MyDataView(PortalPermissionRequiredMixin, View):
+    """Everything the portal holds about the signed-in member, as JSON."""
+
+    def get(self, request):
+        member = selectors.member_for_user(request.user)
+        if member is None:
+            raise Http404
+        services.member_record_data_download(member=member)
+        data = {
+            "account": {
+                "email": member.user.email,
+                "first_name": member.user.first_name,
+                "last_name": member.user.last_name,
+                "date_joined": member.user.date_joined,
+                "last_login": member.user.last_login,
+            },
+            "profile": {
+                "status": member.status,
+                "preferred_name": member.preferred_name,
+                "pronouns": member.pronouns,
+                "phone": member.phone,
+                "visa_status": member.visa_status,
+                "visa_other": member.visa_other,
+                "training_stage": member.training_stage,
+                "specialty": str(member.specialty or ""),
+                "program": str(member.program or ""),
+                "medical_school": member.medical_school,
+                "medical_school_country": member.medical_school_country.code,
+                "home_country": member.home_country.code,
+                "languages": member.languages,
+                "training_start": member.training_start,
+                "expected_completion": member.expected_completion,
+                "interests": member.interests,
+                "bio": member.bio,
+                "shown_in_directory": member.directory_fields,
+                "joined_at": member.joined_at,
+            },
+            "leadership_roles": list(
+                member.leadership_roles.values(
+                    "kind", "title", "start", "end", "outcome"
+                )
+            ),
+            "roles": list(member.user.groups.values_list("name", flat=True)),
+        }
+        response = HttpResponse(
+            json.dumps(data, cls=DjangoJSONEncoder, indent=2),
+            content_type="application/json",
+        )
+        response["Content-Disposition"] = (
+            'attachment; filename="my-img-portal-data.json"'
+        )
+        return response
+
+
+class DeletionRequestView(PortalPermissionRequiredMixin, FormView):
+    """A member asks for their data to be deleted; a co-lead confirms."""
+
+    template_name = "members/deletionrequest_form.html"
+    form_class = forms.DeletionRequestForm
+
+    def form_valid(self, form):
+        member = selectors.member_for_user(self.request.user)
+        services.deletion_request_create(
+            member=member, reason=form.cleaned_data["reason"]
+        )
+        messages.success(
+            self.request,
+            "Your request is with the co-leads. We'll anonymise your profile once "
+            "one of them confirms it.",
+        )
+        return redirect(member)
