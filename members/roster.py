@@ -21,6 +21,8 @@ OPTIONAL_COLUMNS = [
     "training_start",
     "expected_completion",
 ]
+# Columns the member-list export adds; an exported file re-imports as it is.
+IGNORED_COLUMNS = ["status", "joined_at"]
 ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 MAX_ROWS = 10_000
 
@@ -68,7 +70,7 @@ def parse(text: str, lookups: Lookups) -> tuple[list[str], list[RosterRow]]:
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    unknown = [c for c in header if c not in ALL_COLUMNS]
+    unknown = [c for c in header if c not in ALL_COLUMNS + IGNORED_COLUMNS]
     file_errors = []
     if missing:
         file_errors.append(f"Missing column(s): {', '.join(missing)}.")
@@ -90,7 +92,9 @@ def parse(text: str, lookups: Lookups) -> tuple[list[str], list[RosterRow]]:
             row.errors.append("This row has more cells than the header.")
             rows.append(row)
             continue
-        cells = {k: (v or "").strip() for k, v in record.items()}
+        cells = {
+            k: (v or "").strip() for k, v in record.items() if k not in IGNORED_COLUMNS
+        }
         if not any(cells.values()):
             continue
         rows.append(_parse_row(index, cells, lookups, first_line_of))

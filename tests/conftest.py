@@ -1,3 +1,4 @@
+import html
 import importlib
 
 import pytest
@@ -99,3 +100,8 @@ def client_for(member_or_user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def page_text(response) -> str:
+    """A page's HTML with entities decoded (so "can't" matches "can&#x27;t")."""
+    return html.unescape(response.content.decode())

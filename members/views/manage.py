@@ -47,9 +47,9 @@ class MemberListView(PortalPermissionRequiredMixin, ListView):
             query=query.urlencode(),
             can_manage=self.request.user.has_perm("members.manage_members"),
             bulk_form=forms.BulkActionForm(),
-            total=self.filterset.qs.count()
-            if not context["is_paginated"]
-            else context["paginator"].count,
+            total=context["paginator"].count
+            if context["is_paginated"]
+            else len(page_members),
         )
         return context
 
