@@ -171,6 +171,9 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or
 ALLAUTH_TRUSTED_PROXY_COUNT = 0
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "IMG Portal"
+# Accept the previous and next 30-second code too (RFC 6238 §5.2 suggests one step
+# of clock drift): a code typed as the period turns over is not refused.
+MFA_TOTP_TOLERANCE = 1
 # Co-leads and GME staff (whoever may read visa status) must set up TOTP before
 # they reach member data. `make run` turns this off for the demo accounts.
 MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", True)

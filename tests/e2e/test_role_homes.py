@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from members.demo import DEMO_PASSWORD
 from members.models import Member, User
-from tests.factories import current_totp_code, give_totp
+from tests.factories import MemberFactory, current_totp_code, give_totp
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -44,7 +44,7 @@ def test_demo_resident_signs_in_and_sees_the_resident_home(page, demo_data):
 def test_co_lead_signs_in_with_2fa_and_approves_a_join(page, demo_data):
     co_lead = User.objects.get(email="colead@demo.imgportal.test")
     give_totp(co_lead)
-    waiting = Member.objects.filter(status=Member.Status.PENDING).first()
+    waiting = MemberFactory(status=Member.Status.PENDING)
     _sign_in(page, co_lead.email)
     page.get_by_label("Code").fill(current_totp_code())
     page.get_by_role("button", name="Sign In").click()

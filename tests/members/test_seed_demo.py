@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from members.demo import DEMO_ACCOUNTS
-from members.models import Member, User
+from members.models import CoLeadTerm, Member, Program, User
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_seed_demo_twice_changes_nothing(settings):
     first = _snapshot()
     call_command("seed_demo")
     assert _snapshot() == first
-    assert len(first) == len(DEMO_ACCOUNTS) + 50
+    assert len(first) == len(DEMO_ACCOUNTS) + 300
 
 
 def test_seed_demo_makes_one_account_per_role_with_their_home(settings, client):
@@ -57,4 +57,18 @@ def test_seed_demo_members_are_varied_like_a_real_group(settings):
     assert members.values("home_country").distinct().count() >= 20
     assert members.values("specialty").distinct().count() >= 15
     assert members.values("training_stage").distinct().count() >= 5
-    assert members.filter(status=Member.Status.PENDING).count() >= 3
+    assert 3 <= members.filter(status=Member.Status.PENDING).count() <= 10
+    assert members.filter(status=Member.Status.ALUMNI).exists()
+    assert Program.objects.count() >= 70
+    assert members.values("program").distinct().count() >= 60
+    visas_share = visas[Member.VisaStatus.J1] / sum(visas.values())
+    assert 0.45 < visas_share < 0.75
+
+
+def test_seed_demo_has_past_and_current_co_lead_terms(settings):
+    call_command("seed_demo", "--force")
+    terms = CoLeadTerm.objects.order_by("start")
+    assert terms.first().start.year == 2019
+    assert terms.filter(end__isnull=True).get().member.user.email.startswith("colead@")
+    colead = User.objects.get(email__startswith="colead@")
+    assert colead.has_perm("members.manage_members")

@@ -13,7 +13,7 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even with DEBUG off (demo accounts share a published password).",
         )
-        parser.add_argument("--members", type=int, default=50)
+        parser.add_argument("--members", type=int, default=300)
 
     def handle(self, *args, force: bool, members: int, **options):
         if not settings.DEBUG and not force:
