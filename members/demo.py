@@ -4,6 +4,7 @@ Deterministic (a fixed random seed) so two runs build the same people.
 """
 
 import random
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -310,6 +311,13 @@ def _ensure_programs(specialties: dict[str, Specialty]) -> list[Program]:
     return programs
 
 
+def _ascii_email(local: str) -> str:
+    """An address sign-in forms accept: "José Á. Núñez" → jose.a.nunez."""
+    plain = unicodedata.normalize("NFKD", local).encode("ascii", "ignore").decode()
+    plain = plain.lower().replace(" ", "").replace("..", ".")
+    return f"{plain}@{DEMO_DOMAIN}"
+
+
 def _rng(key) -> random.Random:
     return random.Random(f"{SEED}:{key}")  # noqa: S311 — repeatable demo data
 
@@ -374,12 +382,16 @@ def seed_demo(*, members: int = 300) -> dict[str, int]:
     visas = [v for v, _ in VISA_WEIGHTS]
     weights = [w for _, w in VISA_WEIGHTS]
     seeded = []
+    used_names: set[tuple[str, str]] = set()
     for index in range(members):
         # One generator per member: the same member whatever already exists.
         rng = _rng(index)
         country, first_names, last_names = NAME_POOLS[index % len(NAME_POOLS)]
         first = rng.choice(first_names)
         last = rng.choice(last_names)
+        if (first, last) in used_names:  # small name pools: add a middle initial
+            first = f"{first} {rng.choice('ABCDEFGHJKLMNPRSTVW')}."
+        used_names.add((first, last))
         visa = rng.choices(visas, weights)[0]
         stage = rng.choice(STAGES)
         program = rng.choice(programs)
@@ -387,7 +399,7 @@ def seed_demo(*, members: int = 300) -> dict[str, int]:
         alumni = not pending and index % ALUMNI_EVERY == 0
         # Join requests wait days, not years; members joined over ~2.5 years.
         joined_days_ago = rng.randint(1, 14) if pending else rng.randint(15, 900)
-        email = f"{first}.{last}.{index + 1}@{DEMO_DOMAIN}".lower().replace(" ", "")
+        email = _ascii_email(f"{first}.{last}.{index + 1}")
         user, is_new = _ensure_account(
             email=email, first_name=first, last_name=last, password=password
         )

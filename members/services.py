@@ -1,5 +1,6 @@
 """Every write to members goes through here: validated, transactional, audited."""
 
+import logging
 from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
@@ -24,6 +25,8 @@ from members.models import (
     RolloverRun,
     User,
 )
+
+logger = logging.getLogger(__name__)
 
 # Roles a co-lead may hand out from the member list. Co-lead itself passes only
 # through a handoff invitation, so the history of co-lead terms stays complete.
@@ -455,6 +458,11 @@ def co_lead_terms_apply(on: date | None = None) -> dict[str, int]:
     on = on or timezone.localdate()
     group = Group.objects.get(name=Role.CO_LEAD)
     should = current_co_lead_ids(on)
+    if not should:
+        # No term in force (a gap between terms, or data entered by hand): keep
+        # whoever holds the role rather than lock the group out of its own portal.
+        logger.warning("No co-lead term in force on %s; Co-lead role left as is", on)
+        return {"added": 0, "removed": 0}
     has = set(Member.objects.filter(user__groups=group).values_list("pk", flat=True))
     added = removed = 0
     for member in Member.objects.filter(pk__in=should - has).select_related("user"):

@@ -34,21 +34,25 @@ def test_member_navigation_matches_the_role(role, request):
     page = client_for(member).get(reverse("home")).content.decode()
     expected = {"home", "directory", "profile", "about", "account", "sign-out"}
     if role == "gme_staff":
-        expected |= {"member-list", "dashboard"}
+        expected |= {"manage", "member-list", "dashboard"}
     assert nav_items(page) == expected
 
 
-def test_co_lead_navigation_adds_the_member_list_and_co_lead_tools(co_lead):
+def test_co_lead_navigation_adds_the_manage_menu(co_lead):
     page = client_for(co_lead).get(reverse("home")).content.decode()
     assert nav_items(page) == {
         "home",
         "directory",
         "profile",
         "about",
+        "manage",
         "member-list",
         "dashboard",
         "join-requests",
-        "co-lead-tools",
+        "import",
+        "rollover",
+        "handoff",
+        "deletion-requests",
         "account",
         "sign-out",
     }

@@ -303,11 +303,13 @@ class RolloverView(PortalPermissionRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         year = self.academic_year()
         changes = services.rollover_changes(academic_year=year)
-        names = dict(
-            Member.objects.filter(pk__in=[c["member"] for c in changes]).values_list(
-                "pk", "user__last_name"
-            )
-        )
+        names = {
+            pk: f"{first} {last}"
+            for pk, first, last in Member.objects.filter(
+                pk__in=[c["member"] for c in changes]
+            ).values_list("pk", "user__first_name", "user__last_name")
+        }
+        changes.sort(key=lambda c: names.get(c["member"], "").split()[-1:])
         stage_labels = dict(Member.TrainingStage.choices)
         context.update(
             form=forms.RolloverForm(initial={"academic_year": year}),

@@ -107,3 +107,26 @@ def test_about_page_shows_the_history_of_co_leads(resident, co_lead):
     assert "Founder" in page
     assert "July 2019 to June 2021" in page
     assert co_lead.full_name in page
+
+
+def test_terms_sync_never_leaves_the_group_without_co_leads(co_lead):
+    CoLeadTerm.objects.all().delete()
+    assert co_lead_terms_apply() == {"added": 0, "removed": 0}
+    assert co_lead.user.groups.filter(name=Role.CO_LEAD).exists()
+
+
+def test_existing_co_leads_get_a_term_when_terms_arrive():
+    """The 0007 migration: holders of the role before terms existed keep it."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    member = MemberFactory()
+    member.user.groups.add(Group.objects.get(name=Role.CO_LEAD))
+    importlib.import_module("members.migrations.0007_backfill_co_lead_terms").backfill(
+        apps, None
+    )
+    assert CoLeadTerm.objects.filter(member=member, end__isnull=True).exists()
+    co_lead_terms_apply()
+    assert member.user.groups.filter(name=Role.CO_LEAD).exists()

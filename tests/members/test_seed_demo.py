@@ -72,3 +72,11 @@ def test_seed_demo_has_past_and_current_co_lead_terms(settings):
     assert terms.filter(end__isnull=True).get().member.user.email.startswith("colead@")
     colead = User.objects.get(email__startswith="colead@")
     assert colead.has_perm("members.manage_members")
+
+
+def test_every_demo_address_is_one_the_sign_in_form_accepts(settings):
+    from django.core.validators import validate_email
+
+    call_command("seed_demo", "--force")
+    for email in User.objects.values_list("email", flat=True):
+        validate_email(email)
