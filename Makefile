@@ -11,12 +11,13 @@ REDIS_START := redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --
 # `make run` is for local use: DEBUG on, and the demo accounts may skip 2FA.
 DEV_ENV := DEBUG=1 MFA_REQUIRED_FOR_STAFF=0
 
-.PHONY: help install run test lint format services-check services-up chromium
+.PHONY: help install run test lint format services-check services-up chromium bench-members
 
 help:
 	@echo "make run    build .venv, migrate, load demo data, serve on http://127.0.0.1:8000"
 	@echo "make test   lint, unit, integration and browser tests (what CI runs)"
 	@echo "make lint   ruff check and ruff format --check"
+	@echo "make bench-members   time /members/manage/ with 5,000 members (docs/PERFORMANCE.md)"
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -62,3 +63,6 @@ run: install services-check
 
 test: install services-up chromium lint
 	$(PY) -m pytest
+
+bench-members: install services-up
+	$(PY) bench/members_manage.py

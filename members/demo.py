@@ -105,44 +105,14 @@ PENDING_EVERY = 50  # a few join requests waiting (6 in 300)
 ALUMNI_EVERY = 9  # about one in nine finished training
 UNIVERSITY = "University Medical Center"
 COMMUNITY = "Riverside Community Hospital"
-COMMUNITY_PROGRAMS = {
-    "Internal Medicine",
-    "Family Medicine",
-    "Pediatrics",
-    "Psychiatry",
-    "Emergency Medicine",
-    "General Surgery",
-    "Obstetrics and Gynecology",
-    "Neurology",
-    "Anesthesiology",
-    "Transitional Year",
-    "Cardiology",
-    "Gastroenterology",
-    "Hematology\u2013Oncology",
-    "Pulmonary and Critical Care",
-    "Nephrology",
-    "Infectious Disease",
-    "Endocrinology",
-    "Rheumatology",
-    "Geriatrics",
-    "Child and Adolescent Psychiatry",
-    "Sleep Medicine",
-    "Diagnostic Radiology",
-    "Pathology",
-    "Physical Medicine and Rehabilitation",
-    "Internal Medicine\u2013Pediatrics",
-    "Dermatology",
-    "Ophthalmology",
-    "Orthopaedic Surgery",
-    "Otolaryngology",
-    "Urology",
-    "Radiation Oncology",
-    "Preventive Medicine",
-    "Vascular Surgery",
+# The community affiliate runs every program but these (about 80 programs in all).
+NOT_AT_COMMUNITY = {
     "Neurological Surgery",
-    "Plastic Surgery",
     "Thoracic Surgery",
-    "Allergy and Immunology",
+    "Plastic Surgery",
+    "Nuclear Medicine",
+    "Medical Genetics and Genomics",
+    "Osteopathic Neuromusculoskeletal Medicine",
 }
 LANGUAGE_BY_COUNTRY = {
     "IN": ["hi"],
@@ -299,7 +269,7 @@ def _ensure_programs(specialties: dict[str, Specialty]) -> list[Program]:
             "Fellowship" if specialty.kind == Specialty.Kind.FELLOWSHIP else "Residency"
         )
         sites = [UNIVERSITY]
-        if name in COMMUNITY_PROGRAMS:
+        if name not in NOT_AT_COMMUNITY:
             sites.append(COMMUNITY)
         for site in sites:
             program, _ = Program.objects.get_or_create(

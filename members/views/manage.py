@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from imgportal.permissions import PortalPermissionRequiredMixin
-from members import forms, imports, rules, selectors, services
+from members import forms, imports, roster, rules, selectors, services
 from members.filters import MemberListFilter
 from members.models import CoLeadInvitation, ImportJob, Member, RolloverRun
 from members.rules import spreadsheet_safe
@@ -94,18 +94,12 @@ class MemberBulkActionView(PortalPermissionRequiredMixin, View):
         return redirect(back)
 
 
+# The import's columns (plus status and join date, which it ignores): an exported
+# file re-imports unchanged.
 EXPORT_COLUMNS = [
-    "email",
-    "first_name",
-    "last_name",
+    *roster.REQUIRED_COLUMNS,
     "status",
-    "visa_status",
-    "training_stage",
-    "specialty",
-    "program",
-    "home_country",
-    "training_start",
-    "expected_completion",
+    *roster.OPTIONAL_COLUMNS,
     "joined_at",
 ]
 
