@@ -1,6 +1,7 @@
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -64,7 +65,11 @@ class AuditContextMiddleware:
 
         from members.audit import current_ip
 
-        token = current_ip.set(get_adapter(request).get_client_ip(request))
+        try:
+            ip = get_adapter(request).get_client_ip(request)
+        except (PermissionDenied, ValueError):
+            ip = None  # a malformed proxy header: audit without an address
+        token = current_ip.set(ip)
         try:
             return self.get_response(request)
         finally:

@@ -46,6 +46,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
         if user.has_perm("members.manage_members"):
             context["pending_members"] = selectors.members_pending(viewer=user)[:5]
             context["pending_count"] = selectors.members_pending(viewer=user).count()
+            context["deletion_count"] = selectors.deletion_requests_pending(
+                viewer=user
+            ).count()
         return context
 
 

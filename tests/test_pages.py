@@ -65,3 +65,12 @@ def test_rate_limits_use_the_trusted_proxy_header_when_configured(
         HTTP_X_REAL_IP="198.51.100.20",
     )
     assert other_client.status_code == 302
+
+
+def test_a_malformed_proxy_address_header_does_not_break_pages(
+    client, resident, settings
+):
+    settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
+    client.force_login(resident.user)
+    response = client.get(reverse("home"), HTTP_X_REAL_IP="not-an-ip")
+    assert response.status_code == 200
