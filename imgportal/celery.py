@@ -71,7 +71,14 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     task_soft_time_limit=HARD_TIME_LIMIT - 60,
     task_time_limit=HARD_TIME_LIMIT,
-    broker_transport_options={"visibility_timeout": 2 * 60 * 60},
+    # A request that queues work must not hang when Redis is down: give up on the
+    # broker within a second and leave the email to the outbox re-publisher.
+    broker_transport_options={
+        "visibility_timeout": 2 * 60 * 60,
+        "socket_connect_timeout": 1,
+        "socket_timeout": 5,
+    },
+    broker_connection_timeout=1,
     broker_connection_retry_on_startup=True,
     task_serializer="json",
     accept_content=["json"],
@@ -89,6 +96,26 @@ app.conf.beat_schedule = {
     "clear-expired-sessions": {
         "task": "imgportal.tasks.clear_expired_sessions_task",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Every minute: hand emails still queued after two minutes to Celery again
+    # (Redis was down when they were written), and send newsletters that are due.
+    "republish-queued-emails": {
+        "task": "imgportal.tasks.republish_emails_task",
+        "schedule": 60.0,
+    },
+    "dispatch-due-newsletters": {
+        "task": "newsletters.tasks.dispatch_due_task",
+        "schedule": 60.0,
+    },
+    # Every minute: resume newsletters whose batches stalled (a worker died).
+    "resume-newsletters": {
+        "task": "newsletters.tasks.resume_task",
+        "schedule": 60.0,
+    },
+    # Mondays 07:00: the weekly digest for members who want it.
+    "weekly-digest": {
+        "task": "newsletters.tasks.weekly_digest_task",
+        "schedule": crontab(hour=7, minute=0, day_of_week=1),
     },
     # Just after midnight: a co-lead handover takes effect on its chosen day.
     "apply-co-lead-terms": {

@@ -1,15 +1,21 @@
-"""Email delivery shared by every feature: queue inside a transaction, send in Celery.
+"""The outbox every email goes through: queue inside a transaction, send in Celery.
 
-`email_queue` stores the rendered message under an idempotency key and queues the
-send only after the surrounding transaction commits, so a rolled-back change sends
-nothing and the same key never sends twice. `email_deliver` (run by the task) sends a
-queued row once: it locks the row, and a row already sent or held by another worker
-is skipped. An SMTP server that accepted a message just before the worker died can
-still lead to one resend; no SMTP client can rule that out.
+`email_queue` stores the rendered message in PostgreSQL under an idempotency key, in
+the same transaction as the change it reports, and publishes it to Celery only after
+commit; a rolled-back change sends nothing and the same key never sends twice. If
+Redis is down at that moment the request still succeeds: the row stays queued and
+`emails_republish` (beat, every minute) hands it over again once Redis is back.
+`email_deliver` (run by the task) claims the row with SELECT … FOR UPDATE SKIP
+LOCKED, re-checks at send time whether the person still wants this kind of mail and
+whether the message is still true (`stale_check`), then sends it once. An SMTP
+server that accepted a message just before the worker died can still lead to one
+resend; no SMTP client can rule that out.
 """
 
 import logging
 import smtplib
+from collections.abc import Callable
+from datetime import timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
@@ -18,10 +24,25 @@ from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from imgportal.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
+
+# kind → function(**args) -> bool: is the message still true? (events register theirs)
+STALE_CHECKS: dict[str, Callable[..., bool]] = {}
+REPUBLISH_AFTER = timedelta(minutes=2)
+
+
+def register_stale_check(kind: str):
+    """Decorator: `@register_stale_check("event_reminder")` on `check(**args)`."""
+
+    def register(function: Callable[..., bool]) -> Callable[..., bool]:
+        STALE_CHECKS[kind] = function
+        return function
+
+    return register
 
 
 class TransientEmailError(Exception):
@@ -36,10 +57,14 @@ def email_queue(
     body_text: str,
     body_html: str = "",
     headers: dict[str, str] | None = None,
+    member=None,
+    category: str = "",
+    stale_check: dict | None = None,
 ) -> OutboundEmail:
-    """Store an email under `key` and send it after commit; a known key is a no-op."""
-    from imgportal.tasks import send_email_task
+    """Store an email under `key` and send it after commit; a known key is a no-op.
 
+    With `member` and `category` it is a notification the member can turn off: it
+    carries one-click unsubscribe headers and is skipped if they opted out."""
     email, created = OutboundEmail.objects.get_or_create(
         idempotency_key=key,
         defaults={
@@ -48,15 +73,49 @@ def email_queue(
             "body_text": body_text,
             "body_html": body_html,
             "headers": headers or {},
+            "member": member,
+            "category": category,
+            "stale_check": stale_check or {},
         },
     )
     if created:
-        transaction.on_commit(lambda: send_email_task.delay(email.pk))
+        transaction.on_commit(lambda: email_publish(email_id=email.pk))
     return email
 
 
+def email_publish(*, email_id: int) -> bool:
+    """Hand a queued email to Celery. A broker outage is not the request's problem:
+    the row stays queued and the re-publisher tries again."""
+    from imgportal.tasks import send_email_task
+
+    try:
+        send_email_task.apply_async((email_id,), retry=False)
+    except (BrokerUnavailable, OSError):
+        logger.warning("Could not publish email %s; it will be retried", email_id)
+        return False
+    OutboundEmail.objects.filter(pk=email_id).update(published_at=timezone.now())
+    return True
+
+
+def emails_republish() -> int:
+    """Publish again every email still queued a couple of minutes after its last
+    hand-over (Redis was down, or a message was lost): sending stays exactly-once."""
+    cutoff = timezone.now() - REPUBLISH_AFTER
+    stuck = OutboundEmail.objects.filter(
+        status=OutboundEmail.Status.QUEUED, created_at__lt=cutoff
+    ).exclude(published_at__gte=cutoff)
+    return sum(email_publish(email_id=pk) for pk in stuck.values_list("pk", flat=True))
+
+
 def email_queue_template(
-    *, key: str, to: str, template_prefix: str, context: dict
+    *,
+    key: str,
+    to: str,
+    template_prefix: str,
+    context: dict,
+    member=None,
+    category: str = "",
+    stale_check: dict | None = None,
 ) -> OutboundEmail:
     """Render `<prefix>_subject.txt`, `_message.txt` and optional `_message.html`."""
     context = {"site_url": settings.SITE_URL, **context}
@@ -67,7 +126,14 @@ def email_queue_template(
     except TemplateDoesNotExist:
         body_html = ""
     return email_queue(
-        key=key, to=to, subject=subject, body_text=body_text, body_html=body_html
+        key=key,
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        member=member,
+        category=category,
+        stale_check=stale_check,
     )
 
 
@@ -92,6 +158,10 @@ def email_queue_message(*, key: str, message: EmailMessage) -> list[OutboundEmai
 
 def _build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     headers = {"Message-ID": make_msgid(domain="imgportal"), **email.headers}
+    if email.category and email.member_id:
+        from newsletters.unsubscribe import list_unsubscribe_headers
+
+        headers.update(list_unsubscribe_headers(email.member_id, email.category))
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
@@ -115,6 +185,10 @@ def email_deliver(*, email_id: int) -> OutboundEmail | None:
         )
         if email is None:
             return None  # gone, already sent or failed, or being sent right now
+        if reason := _reason_not_to_send(email):
+            email.status, email.last_error = reason
+            email.save(update_fields=["status", "last_error"])
+            return email
         try:
             _build_message(email).send()
         except smtplib.SMTPResponseException as exc:
@@ -124,6 +198,10 @@ def email_deliver(*, email_id: int) -> OutboundEmail | None:
                 email.last_error = f"{exc.smtp_code} {exc.smtp_error!r}"
                 email.save(update_fields=["status", "last_error"])
                 logger.warning("Email %s refused permanently: %s", email.pk, exc)
+                if email.member_id:
+                    from newsletters.services import record_hard_bounce
+
+                    record_hard_bounce(member_id=email.member_id)
                 return email
             transient_error = exc
         except (smtplib.SMTPException, OSError) as exc:
@@ -149,3 +227,21 @@ def email_give_up(*, email_id: int, reason: str) -> None:
         status=OutboundEmail.Status.FAILED,
         last_error=f"Gave up after retries: {reason}",
     )
+
+
+def _reason_not_to_send(email: OutboundEmail) -> tuple[str, str] | None:
+    """Checked at send time: opted out since it was queued, or no longer true."""
+    if email.category and email.member_id:
+        from newsletters.services import member_wants
+
+        if not member_wants(member_id=email.member_id, category=email.category):
+            return (
+                OutboundEmail.Status.SKIPPED,
+                "The member turned this kind of mail off.",
+            )
+    if kind := email.stale_check.get("kind"):
+        check = STALE_CHECKS.get(kind)
+        arguments = {k: v for k, v in email.stale_check.items() if k != "kind"}
+        if check is not None and not check(**arguments):
+            return OutboundEmail.Status.CANCELLED, "No longer true when it was due."
+    return None

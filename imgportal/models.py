@@ -11,6 +11,8 @@ class OutboundEmail(models.Model):
         QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped (the person opted out)")
+        CANCELLED = "cancelled", _("Cancelled (no longer true when sent)")
 
     idempotency_key = models.CharField(
         _("idempotency key"),
@@ -26,6 +28,29 @@ class OutboundEmail(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbound_emails",
+        help_text=_("Set for notifications a member can turn off."),
+    )
+    category = models.CharField(
+        _("category"),
+        max_length=30,
+        blank=True,
+        help_text=_("Blank for transactional mail (no unsubscribe link)."),
+    )
+    stale_check = models.JSONField(
+        _("send-time check"),
+        default=dict,
+        blank=True,
+        help_text=_("{'kind': …, …}: re-checked when sending; false means cancel."),
+    )
+    published_at = models.DateTimeField(
+        _("last handed to Celery"), null=True, blank=True
+    )
     attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("queued at"), default=timezone.now)
@@ -37,7 +62,9 @@ class OutboundEmail(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["queued", "sent", "failed"]),
+                condition=Q(
+                    status__in=["queued", "sent", "failed", "skipped", "cancelled"]
+                ),
                 name="imgportal_outboundemail_status_valid",
             ),
             models.CheckConstraint(

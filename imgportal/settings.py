@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "csp",
     "imgportal",
     "members",
+    "newsletters",
 ]
 
 MIDDLEWARE = [

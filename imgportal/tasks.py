@@ -3,7 +3,12 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.core.management import call_command
 
 from imgportal.celery import RETRY_BACKOFF_MAX
-from imgportal.emails import TransientEmailError, email_deliver, email_give_up
+from imgportal.emails import (
+    TransientEmailError,
+    email_deliver,
+    email_give_up,
+    emails_republish,
+)
 
 
 @shared_task(bind=True, max_retries=6)
@@ -28,3 +33,9 @@ def send_email_task(self, email_id: int) -> None:
 def clear_expired_sessions_task() -> None:
     """Delete expired sessions (Django keeps them until told)."""
     call_command("clearsessions")
+
+
+@shared_task
+def republish_emails_task() -> int:
+    """Hand emails still queued after a couple of minutes to Celery again."""
+    return emails_republish()

@@ -32,9 +32,17 @@ def test_pending_navigation_shows_only_the_waiting_page_and_account(pending_memb
 def test_member_navigation_matches_the_role(role, request):
     member = request.getfixturevalue(role)
     page = client_for(member).get(reverse("home")).content.decode()
-    expected = {"home", "directory", "profile", "about", "account", "sign-out"}
+    expected = {
+        "home",
+        "directory",
+        "profile",
+        "newsletters",
+        "about",
+        "account",
+        "sign-out",
+    }
     if role == "gme_staff":
-        expected |= {"manage", "member-list", "dashboard"}
+        expected |= {"manage", "member-list", "dashboard", "send-newsletters"}
     assert nav_items(page) == expected
 
 
@@ -44,10 +52,12 @@ def test_co_lead_navigation_adds_the_manage_menu(co_lead):
         "home",
         "directory",
         "profile",
+        "newsletters",
         "about",
         "manage",
         "member-list",
         "dashboard",
+        "send-newsletters",
         "join-requests",
         "import",
         "rollover",

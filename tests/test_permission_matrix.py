@@ -123,6 +123,31 @@ MATRIX: dict[str, dict[str, object]] = {
             "members:deletion_request_decide",
         )
     },
+    # --- Newsletters: members read the archive and set their own preferences;
+    # GME staff and co-leads write and send. Unsubscribing needs no sign-in.
+    "newsletters:archive": row(logged_out=L, pending=P, members=200),
+    "newsletters:detail": row(logged_out=L, pending=P, members=200),
+    "newsletters:preferences": row(logged_out=L, pending=P, members=200),
+    "newsletters:unsubscribe": row(everyone=200),  # GET only asks to confirm
+    **{
+        name: row(
+            logged_out=L,
+            pending=P,
+            resident=403,
+            mentor=403,
+            gme_staff=200,
+            co_lead=200,
+        )
+        for name in (
+            "newsletters:manage",
+            "newsletters:create",
+            "newsletters:manage_detail",
+        )
+    },
+    # The sample newsletter was sent: it can no longer be edited.
+    "newsletters:edit": row(
+        logged_out=L, pending=P, resident=403, mentor=403, gme_staff=404, co_lead=404
+    ),
     # --- Signing in and out (django-allauth). Pending people may manage their
     # account (email, password, 2FA, sessions) while they wait.
     "account_login": row(logged_out=200, signed_in=H),
@@ -236,7 +261,17 @@ def url_context(db, resident, mentor, co_lead) -> dict:
         invitee=mentor, invited_by=co_lead, handover_on=date(2030, 1, 1)
     )
     deletion = DeletionRequest.objects.create(member=other)
+    from newsletters.models import Newsletter
+    from newsletters.unsubscribe import unsubscribe_token
+
+    newsletter = Newsletter.objects.create(
+        subject="Hello", body="Hi", created_by=co_lead.user, status="sent"
+    )
     return {
+        ("newsletters:detail", "pk"): newsletter.pk,
+        ("newsletters:manage_detail", "pk"): newsletter.pk,
+        ("newsletters:edit", "pk"): newsletter.pk,
+        ("newsletters:unsubscribe", "token"): unsubscribe_token(other.pk, "newsletter"),
         ("members:join_request_decide", "pk"): MemberFactory(status="pending").pk,
         ("members:detail", "pk"): other.pk,
         ("members:edit", "pk"): other.pk,

@@ -1,0 +1,563 @@
+"""Newsletters and notification preferences.
+
+Delivery, and why it never sends one newsletter twice to one person:
+- the fan-out writes one `Delivery` per recipient (unique per newsletter and
+  member; a second fan-out, from a retry or a double beat, inserts nothing new);
+- a batch task claims up to BATCH_SIZE pending rows (SELECT … FOR UPDATE SKIP
+  LOCKED, then status "sending"), opens one SMTP connection, and after each message
+  the server accepts marks that row "sent" in its own commit;
+- a worker that dies mid-batch leaves at most the one in-flight row unresolved;
+  `newsletters_resume` hands claims older than STALE_CLAIM back to "pending" and
+  re-queues whatever is still pending, so a stopped fan-out resumes where it stopped.
+"""
+
+import logging
+import random
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from imgportal.emails import email_queue, email_queue_template
+from imgportal.markdown import render_markdown
+from members.models import Member, User
+from newsletters.models import (
+    HARD_BOUNCE_LIMIT,
+    Category,
+    Delivery,
+    EmailPreferences,
+    Newsletter,
+)
+from newsletters.unsubscribe import list_unsubscribe_headers, unsubscribe_url
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+MAX_ATTEMPTS = 5
+STALE_CLAIM = timedelta(minutes=10)
+REENQUEUE_AFTER = timedelta(minutes=2)
+UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.invalid/placeholder"
+
+
+# --- Preferences --------------------------------------------------------------
+
+
+def member_wants(*, member_id: int, category: str) -> bool:
+    preferences = EmailPreferences.objects.filter(member_id=member_id).first()
+    return preferences is None or preferences.wants(category)
+
+
+def preferences_for(member: Member) -> EmailPreferences:
+    preferences, _ = EmailPreferences.objects.get_or_create(member=member)
+    return preferences
+
+
+def preferences_update(*, member: Member, wanted: list[str]) -> EmailPreferences:
+    """Keep the categories in `wanted`, turn the others off."""
+    preferences = preferences_for(member)
+    preferences.unsubscribed = [c for c in Category.values if c not in wanted]
+    preferences.save(update_fields=["unsubscribed"])
+    return preferences
+
+
+def unsubscribe(*, member_id: int, category: str) -> EmailPreferences:
+    """One click from an email: this member gets no more of this category."""
+    if category not in Category.values:
+        raise ValidationError("Unknown kind of email.")
+    preferences, _ = EmailPreferences.objects.get_or_create(member_id=member_id)
+    if category not in preferences.unsubscribed:
+        preferences.unsubscribed = [*preferences.unsubscribed, category]
+        preferences.save(update_fields=["unsubscribed"])
+    return preferences
+
+
+def record_hard_bounce(*, member_id: int) -> EmailPreferences:
+    """A 5xx refusal: after HARD_BOUNCE_LIMIT of them, stop mailing the address."""
+    with transaction.atomic():
+        preferences, _ = EmailPreferences.objects.select_for_update().get_or_create(
+            member_id=member_id
+        )
+        preferences.hard_bounces += 1
+        if (
+            preferences.hard_bounces >= HARD_BOUNCE_LIMIT
+            and not preferences.suspended_at
+        ):
+            preferences.suspended_at = timezone.now()
+        preferences.save(update_fields=["hard_bounces", "suspended_at"])
+    return preferences
+
+
+def mail_resume(*, member: Member) -> EmailPreferences:
+    """The member confirms their address works: bulk mail starts again."""
+    preferences = preferences_for(member)
+    preferences.hard_bounces = 0
+    preferences.suspended_at = None
+    preferences.save(update_fields=["hard_bounces", "suspended_at"])
+    return preferences
+
+
+# --- Audience -----------------------------------------------------------------
+
+AUDIENCE_FILTERS = {
+    "visa_statuses": "visa_status__in",
+    "stages": "training_stage__in",
+    "specialties": "specialty_id__in",
+    "programs": "program_id__in",
+    "roles": "user__groups__name__in",
+    "home_countries": "home_country__in",
+}
+
+
+def audience_members(audience: dict) -> QuerySet[Member]:
+    """Active members in the segment (all active members when it is empty)."""
+    members = Member.objects.filter(status=Member.Status.ACTIVE, user__is_active=True)
+    for key, lookup in AUDIENCE_FILTERS.items():
+        if values := audience.get(key):
+            members = members.filter(**{lookup: values})
+    return members.distinct()
+
+
+def _opted_out(category: str) -> Q:
+    return Q(email_preferences__unsubscribed__contains=[category]) | Q(
+        email_preferences__suspended_at__isnull=False
+    )
+
+
+def audience_counts(audience: dict) -> dict[str, int]:
+    """How many the segment matches, will receive, and will skip (opted out)."""
+    return _with_recipients(audience_members(audience))
+
+
+def _with_recipients(members: QuerySet[Member]) -> dict[str, int]:
+    counts = members.aggregate(
+        matching=Count("pk", distinct=True),
+        skipped=Count("pk", filter=_opted_out(Category.NEWSLETTER), distinct=True),
+    )
+    counts["recipients"] = counts["matching"] - counts["skipped"]
+    return counts
+
+
+# --- Composing ----------------------------------------------------------------
+
+
+def newsletter_save(*, newsletter: Newsletter, by: User) -> Newsletter:
+    """Create or change a draft (sent or sending newsletters can't change)."""
+    if newsletter.status not in (Newsletter.Status.DRAFT, Newsletter.Status.SCHEDULED):
+        raise ValidationError("Only drafts and scheduled newsletters can be edited.")
+    if not newsletter.subject.strip():
+        raise ValidationError({"subject": "Write a subject."})
+    if not newsletter.body.strip():
+        raise ValidationError({"body": "Write the newsletter."})
+    newsletter.body_html = render_markdown(newsletter.body)
+    if newsletter.pk is None:
+        newsletter.created_by = by
+    newsletter.save()
+    return newsletter
+
+
+def newsletter_send_test(*, newsletter: Newsletter, to: User) -> None:
+    """Send the newsletter to its author only, marked as a test."""
+    import uuid
+
+    text, html = _render_bodies(newsletter)
+    placeholder = "(the unsubscribe link goes here)"
+    email_queue(
+        key=f"newsletter-test:{newsletter.pk}:{uuid.uuid4().hex}",
+        to=to.email,
+        subject=f"[TEST] {newsletter.subject}",
+        body_text=text.replace(UNSUBSCRIBE_PLACEHOLDER, placeholder),
+        body_html=html.replace(UNSUBSCRIBE_PLACEHOLDER, "#"),
+    )
+
+
+def _refuse_empty_audience(newsletter: Newsletter) -> None:
+    if _with_recipients(audience_members(newsletter.audience))["recipients"] == 0:
+        raise ValidationError(
+            "This audience matches nobody who can receive it: widen the segment."
+        )
+
+
+@transaction.atomic
+def newsletter_send_now(*, newsletter: Newsletter, by: User) -> Newsletter:
+    newsletter = Newsletter.objects.select_for_update().get(pk=newsletter.pk)
+    if newsletter.status not in (Newsletter.Status.DRAFT, Newsletter.Status.SCHEDULED):
+        raise ValidationError("This newsletter was already sent or cancelled.")
+    _refuse_empty_audience(newsletter)
+    _start(newsletter)
+    return newsletter
+
+
+@transaction.atomic
+def newsletter_schedule(*, newsletter: Newsletter, when, by: User) -> Newsletter:
+    newsletter = Newsletter.objects.select_for_update().get(pk=newsletter.pk)
+    if newsletter.status not in (Newsletter.Status.DRAFT, Newsletter.Status.SCHEDULED):
+        raise ValidationError("This newsletter was already sent or cancelled.")
+    if when <= timezone.now():
+        raise ValidationError({"scheduled_for": "Choose a time in the future."})
+    _refuse_empty_audience(newsletter)
+    newsletter.status = Newsletter.Status.SCHEDULED
+    newsletter.scheduled_for = when
+    newsletter.save(update_fields=["status", "scheduled_for"])
+    return newsletter
+
+
+@transaction.atomic
+def newsletter_cancel(*, newsletter: Newsletter, by: User) -> Newsletter:
+    newsletter = Newsletter.objects.select_for_update().get(pk=newsletter.pk)
+    if newsletter.status not in (Newsletter.Status.DRAFT, Newsletter.Status.SCHEDULED):
+        raise ValidationError(
+            "Only a draft or a scheduled newsletter can be cancelled."
+        )
+    newsletter.status = Newsletter.Status.CANCELLED
+    newsletter.save(update_fields=["status"])
+    return newsletter
+
+
+def _start(newsletter: Newsletter) -> None:
+    newsletter.status = Newsletter.Status.SENDING
+    newsletter.started_at = timezone.now()
+    newsletter.save(update_fields=["status", "started_at"])
+    pk = newsletter.pk
+    transaction.on_commit(lambda: _publish_fan_out(pk))
+
+
+def _publish_fan_out(newsletter_id: int) -> None:
+    from newsletters.tasks import fan_out_task
+
+    try:
+        fan_out_task.apply_async((newsletter_id,), retry=False)
+    except (BrokerUnavailable, OSError):
+        logger.warning("Fan-out of %s not queued; the resume task will", newsletter_id)
+
+
+def newsletters_dispatch_due() -> int:
+    """Start scheduled newsletters whose time has come (safe if beat fires twice)."""
+    started = 0
+    with transaction.atomic():
+        due = Newsletter.objects.select_for_update(skip_locked=True).filter(
+            status=Newsletter.Status.SCHEDULED, scheduled_for__lte=timezone.now()
+        )
+        for newsletter in due:
+            _start(newsletter)
+            started += 1
+    return started
+
+
+# --- Delivery -----------------------------------------------------------------
+
+
+def newsletter_fan_out(*, newsletter_id: int) -> int:
+    """One delivery row per member of the audience, then queue the batches."""
+    newsletter = Newsletter.objects.filter(
+        pk=newsletter_id, status=Newsletter.Status.SENDING
+    ).first()
+    if newsletter is None:
+        return 0
+    members = audience_members(newsletter.audience).annotate(
+        opted_out=Count("pk", filter=_opted_out(Category.NEWSLETTER))
+    )
+    rows = [
+        Delivery(
+            newsletter=newsletter,
+            member_id=pk,
+            email=email,
+            status=Delivery.Status.SKIPPED if opted_out else Delivery.Status.PENDING,
+            error="Turned newsletters off, or the address is suspended."
+            if opted_out
+            else "",
+        )
+        for pk, email, opted_out in members.values_list(
+            "pk", "user__email", "opted_out"
+        ).iterator()
+    ]
+    Delivery.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    return _enqueue_pending(newsletter_id)
+
+
+def _enqueue_pending(newsletter_id: int) -> int:
+    """Queue batches for pending rows that are due and not recently queued."""
+    from newsletters.tasks import send_batch_task
+
+    now = timezone.now()
+    ids = list(
+        Delivery.objects.filter(
+            newsletter_id=newsletter_id, status=Delivery.Status.PENDING
+        )
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REENQUEUE_AFTER))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    queued = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        try:
+            send_batch_task.apply_async((newsletter_id, batch), retry=False)
+        except (BrokerUnavailable, OSError):
+            logger.warning(
+                "Broker unavailable; newsletter %s resumes later", newsletter_id
+            )
+            break
+        Delivery.objects.filter(pk__in=batch).update(enqueued_at=now)
+        queued += len(batch)
+    _finish_if_done(newsletter_id)
+    return queued
+
+
+def _finish_if_done(newsletter_id: int) -> None:
+    unresolved = Delivery.objects.filter(
+        newsletter_id=newsletter_id,
+        status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING],
+    ).exists()
+    if not unresolved:
+        Newsletter.objects.filter(
+            pk=newsletter_id, status=Newsletter.Status.SENDING
+        ).update(status=Newsletter.Status.SENT, finished_at=timezone.now())
+
+
+def _render_bodies(newsletter: Newsletter) -> tuple[str, str]:
+    context = {
+        "newsletter": newsletter,
+        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+        "site_url": settings.SITE_URL,
+    }
+    return (
+        render_to_string("newsletters/email/newsletter_message.txt", context),
+        render_to_string("newsletters/email/newsletter_message.html", context),
+    )
+
+
+def _message(newsletter, delivery, text, html, connection) -> EmailMultiAlternatives:
+    url = unsubscribe_url(delivery.member_id, Category.NEWSLETTER)
+    message = EmailMultiAlternatives(
+        subject=newsletter.subject,
+        body=text.replace(UNSUBSCRIBE_PLACEHOLDER, url),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[delivery.email],
+        connection=connection,
+        headers={
+            # Deterministic, so a receiving system can recognise a duplicate.
+            "Message-ID": f"<nl-{newsletter.pk}-{delivery.member_id}@imgportal>",
+            "List-Id": "IMG Portal newsletter <newsletter.imgportal>",
+            "Precedence": "bulk",
+            **list_unsubscribe_headers(delivery.member_id, Category.NEWSLETTER),
+        },
+    )
+    message.attach_alternative(html.replace(UNSUBSCRIBE_PLACEHOLDER, url), "text/html")
+    return message
+
+
+def _retry_later(delivery: Delivery, reason: str) -> None:
+    attempts = delivery.attempts + 1
+    if attempts >= MAX_ATTEMPTS:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED,
+            attempts=attempts,
+            error=f"Gave up after {attempts} attempts: {reason}",
+        )
+        return
+    # Exponential backoff with full jitter: 30 s, 60 s, 120 s … (capped at 15 min).
+    delay = random.uniform(0, min(900, 30 * 2 ** (attempts - 1)))  # noqa: S311
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.PENDING,
+        attempts=attempts,
+        error=reason,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        claimed_at=None,
+        enqueued_at=None,
+    )
+
+
+def _refusal(exc: smtplib.SMTPException) -> tuple[int | None, str]:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()))
+        if isinstance(text, bytes):
+            text = text.decode(errors="replace")
+        return code, f"{code} {text}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        error = exc.smtp_error
+        text = error.decode(errors="replace") if isinstance(error, bytes) else error
+        return exc.smtp_code, f"{exc.smtp_code} {text}"
+    return None, repr(exc)
+
+
+def deliveries_send_batch(*, newsletter_id: int, delivery_ids: list[int]) -> dict:
+    """Claim pending rows, send them over one SMTP connection, record each result."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=delivery_ids, status=Delivery.Status.PENDING)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .values_list("pk", flat=True)
+        )
+        Delivery.objects.filter(pk__in=claimed).update(
+            status=Delivery.Status.SENDING, claimed_at=now
+        )
+    result = {"sent": 0, "failed": 0, "retry": 0, "skipped": 0}
+    if not claimed:
+        _finish_if_done(newsletter_id)
+        return result
+    newsletter = Newsletter.objects.get(pk=newsletter_id)
+    deliveries = list(Delivery.objects.filter(pk__in=claimed).order_by("pk"))
+    opted_out = set(
+        EmailPreferences.objects.filter(
+            Q(unsubscribed__contains=[Category.NEWSLETTER])
+            | Q(suspended_at__isnull=False),
+            member_id__in=[d.member_id for d in deliveries],
+        ).values_list("member_id", flat=True)
+    )
+    text, html = _render_bodies(newsletter)
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError) as exc:
+        for delivery in deliveries:
+            _retry_later(delivery, f"Could not reach the mail server: {exc!r}")
+        result["retry"] = len(deliveries)
+        return result
+    try:
+        for index, delivery in enumerate(deliveries):
+            if delivery.member_id in opted_out:
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    status=Delivery.Status.SKIPPED,
+                    error="Turned newsletters off before it was sent.",
+                )
+                result["skipped"] += 1
+                continue
+            try:
+                connection.send_messages(
+                    [_message(newsletter, delivery, text, html, connection)]
+                )
+            except (
+                smtplib.SMTPRecipientsRefused,
+                smtplib.SMTPResponseException,
+            ) as exc:
+                code, reason = _refusal(exc)
+                if code is not None and 500 <= code < 600:
+                    Delivery.objects.filter(pk=delivery.pk).update(
+                        status=Delivery.Status.FAILED,
+                        attempts=delivery.attempts + 1,
+                        error=f"Refused (hard bounce): {reason}",
+                    )
+                    record_hard_bounce(member_id=delivery.member_id)
+                    result["failed"] += 1
+                else:
+                    _retry_later(delivery, f"Temporary refusal: {reason}")
+                    result["retry"] += 1
+            except (smtplib.SMTPException, OSError) as exc:
+                # The connection broke: this one and the rest go back to the queue.
+                for pending in deliveries[index:]:
+                    _retry_later(pending, f"Connection lost: {exc!r}")
+                result["retry"] += len(deliveries) - index
+                break
+            else:
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    status=Delivery.Status.SENT, sent_at=timezone.now(), error=""
+                )
+                result["sent"] += 1
+    finally:
+        try:
+            connection.close()
+        except (smtplib.SMTPException, OSError):
+            pass
+    _finish_if_done(newsletter_id)
+    return result
+
+
+def newsletters_resume() -> int:
+    """Beat, every minute: release stale claims and queue whatever is still pending."""
+    queued = 0
+    stale = timezone.now() - STALE_CLAIM
+    for newsletter_id in Newsletter.objects.filter(
+        status=Newsletter.Status.SENDING
+    ).values_list("pk", flat=True):
+        Delivery.objects.filter(
+            newsletter_id=newsletter_id,
+            status=Delivery.Status.SENDING,
+            claimed_at__lt=stale,
+        ).update(status=Delivery.Status.PENDING, claimed_at=None, enqueued_at=None)
+        if not Delivery.objects.filter(newsletter_id=newsletter_id).exists():
+            queued += newsletter_fan_out(newsletter_id=newsletter_id)
+        else:
+            queued += _enqueue_pending(newsletter_id)
+    return queued
+
+
+def newsletter_progress(newsletter: Newsletter) -> dict:
+    counts = dict(
+        newsletter.deliveries.values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    return {
+        "counts": {status: counts.get(status, 0) for status in Delivery.Status.values},
+        "failures": list(
+            newsletter.deliveries.filter(
+                Q(status=Delivery.Status.FAILED)
+                | Q(status=Delivery.Status.PENDING, attempts__gt=0)
+            ).values("email", "status", "error", "attempts")[:100]
+        ),
+    }
+
+
+# --- Welcome and digest ---------------------------------------------------------
+
+DIGEST_SECTIONS = []
+
+
+def digest_section(function):
+    """Register a digest section: function(since) -> (title, [lines]) or None.
+    The events and handbook apps add theirs."""
+    DIGEST_SECTIONS.append(function)
+    return function
+
+
+@digest_section
+def _newsletters_since(since):
+    sent = Newsletter.objects.filter(
+        status=Newsletter.Status.SENT, finished_at__gte=since
+    ).order_by("finished_at")
+    lines = [f"{n.subject}: {settings.SITE_URL}{n.get_absolute_url()}" for n in sent]
+    return ("Newsletters", lines) if lines else None
+
+
+@digest_section
+def _new_members_since(since):
+    count = Member.objects.filter(
+        status=Member.Status.ACTIVE, approved_at__gte=since
+    ).count()
+    if not count:
+        return None
+    return ("New members", [f"{count} new member(s) joined the group. Say hello!"])
+
+
+def weekly_digest_send(*, now=None) -> int:
+    """Queue this week's digest for each member who wants it (once per week)."""
+    now = now or timezone.now()
+    since = now - timedelta(days=7)
+    sections = [s for s in (section(since) for section in DIGEST_SECTIONS) if s]
+    if not sections:
+        return 0
+    year, week, _ = timezone.localtime(now).isocalendar()
+    members = (
+        audience_members({}).exclude(_opted_out(Category.DIGEST)).select_related("user")
+    )
+    queued = 0
+    for member in members.iterator():
+        with transaction.atomic():
+            email_queue_template(
+                key=f"digest:{year}-W{week:02d}:{member.pk}",
+                to=member.user.email,
+                template_prefix="newsletters/email/digest",
+                context={"member": member, "sections": sections},
+                member=member,
+                category=Category.DIGEST,
+            )
+        queued += 1
+    return queued

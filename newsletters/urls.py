@@ -1,0 +1,21 @@
+from django.urls import path
+
+from newsletters import views
+
+app_name = "newsletters"
+urlpatterns = [
+    path("", views.NewsletterArchiveView.as_view(), name="archive"),
+    path("<int:pk>/", views.NewsletterDetailView.as_view(), name="detail"),
+    path("preferences/", views.PreferencesView.as_view(), name="preferences"),
+    path(
+        "unsubscribe/<str:token>/", views.UnsubscribeView.as_view(), name="unsubscribe"
+    ),
+    path("manage/", views.NewsletterManageListView.as_view(), name="manage"),
+    path("manage/new/", views.NewsletterFormView.as_view(), name="create"),
+    path(
+        "manage/<int:pk>/",
+        views.NewsletterManageDetailView.as_view(),
+        name="manage_detail",
+    ),
+    path("manage/<int:pk>/edit/", views.NewsletterFormView.as_view(), name="edit"),
+]

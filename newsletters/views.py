@@ -1,0 +1,220 @@
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import DetailView, FormView, ListView
+
+from imgportal.permissions import PortalPermissionRequiredMixin
+from members import selectors as member_selectors
+from newsletters import forms, services
+from newsletters.models import Category, Newsletter
+from newsletters.unsubscribe import read_token
+
+SEND = "newsletters.send_newsletters"
+
+
+# --- Members: the archive and their preferences ---------------------------------
+
+
+class NewsletterArchiveView(PortalPermissionRequiredMixin, ListView):
+    """Sent newsletters, newest first, for every member to read."""
+
+    template_name = "newsletters/newsletter_archive.html"
+    context_object_name = "newsletters"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return Newsletter.objects.filter(status=Newsletter.Status.SENT).order_by(
+            "-finished_at"
+        )
+
+
+class NewsletterDetailView(PortalPermissionRequiredMixin, DetailView):
+    template_name = "newsletters/newsletter_detail.html"
+    context_object_name = "newsletter"
+
+    def get_queryset(self):
+        return Newsletter.objects.filter(status=Newsletter.Status.SENT)
+
+
+class PreferencesView(PortalPermissionRequiredMixin, FormView):
+    """Which kinds of email a member gets; resume mail after bounces."""
+
+    template_name = "newsletters/preferences.html"
+    form_class = forms.PreferencesForm
+
+    def get_member(self):
+        return member_selectors.member_for_user(self.request.user)
+
+    def get_initial(self):
+        preferences = services.preferences_for(self.get_member())
+        return {
+            "wanted": [c for c in Category.values if c not in preferences.unsubscribed]
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["preferences"] = services.preferences_for(self.get_member())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "resume":
+            services.mail_resume(member=self.get_member())
+            messages.success(request, "Thanks: we'll email this address again.")
+            return redirect("newsletters:preferences")
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        services.preferences_update(
+            member=self.get_member(), wanted=form.cleaned_data["wanted"]
+        )
+        messages.success(self.request, "Your email choices are saved.")
+        return redirect("newsletters:preferences")
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class UnsubscribeView(View):
+    """RFC 8058 one-click unsubscribe. GET only shows a confirmation page (mail
+    scanners fetch links); POST (from that page, or a mail client sending
+    `List-Unsubscribe=One-Click`) unsubscribes, with no cookie and no CSRF token:
+    the signed token is the authority."""
+
+    template_name = "newsletters/unsubscribe.html"
+
+    def _read(self, token):
+        try:
+            member_id, category = read_token(token)
+        except signing.BadSignature:  # includes SignatureExpired
+            return None
+        if category not in Category.values:
+            return None
+        return member_id, category
+
+    def get(self, request, token: str):
+        parsed = self._read(token)
+        if parsed is None:
+            return render(request, self.template_name, {"invalid": True}, status=400)
+        return render(
+            request,
+            self.template_name,
+            {"category": Category(parsed[1]).label, "token": token},
+        )
+
+    def post(self, request, token: str):
+        parsed = self._read(token)
+        if parsed is None:
+            return render(request, self.template_name, {"invalid": True}, status=400)
+        services.unsubscribe(member_id=parsed[0], category=parsed[1])
+        return render(
+            request,
+            self.template_name,
+            {"done": True, "category": Category(parsed[1]).label},
+        )
+
+
+# --- Co-leads and GME staff: composing and sending ------------------------------
+
+
+class NewsletterManageListView(PortalPermissionRequiredMixin, ListView):
+    permission_required = SEND
+    template_name = "newsletters/newsletter_manage_list.html"
+    context_object_name = "newsletters"
+    paginate_by = 30
+    queryset = Newsletter.objects.select_related("created_by")
+
+
+class NewsletterFormView(PortalPermissionRequiredMixin, FormView):
+    """Write or change a draft; the next page previews it with its audience."""
+
+    permission_required = SEND
+    template_name = "newsletters/newsletter_form.html"
+    form_class = forms.NewsletterForm
+
+    def get_instance(self):
+        if "pk" in self.kwargs:
+            return get_object_or_404(
+                Newsletter.objects.filter(
+                    status__in=[Newsletter.Status.DRAFT, Newsletter.Status.SCHEDULED]
+                ),
+                pk=self.kwargs["pk"],
+            )
+        return Newsletter()
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.get_instance()
+        return kwargs
+
+    def form_valid(self, form):
+        newsletter = form.save(commit=False)
+        newsletter.audience = form.audience()
+        try:
+            newsletter = services.newsletter_save(
+                newsletter=newsletter, by=self.request.user
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        return redirect("newsletters:manage_detail", pk=newsletter.pk)
+
+
+class NewsletterManageDetailView(PortalPermissionRequiredMixin, DetailView):
+    """Preview, audience count, actions, and delivery progress while it sends."""
+
+    permission_required = SEND
+    template_name = "newsletters/newsletter_manage_detail.html"
+    context_object_name = "newsletter"
+    queryset = Newsletter.objects.select_related("created_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        newsletter = self.object
+        context.update(
+            counts=services.audience_counts(newsletter.audience),
+            progress=services.newsletter_progress(newsletter),
+            schedule_form=kwargs.get("schedule_form") or forms.ScheduleForm(),
+            editable=newsletter.status
+            in (Newsletter.Status.DRAFT, Newsletter.Status.SCHEDULED),
+        )
+        return context
+
+    def post(self, request, pk: int):
+        self.object = newsletter = self.get_object()
+        action = request.POST.get("action")
+        try:
+            if action == "test":
+                services.newsletter_send_test(newsletter=newsletter, to=request.user)
+                messages.success(request, f"A test was sent to {request.user.email}.")
+            elif action == "send":
+                services.newsletter_send_now(newsletter=newsletter, by=request.user)
+                messages.success(request, "Sending now. Progress shows below.")
+            elif action == "schedule":
+                form = forms.ScheduleForm(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(
+                        self.get_context_data(schedule_form=form)
+                    )
+                services.newsletter_schedule(
+                    newsletter=newsletter,
+                    when=form.cleaned_data["scheduled_for"],
+                    by=request.user,
+                )
+                messages.success(request, "Scheduled.")
+            elif action == "cancel":
+                services.newsletter_cancel(newsletter=newsletter, by=request.user)
+                messages.info(request, "Cancelled: it will not be sent.")
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and action == "schedule":
+                form = forms.ScheduleForm(request.POST)
+                form.is_valid()
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+                return self.render_to_response(
+                    self.get_context_data(schedule_form=form)
+                )
+            messages.error(request, " ".join(exc.messages))
+        return redirect("newsletters:manage_detail", pk=newsletter.pk)
