@@ -298,14 +298,18 @@ def _enqueue_pending(newsletter_id: int) -> int:
     queued = 0
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
+        # Stamp first: a fast worker may already be retrying rows of this batch.
+        Delivery.objects.filter(pk__in=batch).update(enqueued_at=now)
         try:
             send_batch_task.apply_async((newsletter_id, batch), retry=False)
         except (BrokerUnavailable, OSError):
+            Delivery.objects.filter(pk__in=batch, enqueued_at=now).update(
+                enqueued_at=None
+            )
             logger.warning(
                 "Broker unavailable; newsletter %s resumes later", newsletter_id
             )
             break
-        Delivery.objects.filter(pk__in=batch).update(enqueued_at=now)
         queued += len(batch)
     _finish_if_done(newsletter_id)
     return queued
