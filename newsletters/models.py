@@ -111,6 +111,9 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped")
+        # The worker stopped while this one was with the mail server: it may have
+        # gone out, so it is not sent again (never twice beats perhaps once).
+        UNCERTAIN = "uncertain", _("In doubt, not resent")
 
     newsletter = models.ForeignKey(
         Newsletter, on_delete=models.CASCADE, related_name="deliveries"

@@ -19,11 +19,14 @@ def read_token(token: str) -> tuple[int, str]:
     return int(data["m"]), str(data["c"])
 
 
+def unsubscribe_url_prefix() -> str:
+    """The URL up to the token (the token is the last path segment)."""
+    path = reverse("newsletters:unsubscribe", args=["TOKEN"])
+    return f"{settings.SITE_URL}{path.removesuffix('TOKEN/')}"
+
+
 def unsubscribe_url(member_id: int, category: str) -> str:
-    path = reverse(
-        "newsletters:unsubscribe", args=[unsubscribe_token(member_id, category)]
-    )
-    return f"{settings.SITE_URL}{path}"
+    return f"{unsubscribe_url_prefix()}{unsubscribe_token(member_id, category)}/"
 
 
 def list_unsubscribe_headers(member_id: int, category: str) -> dict[str, str]:

@@ -19,7 +19,10 @@ def free_port() -> int:
 
 class Recorder:
     def __init__(self):
-        self.messages: list[Message] = []
+        # Raw bytes, parsed when read: parsing before answering DATA would slow the
+        # server down (the newsletter benchmark measures the sender, not the sink).
+        self.raw: list[bytes] = []
+        self._parsed: list[Message] = []
         self.refuse: set[str] = set()
         self.defer: set[str] = set()
         self.lock = threading.Lock()
@@ -34,8 +37,15 @@ class Recorder:
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
-            self.messages.append(email.message_from_bytes(envelope.content))
+            self.raw.append(envelope.content)
         return "250 Message accepted for delivery"
+
+    @property
+    def messages(self) -> list[Message]:
+        with self.lock:
+            new = self.raw[len(self._parsed) :]
+        self._parsed.extend(email.message_from_bytes(content) for content in new)
+        return self._parsed
 
     def to(self, address: str) -> list[Message]:
         return [m for m in self.messages if m["To"] == address]
@@ -59,3 +69,58 @@ class SmtpSink:
     @property
     def messages(self) -> list[Message]:
         return self.recorder.messages
+
+
+def main() -> None:
+    """Run as its own process (the newsletter benchmark): serve until SIGTERM, then
+    write, per subject, how many messages arrived, to how many distinct addresses,
+    and the seconds from the first to the last, as JSON."""
+    import argparse
+    import json
+    import signal
+    import time
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--report", required=True)
+    options = parser.parse_args()
+
+    class Timed(Recorder):
+        def __init__(self):
+            super().__init__()
+            self.times: list[float] = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.times.append(time.monotonic())
+            return await super().handle_DATA(server, session, envelope)
+
+    recorder = Timed()
+    controller = Controller(recorder, hostname="127.0.0.1", port=options.port)
+    controller.start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop.wait()
+    controller.stop()
+    runs: dict[str, dict] = {}
+    for message, at in zip(recorder.messages, recorder.times, strict=True):
+        run = runs.setdefault(
+            str(message["Subject"]), {"addresses": [], "first": at, "last": at}
+        )
+        run["addresses"].append(message["To"])
+        run["last"] = at
+    with open(options.report, "w") as report:
+        json.dump(
+            {
+                subject: {
+                    "received": len(run["addresses"]),
+                    "distinct": len(set(run["addresses"])),
+                    "seconds": run["last"] - run["first"],
+                }
+                for subject, run in runs.items()
+            },
+            report,
+        )
+
+
+if __name__ == "__main__":
+    main()

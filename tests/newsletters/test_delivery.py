@@ -1,6 +1,7 @@
 """Newsletter delivery against a real SMTP server: once per person, no matter what."""
 
 import re
+from email.header import decode_header, make_header
 
 import pytest
 from django.test import Client
@@ -9,6 +10,7 @@ from django.urls import reverse
 from members.models import Member
 from newsletters import services
 from newsletters.models import Category, Delivery, EmailPreferences, Newsletter
+from newsletters.unsubscribe import read_token
 from tests.factories import MemberFactory
 from tests.newsletters.conftest import body_of
 
@@ -52,6 +54,46 @@ def test_each_active_member_gets_exactly_one_message_with_both_parts_and_headers
     assert "See you **Friday**" in text
     link = re.search(r"<(http[^>]+)>", message["List-Unsubscribe"]).group(1)
     assert link in text
+
+
+@pytest.mark.parametrize(
+    ("body", "templated"),
+    [
+        ("Short lines, sent from the per-batch template.", True),
+        # A 1,200-character line needs quoted-printable: the full build per message.
+        ("Très long: " + "é" * 1200, False),
+    ],
+)
+def test_every_message_carries_its_own_address_message_id_and_unsubscribe_link(
+    body, templated, co_lead, smtp, django_capture_on_commit_callbacks, monkeypatch
+):
+    built = []
+    real_template = services._BatchSender._template
+
+    def spy(self):
+        built.append(real_template(self))
+        return built[-1]
+
+    monkeypatch.setattr(services._BatchSender, "_template", spy)
+    members = MemberFactory.create_batch(3)
+    newsletter = services.newsletter_save(
+        newsletter=Newsletter(subject="Été", body=body), by=co_lead.user
+    )
+    _send(newsletter, co_lead, django_capture_on_commit_callbacks)
+    links = set()
+    for member in [co_lead, *members]:
+        (message,) = smtp.recorder.to(member.user.email)
+        assert message["Message-ID"] == f"<nl-{newsletter.pk}-{member.pk}@imgportal>"
+        assert str(make_header(decode_header(message["Subject"]))) == "Été"
+        link = re.search(r"<(http[^>]+)>", message["List-Unsubscribe"]).group(1)
+        assert link in body_of(message, "plain")
+        assert f'href="{link}"' in body_of(message, "html")
+        assert body[:40] in body_of(message, "plain")
+        token = link.rstrip("/").rsplit("/", 1)[1]
+        assert read_token(token) == (member.pk, Category.NEWSLETTER)
+        links.add(link)
+    assert len(links) == 4
+    assert built and all((b is not None) == templated for b in built)
 
 
 def test_the_unsubscribe_link_works_without_signing_in(
@@ -142,11 +184,7 @@ def test_running_the_fan_out_and_batches_again_sends_nothing_more(
     assert Delivery.objects.filter(newsletter=newsletter).count() == count
 
 
-def test_a_fan_out_stopped_half_way_resumes_with_one_message_each(
-    newsletter, co_lead, smtp, monkeypatch
-):
-    """The worker dies after the first 7 messages of a batch of 20: the resume task
-    sends the other 13, and nobody gets two."""
+def _twenty_pending(newsletter, monkeypatch) -> list[int]:
     MemberFactory.create_batch(19)
     newsletter.status = Newsletter.Status.SENDING
     newsletter.save()
@@ -154,34 +192,84 @@ def test_a_fan_out_stopped_half_way_resumes_with_one_message_each(
     services.newsletter_fan_out(newsletter_id=newsletter.pk)
     ids = list(Delivery.objects.values_list("pk", flat=True))
     assert len(ids) == 20
+    return ids
 
-    from django.core.mail.backends.smtp import EmailBackend
 
-    real_send = EmailBackend.send_messages
-    calls = {"n": 0}
-
-    def dying_send(self, messages):
-        calls["n"] += 1
-        if calls["n"] > 7:
-            raise SystemExit("worker killed")
-        return real_send(self, messages)
-
-    monkeypatch.setattr(EmailBackend, "send_messages", dying_send)
-    with pytest.raises(SystemExit):
-        services.deliveries_send_batch(newsletter_id=newsletter.pk, delivery_ids=ids)
-    assert len(smtp.messages) == 7
-    monkeypatch.setattr(EmailBackend, "send_messages", real_send)
-    monkeypatch.undo()  # the real _enqueue_pending again
-    # Time passes: the claims of the dead worker go stale.
+def _time_passes(newsletter) -> None:
+    """The claims of the dead worker go stale."""
     Delivery.objects.filter(status="sending").update(
         claimed_at=newsletter.created_at.replace(year=2000)
     )
+
+
+def test_a_fan_out_stopped_half_way_resumes_with_one_message_each(
+    newsletter, co_lead, smtp, monkeypatch
+):
+    """The worker dies just after the mail server accepted the 8th message of a
+    batch of 20, before it could record it. The 8th and the 9th (which, while the
+    8th's record is being written, may already be with the server) are in doubt
+    and not resent; the resume task sends the other 11; nobody gets two."""
+    ids = _twenty_pending(newsletter, monkeypatch)
+    real_mark = services._mark_sent
+    calls = {"n": 0}
+
+    def dying_mark(delivery_id):
+        calls["n"] += 1
+        if calls["n"] == 8:
+            raise SystemExit("worker killed")
+        real_mark(delivery_id)
+
+    monkeypatch.setattr(services, "_mark_sent", dying_mark)
+    with pytest.raises(SystemExit):
+        services.deliveries_send_batch(newsletter_id=newsletter.pk, delivery_ids=ids)
+    assert len(smtp.messages) == 8
+    monkeypatch.undo()  # the real _mark_sent and _enqueue_pending again
+    _time_passes(newsletter)
     services.newsletters_resume()  # eager tasks: the batch runs at once
     recipients = [m["To"] for m in smtp.messages]
-    assert len(recipients) == 20
-    assert len(set(recipients)) == 20
+    assert len(recipients) == 19
+    assert len(set(recipients)) == 19
+    in_doubt = Delivery.objects.filter(status=Delivery.Status.UNCERTAIN).order_by("pk")
+    assert [d.pk for d in in_doubt] == sorted(ids)[7:9]
+    assert all("not sent again" in d.error for d in in_doubt)
     newsletter.refresh_from_db()
     assert newsletter.status == Newsletter.Status.SENT
+    progress = services.newsletter_progress(newsletter)
+    assert progress["counts"]["sent"] == 18
+    assert progress["counts"]["uncertain"] == 2
+    assert sorted(f["email"] for f in progress["failures"]) == sorted(
+        d.email for d in in_doubt
+    )
+
+
+def test_a_worker_that_dies_between_messages_leaves_one_in_doubt_and_resumes(
+    newsletter, co_lead, smtp, monkeypatch
+):
+    """Killed before handing the 8th to the server: the 8th and 9th cannot be told
+    apart from messages that were accepted, so they are reported in doubt rather
+    than risk a second copy; the other 11 are sent once each."""
+    ids = _twenty_pending(newsletter, monkeypatch)
+    real_send = services._BatchSender.send
+    calls = {"n": 0}
+
+    def dying_send(self, delivery):
+        calls["n"] += 1
+        if calls["n"] == 8:
+            raise SystemExit("worker killed")
+        real_send(self, delivery)
+
+    monkeypatch.setattr(services._BatchSender, "send", dying_send)
+    with pytest.raises(SystemExit):
+        services.deliveries_send_batch(newsletter_id=newsletter.pk, delivery_ids=ids)
+    monkeypatch.undo()
+    _time_passes(newsletter)
+    services.newsletters_resume()
+    services.newsletters_resume()  # beat again: nothing more
+    recipients = [m["To"] for m in smtp.messages]
+    assert len(recipients) == 18
+    assert len(set(recipients)) == 18
+    assert Delivery.objects.filter(status=Delivery.Status.UNCERTAIN).count() == 2
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 18
 
 
 def test_a_permanent_refusal_is_a_failure_with_the_reason_and_counts_as_a_bounce(

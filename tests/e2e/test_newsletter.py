@@ -1,0 +1,57 @@
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from members.models import Role
+from tests.factories import PASSWORD, MemberFactory, current_totp_code, give_totp
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
+
+
+def _sign_in(page, user, code=None):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    if code:
+        page.get_by_label("Code").fill(code)
+        page.get_by_role("button", name="Sign In").click()
+
+
+def test_co_lead_writes_previews_and_sends_and_a_member_reads_it(
+    page, browser, live_server
+):
+    co_lead = MemberFactory(roles=[Role.RESIDENT, Role.CO_LEAD])
+    give_totp(co_lead.user)
+    reader = MemberFactory()
+    _sign_in(page, co_lead.user, current_totp_code())
+    page.get_by_role("button", name="Manage").click()
+    page.get_by_role("link", name="Send newsletters").click()
+    page.get_by_role("link", name="Write a newsletter").click()
+    page.get_by_label("Subject").fill("Orientation week")
+    page.get_by_label("Body").fill("Join us **Friday** at 5 pm.")
+    page.get_by_role("button", name="Save and preview").click()
+    expect(page.get_by_test_id("recipient-count")).to_contain_text(
+        "2 members will receive it"
+    )
+    expect(page.locator(".newsletter-body strong")).to_have_text("Friday")
+    page.get_by_role("button", name=re.compile(r"Send now to 2")).click()
+    expect(page.get_by_test_id("newsletter-status")).to_have_text("Sent")
+    expect(page.get_by_test_id("progress")).to_contain_text("Sent: 2")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [co_lead.user.email, reader.user.email]
+    )
+
+    other = browser.new_context(base_url=live_server.url)
+    reader_page = other.new_page()
+    _sign_in(reader_page, reader.user)
+    reader_page.get_by_role("link", name="Newsletters").click()
+    reader_page.get_by_role("link", name="Orientation week").click()
+    expect(reader_page.get_by_role("heading", level=1)).to_have_text("Orientation week")
+    expect(reader_page.locator(".newsletter-body")).to_contain_text("Join us Friday")
+    other.close()
