@@ -11,13 +11,14 @@ REDIS_START := redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --
 # `make run` is for local use: DEBUG on, and the demo accounts may skip 2FA.
 DEV_ENV := DEBUG=1 MFA_REQUIRED_FOR_STAFF=0
 
-.PHONY: help install run test lint format services-check services-up chromium bench-members
+.PHONY: help install run test lint format services-check services-up chromium bench-members bench-newsletter
 
 help:
 	@echo "make run    build .venv, migrate, load demo data, serve on http://127.0.0.1:8000"
 	@echo "make test   lint, unit, integration and browser tests (what CI runs)"
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make bench-members   time /members/manage/ with 5,000 members (docs/PERFORMANCE.md)"
+	@echo "make bench-newsletter   one newsletter to 5,000 members, emails per second (docs/PERFORMANCE.md)"
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -66,3 +67,6 @@ test: install services-up chromium lint
 
 bench-members: install services-up
 	$(PY) bench/members_manage.py
+
+bench-newsletter: install services-up
+	$(PY) bench/newsletter.py
