@@ -390,15 +390,7 @@ class _BatchSender:
         if not isinstance(self.smtp, SmtpBackend):
             return None
         data = (
-            _message(
-                self.newsletter,
-                to=self.TO,
-                member_id=self.MEMBER,
-                url=UNSUBSCRIBE_PLACEHOLDER,
-                text=self.text,
-                html=self.html,
-                connection=self.smtp,
-            )
+            self._build(self.TO, self.MEMBER, UNSUBSCRIBE_PLACEHOLDER)
             .message()
             .as_bytes(linesep="\r\n")
         )
@@ -414,22 +406,23 @@ class _BatchSender:
         self.from_address = sanitize_address(settings.DEFAULT_FROM_EMAIL, "utf-8")
         return data
 
+    def _build(self, to: str, member_id, url: str) -> EmailMultiAlternatives:
+        return _message(
+            self.newsletter,
+            to=to,
+            member_id=member_id,
+            url=url,
+            text=self.text,
+            html=self.html,
+            connection=self.smtp,
+        )
+
     def send(self, delivery: Delivery) -> None:
         token = unsubscribe_token(delivery.member_id, Category.NEWSLETTER)
         url = f"{self.prefix}{token}/"
         if self.template is None or not delivery.email.isascii():
             self.smtp.send_messages(
-                [
-                    _message(
-                        self.newsletter,
-                        to=delivery.email,
-                        member_id=delivery.member_id,
-                        url=url,
-                        text=self.text,
-                        html=self.html,
-                        connection=self.smtp,
-                    )
-                ]
+                [self._build(delivery.email, delivery.member_id, url)]
             )
             return
         data = (

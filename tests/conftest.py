@@ -2,6 +2,7 @@ import html
 import importlib
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.test import Client
@@ -55,6 +56,19 @@ def reference_data(transactional_db):
         ("newsletters.migrations.0002_send_permission", "grant"),
     ):
         getattr(importlib.import_module(module), function)(django_apps, None)
+
+
+@pytest.fixture
+def real_worker():
+    """A Celery worker thread consuming from the test Redis broker."""
+    celery_app.conf.task_always_eager = False
+    try:
+        with start_worker(
+            celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+        ) as worker:
+            yield worker
+    finally:
+        celery_app.conf.task_always_eager = True
 
 
 @pytest.fixture

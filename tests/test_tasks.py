@@ -5,7 +5,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from celery.exceptions import Reject
 from django.contrib.sessions.models import Session
 from django.core import mail
@@ -17,19 +16,6 @@ from imgportal.celery import app as celery_app
 from imgportal.emails import email_queue
 from imgportal.models import OutboundEmail
 from imgportal.tasks import clear_expired_sessions_task
-
-
-@pytest.fixture
-def real_worker():
-    """A Celery worker thread consuming from the test Redis broker."""
-    celery_app.conf.task_always_eager = False
-    try:
-        with start_worker(
-            celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10
-        ) as worker:
-            yield worker
-    finally:
-        celery_app.conf.task_always_eager = True
 
 
 @pytest.mark.django_db(transaction=True)

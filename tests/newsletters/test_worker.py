@@ -3,24 +3,10 @@
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
-from imgportal.celery import app as celery_app
 from newsletters import services
 from newsletters.models import Newsletter
 from tests.factories import MemberFactory
-
-
-@pytest.fixture
-def real_worker():
-    celery_app.conf.task_always_eager = False
-    try:
-        with start_worker(
-            celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10
-        ) as worker:
-            yield worker
-    finally:
-        celery_app.conf.task_always_eager = True
 
 
 @pytest.mark.django_db(transaction=True)
