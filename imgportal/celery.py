@@ -118,6 +118,21 @@ app.conf.beat_schedule = {
         "task": "newsletters.tasks.resume_task",
         "schedule": 60.0,
     },
+    # Every minute: event reminders that are due (the outbox key makes a second
+    # firing queue nothing), and waitlist offers whose 24 hours ran out.
+    "send-event-reminders": {
+        "task": "events.tasks.reminders_send_task",
+        "schedule": 60.0,
+    },
+    "expire-seat-offers": {
+        "task": "events.tasks.offers_expire_task",
+        "schedule": 60.0,
+    },
+    # Every 15 minutes: feedback requests for events that ended over an hour ago.
+    "request-event-feedback": {
+        "task": "events.tasks.feedback_requests_task",
+        "schedule": 15 * 60.0,
+    },
     # Mondays 07:00: the weekly digest for members who want it.
     "weekly-digest": {
         "task": "newsletters.tasks.weekly_digest_task",

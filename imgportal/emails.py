@@ -60,6 +60,7 @@ def email_queue(
     member=None,
     category: str = "",
     stale_check: dict | None = None,
+    attachments: list[dict] | None = None,
 ) -> OutboundEmail:
     """Store an email under `key` and send it after commit; a known key is a no-op.
 
@@ -76,6 +77,7 @@ def email_queue(
             "member": member,
             "category": category,
             "stale_check": stale_check or {},
+            "attachments": attachments or [],
         },
     )
     if created:
@@ -116,6 +118,7 @@ def email_queue_template(
     member=None,
     category: str = "",
     stale_check: dict | None = None,
+    attachments: list[dict] | None = None,
 ) -> OutboundEmail:
     """Render `<prefix>_subject.txt`, `_message.txt` and optional `_message.html`."""
     context = {"site_url": settings.SITE_URL, **context}
@@ -134,6 +137,7 @@ def email_queue_template(
         member=member,
         category=category,
         stale_check=stale_check,
+        attachments=attachments,
     )
 
 
@@ -171,6 +175,10 @@ def _build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments:
+        message.attach(
+            attachment["filename"], attachment["content"], attachment["mimetype"]
+        )
     return message
 
 

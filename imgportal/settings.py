@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "imgportal",
     "members",
     "newsletters",
+    "events",
 ]
 
 MIDDLEWARE = [

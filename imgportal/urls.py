@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("members/", include("members.urls")),
     path("newsletters/", include("newsletters.urls")),
+    path("events/", include("events.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

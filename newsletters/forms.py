@@ -8,9 +8,27 @@ from newsletters.models import Category, Newsletter
 AUDIENCE_HELP = _("Leave every audience field empty to send to all active members.")
 
 
-class NewsletterForm(forms.ModelForm):
-    """Subject, Markdown body and the audience (a segment of active members)."""
+class AudienceForm(forms.Form):
+    """The audience fields shared by newsletters and events: a segment of active
+    members, or everybody when every field is left empty."""
 
+    AUDIENCE_FIELDS = (
+        "incoming",
+        "visa_statuses",
+        "stages",
+        "specialties",
+        "programs",
+        "roles",
+        "home_countries",
+    )
+
+    incoming = forms.BooleanField(
+        label=_("Incoming PGY-1s only"),
+        required=False,
+        help_text=_(
+            "PGY-1s whose training starts within six months or began in the last month."
+        ),
+    )
     visa_statuses = forms.MultipleChoiceField(
         label=_("Visa statuses"), choices=Member.VisaStatus.choices, required=False
     )
@@ -33,18 +51,11 @@ class NewsletterForm(forms.ModelForm):
         help_text=AUDIENCE_HELP,
     )
 
-    class Meta:
-        model = Newsletter
-        fields = ["subject", "body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 14})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        audience = self.instance.audience or {}
-        for name in ("visa_statuses", "stages", "roles", "home_countries"):
-            self.fields[name].initial = audience.get(name, [])
-        self.fields["specialties"].initial = audience.get("specialties", [])
-        self.fields["programs"].initial = audience.get("programs", [])
+    def set_audience_initial(self, audience: dict) -> None:
+        for name in self.AUDIENCE_FIELDS:
+            self.fields[name].initial = audience.get(
+                name, False if name == "incoming" else []
+            )
 
     def audience(self) -> dict:
         data = self.cleaned_data
@@ -56,7 +67,22 @@ class NewsletterForm(forms.ModelForm):
         for name in ("specialties", "programs"):
             if data.get(name):
                 audience[name] = [obj.pk for obj in data[name]]
+        if data.get("incoming"):
+            audience["incoming"] = True
         return audience
+
+
+class NewsletterForm(forms.ModelForm, AudienceForm):
+    """Subject, Markdown body and the audience (a segment of active members)."""
+
+    class Meta:
+        model = Newsletter
+        fields = ["subject", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 14})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_audience_initial(self.instance.audience or {})
 
 
 class ScheduleForm(forms.Form):

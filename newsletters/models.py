@@ -66,6 +66,16 @@ class Newsletter(models.Model):
         help_text=_("Markdown: **bold**, *italic*, [link](https://…), lists."),
     )
     body_html = models.TextField(editable=False, default="")
+    category = models.CharField(
+        _("category"),
+        max_length=30,
+        choices=Category.choices,
+        default=Category.NEWSLETTER,
+        help_text=_(
+            "Newsletters appear in the archive; event announcements go through the "
+            "same delivery to members who want those."
+        ),
+    )
     audience = models.JSONField(
         _("audience"),
         default=dict,

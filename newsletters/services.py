@@ -127,6 +127,13 @@ def audience_members(audience: dict) -> QuerySet[Member]:
     for key, lookup in AUDIENCE_FILTERS.items():
         if values := audience.get(key):
             members = members.filter(**{lookup: values})
+    if audience.get("incoming"):
+        today = timezone.localdate()
+        members = members.filter(
+            training_stage=Member.TrainingStage.PGY1,
+            training_start__gte=today - timedelta(days=31),
+            training_start__lte=today + timedelta(days=183),
+        )
     return members.distinct()
 
 
@@ -136,15 +143,19 @@ def _opted_out(category: str) -> Q:
     )
 
 
-def audience_counts(audience: dict) -> dict[str, int]:
+def audience_counts(
+    audience: dict, category: str = Category.NEWSLETTER
+) -> dict[str, int]:
     """How many the segment matches, will receive, and will skip (opted out)."""
-    return _with_recipients(audience_members(audience))
+    return _with_recipients(audience_members(audience), category)
 
 
-def _with_recipients(members: QuerySet[Member]) -> dict[str, int]:
+def _with_recipients(
+    members: QuerySet[Member], category: str = Category.NEWSLETTER
+) -> dict[str, int]:
     counts = members.aggregate(
         matching=Count("pk", distinct=True),
-        skipped=Count("pk", filter=_opted_out(Category.NEWSLETTER), distinct=True),
+        skipped=Count("pk", filter=_opted_out(category), distinct=True),
     )
     counts["recipients"] = counts["matching"] - counts["skipped"]
     return counts
@@ -184,7 +195,8 @@ def newsletter_send_test(*, newsletter: Newsletter, to: User) -> None:
 
 
 def _refuse_empty_audience(newsletter: Newsletter) -> None:
-    if _with_recipients(audience_members(newsletter.audience))["recipients"] == 0:
+    audience = audience_members(newsletter.audience)
+    if _with_recipients(audience, newsletter.category)["recipients"] == 0:
         raise ValidationError(
             "This audience matches nobody who can receive it: widen the segment."
         )
@@ -267,7 +279,7 @@ def newsletter_fan_out(*, newsletter_id: int) -> int:
     if newsletter is None:
         return 0
     members = audience_members(newsletter.audience).annotate(
-        opted_out=Count("pk", filter=_opted_out(Category.NEWSLETTER))
+        opted_out=Count("pk", filter=_opted_out(newsletter.category))
     )
     rows = [
         Delivery(
@@ -275,7 +287,7 @@ def newsletter_fan_out(*, newsletter_id: int) -> int:
             member_id=pk,
             email=email,
             status=Delivery.Status.SKIPPED if opted_out else Delivery.Status.PENDING,
-            error="Turned newsletters off, or the address is suspended."
+            error="Turned this kind of email off, or the address is suspended."
             if opted_out
             else "",
         )
@@ -356,7 +368,8 @@ def _message(newsletter, *, to, member_id, url, text, html, connection):
         headers={
             # Deterministic, so a receiving system can recognise a duplicate.
             "Message-ID": f"<nl-{newsletter.pk}-{member_id}@imgportal>",
-            "List-Id": "IMG Portal newsletter <newsletter.imgportal>",
+            "List-Id": f"IMG Portal {newsletter.category.replace('_', ' ')} "
+            f"<{newsletter.category.replace('_', '-')}.imgportal>",
             "Precedence": "bulk",
             "List-Unsubscribe": f"<{url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -418,7 +431,7 @@ class _BatchSender:
         )
 
     def send(self, delivery: Delivery) -> None:
-        token = unsubscribe_token(delivery.member_id, Category.NEWSLETTER)
+        token = unsubscribe_token(delivery.member_id, self.newsletter.category)
         url = f"{self.prefix}{token}/"
         if self.template is None or not delivery.email.isascii():
             self.smtp.send_messages(
@@ -535,7 +548,7 @@ def deliveries_send_batch(*, newsletter_id: int, delivery_ids: list[int]) -> dic
     deliveries = list(Delivery.objects.filter(pk__in=claimed).order_by("pk"))
     opted_out = set(
         EmailPreferences.objects.filter(
-            Q(unsubscribed__contains=[Category.NEWSLETTER])
+            Q(unsubscribed__contains=[newsletter.category])
             | Q(suspended_at__isnull=False),
             member_id__in=[d.member_id for d in deliveries],
         ).values_list("member_id", flat=True)
@@ -555,7 +568,7 @@ def deliveries_send_batch(*, newsletter_id: int, delivery_ids: list[int]) -> dic
             if delivery.member_id in opted_out:
                 Delivery.objects.filter(pk=delivery.pk).update(
                     status=Delivery.Status.SKIPPED,
-                    error="Turned newsletters off before it was sent.",
+                    error="Turned this kind of email off before it was sent.",
                 )
                 result["skipped"] += 1
                 continue
@@ -669,7 +682,9 @@ def digest_section(function):
 @digest_section
 def _newsletters_since(since):
     sent = Newsletter.objects.filter(
-        status=Newsletter.Status.SENT, finished_at__gte=since
+        status=Newsletter.Status.SENT,
+        category=Category.NEWSLETTER,
+        finished_at__gte=since,
     ).order_by("finished_at")
     lines = [f"{n.subject}: {settings.SITE_URL}{n.get_absolute_url()}" for n in sent]
     return ("Newsletters", lines) if lines else None

@@ -27,9 +27,9 @@ class NewsletterArchiveView(PortalPermissionRequiredMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        return Newsletter.objects.filter(status=Newsletter.Status.SENT).order_by(
-            "-finished_at"
-        )
+        return Newsletter.objects.filter(
+            status=Newsletter.Status.SENT, category=Category.NEWSLETTER
+        ).order_by("-finished_at")
 
 
 class NewsletterDetailView(PortalPermissionRequiredMixin, DetailView):
@@ -37,7 +37,9 @@ class NewsletterDetailView(PortalPermissionRequiredMixin, DetailView):
     context_object_name = "newsletter"
 
     def get_queryset(self):
-        return Newsletter.objects.filter(status=Newsletter.Status.SENT)
+        return Newsletter.objects.filter(
+            status=Newsletter.Status.SENT, category=Category.NEWSLETTER
+        )
 
 
 class PreferencesView(PortalPermissionRequiredMixin, FormView):
@@ -123,7 +125,9 @@ class NewsletterManageListView(PortalPermissionRequiredMixin, ListView):
     template_name = "newsletters/newsletter_manage_list.html"
     context_object_name = "newsletters"
     paginate_by = 30
-    queryset = Newsletter.objects.select_related("created_by")
+    queryset = Newsletter.objects.filter(category=Category.NEWSLETTER).select_related(
+        "created_by"
+    )
 
 
 class NewsletterFormView(PortalPermissionRequiredMixin, FormView):
@@ -137,7 +141,8 @@ class NewsletterFormView(PortalPermissionRequiredMixin, FormView):
         if "pk" in self.kwargs:
             return get_object_or_404(
                 Newsletter.objects.filter(
-                    status__in=[Newsletter.Status.DRAFT, Newsletter.Status.SCHEDULED]
+                    status__in=[Newsletter.Status.DRAFT, Newsletter.Status.SCHEDULED],
+                    category=Category.NEWSLETTER,
                 ),
                 pk=self.kwargs["pk"],
             )
@@ -174,7 +179,7 @@ class NewsletterManageDetailView(PortalPermissionRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         newsletter = self.object
         context.update(
-            counts=services.audience_counts(newsletter.audience),
+            counts=services.audience_counts(newsletter.audience, newsletter.category),
             progress=services.newsletter_progress(newsletter),
             schedule_form=kwargs.get("schedule_form") or forms.ScheduleForm(),
             editable=newsletter.status

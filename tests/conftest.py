@@ -54,6 +54,7 @@ def reference_data(transactional_db):
         ("members.migrations.0003_specialties", "load"),
         ("members.migrations.0006_member_list_permission", "grant"),
         ("newsletters.migrations.0002_send_permission", "grant"),
+        ("events.migrations.0002_manage_permission", "grant"),
     ):
         getattr(importlib.import_module(module), function)(django_apps, None)
 

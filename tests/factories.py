@@ -71,6 +71,31 @@ class MemberFactory(factory.django.DjangoModelFactory):
             )
 
 
+class EventFactory(factory.django.DjangoModelFactory):
+    """A published GME event a week from now, 18:00–20:00, open to everybody."""
+
+    class Meta:
+        model = "events.Event"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"IMG happy hour {n}")
+    kind = "social"
+    description = "Drinks and snacks on **GME**."
+    description_html = "<p>Drinks and snacks on <strong>GME</strong>.</p>"
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=7)).replace(
+            hour=23, minute=0, second=0, microsecond=0
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda e: e.starts_at + timedelta(hours=2))
+    place = "Faculty Club, 2nd floor"
+    status = "published"
+    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    created_by = factory.LazyFunction(lambda: UserFactory())
+    budget = 500
+    actual_cost = None
+
+
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 

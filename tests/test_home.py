@@ -36,13 +36,21 @@ def test_member_navigation_matches_the_role(role, request):
         "home",
         "directory",
         "profile",
+        "events",
         "newsletters",
         "about",
         "account",
         "sign-out",
     }
     if role == "gme_staff":
-        expected |= {"manage", "member-list", "dashboard", "send-newsletters"}
+        expected |= {
+            "manage",
+            "member-list",
+            "dashboard",
+            "send-newsletters",
+            "new-event",
+            "events-report",
+        }
     assert nav_items(page) == expected
 
 
@@ -52,12 +60,15 @@ def test_co_lead_navigation_adds_the_manage_menu(co_lead):
         "home",
         "directory",
         "profile",
+        "events",
         "newsletters",
         "about",
         "manage",
         "member-list",
         "dashboard",
         "send-newsletters",
+        "new-event",
+        "events-report",
         "join-requests",
         "import",
         "rollover",

@@ -148,6 +148,51 @@ MATRIX: dict[str, dict[str, object]] = {
     "newsletters:edit": row(
         logged_out=L, pending=P, resident=403, mentor=403, gme_staff=404, co_lead=404
     ),
+    # --- Events: members browse, answer and check in; GME staff and co-leads
+    # create and run them. The sample event is published and upcoming; the
+    # mentor organises it (organisers run check-in, the waitlist and feedback).
+    "events:list": row(logged_out=L, pending=P, members=200),
+    "events:calendar": row(logged_out=L, pending=P, members=200),
+    "events:my_calendar": row(logged_out=L, pending=P, members=200),
+    "events:detail": row(logged_out=L, pending=P, members=200),
+    "events:ics": row(logged_out=L, pending=P, members=200),
+    "events:rsvp": row(logged_out=L, pending=P, members=405),  # POST only
+    "events:code_checkin": row(logged_out=L, pending=P, members=200),
+    "events:feedback": row(logged_out=L, pending=P, members=200),
+    # A secret-token address: the token is the key (calendar apps can't sign in).
+    "events:feed": row(everyone=200),
+    "events:offer": row(everyone=200),  # GET only asks to confirm
+    **{
+        name: row(
+            logged_out=L,
+            pending=P,
+            resident=403,
+            mentor=403,
+            gme_staff=200,
+            co_lead=200,
+        )
+        for name in (
+            "events:create",
+            "events:edit",
+            "events:reminders",
+            "events:report",
+            "events:report_csv",
+        )
+    },
+    "events:action": row(
+        logged_out=L, pending=P, resident=403, mentor=403, gme_staff=405, co_lead=405
+    ),
+    **{
+        name: row(
+            logged_out=L,
+            pending=P,
+            resident=403,
+            mentor=200,
+            gme_staff=200,
+            co_lead=200,
+        )
+        for name in ("events:checkin", "events:waitlist", "events:feedback_results")
+    },
     # --- Signing in and out (django-allauth). Pending people may manage their
     # account (email, password, 2FA, sessions) while they wait.
     "account_login": row(logged_out=200, signed_in=H),
@@ -267,7 +312,32 @@ def url_context(db, resident, mentor, co_lead) -> dict:
     newsletter = Newsletter.objects.create(
         subject="Hello", body="Hi", created_by=co_lead.user, status="sent"
     )
+    from events import services as event_services
+    from events.models import Rsvp
+    from tests.factories import EventFactory
+
+    event = EventFactory(capacity=1)
+    event.organisers.add(mentor)
+    offered = Rsvp.objects.create(
+        event=event,
+        member=other,
+        status="offered",
+        offer_expires_at=event.starts_at,
+    )
     return {
+        ("events:detail", "pk"): event.pk,
+        ("events:ics", "pk"): event.pk,
+        ("events:rsvp", "pk"): event.pk,
+        ("events:edit", "pk"): event.pk,
+        ("events:action", "pk"): event.pk,
+        ("events:reminders", "pk"): event.pk,
+        ("events:checkin", "pk"): event.pk,
+        ("events:code_checkin", "pk"): event.pk,
+        ("events:waitlist", "pk"): event.pk,
+        ("events:feedback", "pk"): event.pk,
+        ("events:feedback_results", "pk"): event.pk,
+        ("events:feed", "token"): event_services.calendar_feed_for(other).token,
+        ("events:offer", "token"): event_services.offer_token(offered),
         ("newsletters:detail", "pk"): newsletter.pk,
         ("newsletters:manage_detail", "pk"): newsletter.pk,
         ("newsletters:edit", "pk"): newsletter.pk,

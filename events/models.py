@@ -1,0 +1,299 @@
+import secrets
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member, User
+
+
+def _checkin_code() -> str:
+    # Six characters without look-alikes (0/O, 1/I/L), read aloud in a room.
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+class Event(models.Model):
+    """A GME-funded (or otherwise funded) event the group runs."""
+
+    class Kind(models.TextChoices):
+        ORIENTATION_PANEL = "orientation_panel", _("Orientation panel")
+        IMG_ORIENTATION = "img_orientation", _("IMG orientation")
+        SOCIAL = "social", _("Happy hour / social")
+        WORKSHOP = "workshop", _("Workshop")
+        WEBINAR = "webinar", _("Webinar")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Funding(models.TextChoices):
+        GME = "gme", _("GME-funded")
+        OTHER = "other", _("Other source")
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("Markdown: **bold**, *italic*, [link](https://…), lists."),
+    )
+    description_html = models.TextField(editable=False, default="")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    online_url = models.URLField(
+        _("online link"),
+        blank=True,
+        help_text=_("Shown only to members who said yes."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Seats, guests included. Empty: no limit."),
+    )
+    guests_allowed = models.PositiveSmallIntegerField(
+        _("guests per member"),
+        default=0,
+        help_text=_("e.g. 1 to let members bring a spouse to a social."),
+    )
+    rsvp_deadline = models.DateTimeField(_("RSVP by"), null=True, blank=True)
+    audience = models.JSONField(
+        _("audience"),
+        default=dict,
+        blank=True,
+        help_text=_("Empty: all active members. Otherwise the segment's filters."),
+    )
+    funding = models.CharField(
+        _("funding"), max_length=10, choices=Funding.choices, default=Funding.GME
+    )
+    funding_source = models.CharField(
+        _("other funding source"), max_length=200, blank=True
+    )
+    budget = models.DecimalField(
+        _("budget (USD)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    actual_cost = models.DecimalField(
+        _("actual cost (USD)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    organisers = models.ManyToManyField(
+        Member,
+        related_name="organised_events",
+        blank=True,
+        verbose_name=_("organisers"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+    )
+    sequence = models.PositiveIntegerField(
+        default=0, editable=False, help_text=_("RFC 5545 SEQUENCE: raised on changes.")
+    )
+    checkin_code = models.CharField(max_length=6, default=_checkin_code, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    feedback_requested_at = models.DateTimeField(null=True, blank=True)
+    announcement = models.OneToOneField(
+        "newsletters.Newsletter",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="event",
+        help_text=_("The email sent to the audience when it was published."),
+    )
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["starts_at"]
+        permissions = [("manage_events", "Can create, publish and run events")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="events_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+                name="events_capacity_positive",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", args=[self.pk])
+
+    @property
+    def uid(self) -> str:
+        """RFC 5545 UID: the same for the event's whole life."""
+        return f"event-{self.pk}@imgportal"
+
+    def has_started(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.starts_at
+
+    def has_ended(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.ends_at
+
+    def rsvps_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and not self.has_started(now)
+            and (self.rsvp_deadline is None or now < self.rsvp_deadline)
+        )
+
+
+class Panelist(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="panelists")
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rsvp(models.Model):
+    """One member's answer for one event (one row each: a double click is one)."""
+
+    class Status(models.TextChoices):
+        YES = "yes", _("Going")
+        NO = "no", _("Not going")
+        WAITLIST = "waitlist", _("On the waitlist")
+        OFFERED = "offered", _("Offered a seat")
+        LAPSED = "lapsed", _("Offer lapsed")
+
+    # Statuses that hold seats: a pending offer keeps its seat until it lapses.
+    SEATED = (Status.YES, Status.OFFERED)
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="rsvps")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    guests = models.PositiveSmallIntegerField(_("guests"), default=0)
+    waitlist_position = models.PositiveIntegerField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "RSVP"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "member"], name="events_one_rsvp_each"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="offered") | Q(offer_expires_at__isnull=False),
+                name="events_offer_has_deadline",
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} → {self.event}: {self.status}"
+
+    @property
+    def seats(self) -> int:
+        return 1 + self.guests
+
+
+class ReminderRule(models.Model):
+    """A reminder at a fixed offset before the start (moving the event moves it)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="reminders")
+    minutes_before = models.PositiveIntegerField(_("minutes before the start"))
+    subject = models.CharField(_("subject"), max_length=200)
+
+    class Meta:
+        ordering = ["-minutes_before"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "minutes_before"],
+                name="events_one_reminder_per_offset",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event}: {self.minutes_before} min before"
+
+    def due_at(self):
+        return self.event.starts_at - timedelta(minutes=self.minutes_before)
+
+
+class Attendance(models.Model):
+    """Someone was there (marked by an organiser, or checked in with the code)."""
+
+    class Method(models.TextChoices):
+        ORGANISER = "organiser", _("Marked by an organiser")
+        CODE = "code", _("Checked in with the code")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="attendances"
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="attendances"
+    )
+    method = models.CharField(max_length=10, choices=Method.choices)
+    checked_in_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "member"], name="events_one_attendance_each"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} at {self.event}"
+
+
+class Feedback(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="feedback")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), choices=[(n, str(n)) for n in range(1, 6)]
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "member"], name="events_one_feedback_each"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5),
+                name="events_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event}: {self.rating}"
+
+
+class CalendarFeed(models.Model):
+    """A member's secret calendar address; a new token revokes the old one."""
+
+    member = models.OneToOneField(
+        Member, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.member}"

@@ -1,0 +1,34 @@
+"""Who may run an event: GME staff and co-leads (the `events.manage_events`
+permission) for every event, and the event's own organisers for theirs."""
+
+from django.db.models import Q, QuerySet
+
+from events.models import Event
+
+MANAGE = "events.manage_events"
+
+
+def can_manage_events(user) -> bool:
+    """Create, edit, publish, cancel; see reports."""
+    return user.has_perm(MANAGE)
+
+
+def can_run(user, event: Event) -> bool:
+    """Check people in, see who is coming, reorder the waitlist, read feedback."""
+    if can_manage_events(user):
+        return True
+    member = getattr(user, "member", None)
+    return member is not None and event.organisers.filter(pk=member.pk).exists()
+
+
+def events_visible_to(user) -> QuerySet[Event]:
+    """Members see published and cancelled events; managers see drafts too;
+    organisers see the drafts they organise."""
+    events = Event.objects.all()
+    if can_manage_events(user):
+        return events
+    member = getattr(user, "member", None)
+    visible = Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+    if member is not None:
+        visible |= Q(organisers=member)
+    return events.filter(visible).distinct()

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from events import views
+
+app_name = "events"
+urlpatterns = [
+    path("", views.EventListView.as_view(), name="list"),
+    path("calendar/", views.EventCalendarView.as_view(), name="calendar"),
+    path("my-calendar/", views.MyCalendarView.as_view(), name="my_calendar"),
+    path("feed/<str:token>.ics", views.CalendarFeedView.as_view(), name="feed"),
+    path("offers/<str:token>/", views.OfferView.as_view(), name="offer"),
+    path("new/", views.EventFormView.as_view(), name="create"),
+    path("report/", views.ReportView.as_view(), name="report"),
+    path("report.csv", views.ReportCsvView.as_view(), name="report_csv"),
+    path("<int:pk>/", views.EventDetailView.as_view(), name="detail"),
+    path("<int:pk>.ics", views.EventIcsView.as_view(), name="ics"),
+    path("<int:pk>/rsvp/", views.EventRsvpView.as_view(), name="rsvp"),
+    path("<int:pk>/edit/", views.EventFormView.as_view(), name="edit"),
+    path("<int:pk>/action/", views.EventActionView.as_view(), name="action"),
+    path("<int:pk>/reminders/", views.RemindersView.as_view(), name="reminders"),
+    path("<int:pk>/check-in/", views.CheckinView.as_view(), name="checkin"),
+    path(
+        "<int:pk>/check-in/code/", views.CodeCheckinView.as_view(), name="code_checkin"
+    ),
+    path("<int:pk>/waitlist/", views.WaitlistView.as_view(), name="waitlist"),
+    path("<int:pk>/feedback/", views.FeedbackView.as_view(), name="feedback"),
+    path(
+        "<int:pk>/feedback/results/",
+        views.FeedbackResultsView.as_view(),
+        name="feedback_results",
+    ),
+]
