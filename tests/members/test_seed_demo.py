@@ -2,6 +2,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from members.demo import DEMO_ACCOUNTS
 from members.models import CoLeadTerm, Member, Program, User
@@ -80,3 +81,24 @@ def test_every_demo_address_is_one_the_sign_in_form_accepts(settings):
     call_command("seed_demo", "--force")
     for email in User.objects.values_list("email", flat=True):
         validate_email(email)
+
+
+def test_seed_demo_adds_two_academic_years_of_events(settings):
+    from events.models import Attendance, Event, Rsvp
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--members", "120")
+    events = Event.objects.all()
+    assert 36 <= events.count() <= 44
+    orientations = events.filter(kind="img_orientation")
+    assert orientations.count() == 2
+    assert {e.starts_at.month for e in orientations} == {6}
+    assert events.filter(kind="orientation_panel").exists()
+    assert events.filter(kind="social").count() >= 10
+    assert Rsvp.objects.filter(status="yes").count() > 300
+    assert Attendance.objects.exists()
+    past = events.filter(ends_at__lt=timezone.now())
+    assert past.exists() and events.filter(starts_at__gt=timezone.now()).exists()
+    assert not past.filter(actual_cost__isnull=True, budget__isnull=False).exists()
+    call_command("seed_demo", "--members", "120")
+    assert Event.objects.count() == events.count()

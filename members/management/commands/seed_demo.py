@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from events.demo import seed_events
 from members.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 
 
@@ -22,7 +23,10 @@ class Command(BaseCommand):
                 "published password. Use --force if you really mean it."
             )
         result = seed_demo(members=members)
-        self.stdout.write(f"Demo data ready ({result['created']} accounts created).")
+        events = seed_events()
+        self.stdout.write(
+            f"Demo data ready ({result['created']} accounts, {events} events created)."
+        )
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.email}")
