@@ -2,22 +2,11 @@
 
 from django.db import migrations
 
+from imgportal.migration_helpers import grant_permission
+
 
 def grant(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        models_module = getattr(app_config, "models_module", None)
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permission = Permission.objects.get(
-        content_type__app_label="newsletters", codename="send_newsletters"
-    )
-    for name in ("GME staff", "Co-lead"):
-        Group.objects.get(name=name).permissions.add(permission)
+    grant_permission(apps, "newsletters", "send_newsletters", ("GME staff", "Co-lead"))
 
 
 class Migration(migrations.Migration):

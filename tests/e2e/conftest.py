@@ -51,3 +51,16 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+def sign_in(page, user, code: str | None = None) -> None:
+    """Sign in through the form (and the TOTP step when `code` is given)."""
+    from tests.factories import PASSWORD
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    if code:
+        page.get_by_label("Code").fill(code)
+        page.get_by_role("button", name="Sign In").click()

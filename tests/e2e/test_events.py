@@ -7,22 +7,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from members.models import Role
-from tests.factories import PASSWORD, MemberFactory, current_totp_code, give_totp
+from tests.e2e.conftest import sign_in
+from tests.factories import MemberFactory, current_totp_code, give_totp
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("reference_data"),
 ]
-
-
-def _sign_in(page, user, code=None):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    if code:
-        page.get_by_label("Code").fill(code)
-        page.get_by_role("button", name="Sign In").click()
 
 
 def _new_page(browser, live_server):
@@ -43,7 +34,7 @@ def test_gme_publishes_a_resident_says_yes_and_a_waitlisted_member_gets_the_seat
     )
 
     # GME staff announce a happy hour with one seat.
-    _sign_in(page, gme.user, current_totp_code())
+    sign_in(page, gme.user, current_totp_code())
     page.get_by_role("button", name="Manage").click()
     page.get_by_role("link", name="New event").click()
     page.get_by_label("Title").fill("IMG happy hour")
@@ -64,7 +55,7 @@ def test_gme_publishes_a_resident_says_yes_and_a_waitlisted_member_gets_the_seat
 
     # A resident says yes and takes the calendar file.
     context, resident_page = _new_page(browser, live_server)
-    _sign_in(resident_page, resident.user)
+    sign_in(resident_page, resident.user)
     resident_page.get_by_role("link", name="Events", exact=True).click()
     resident_page.get_by_role("link", name="IMG happy hour").click()
     resident_page.get_by_role("button", name="Yes, I'm coming").click()
@@ -77,7 +68,7 @@ def test_gme_publishes_a_resident_says_yes_and_a_waitlisted_member_gets_the_seat
 
     # The event is full: the next member joins the waitlist.
     waiting_context, waiting_page = _new_page(browser, live_server)
-    _sign_in(waiting_page, waiting.user)
+    sign_in(waiting_page, waiting.user)
     waiting_page.goto(resident_page.url)
     waiting_page.get_by_role("button", name="Join the waitlist").click()
     expect(waiting_page.get_by_test_id("my-rsvp")).to_contain_text("on the waitlist")

@@ -5,22 +5,13 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from members.models import Role
-from tests.factories import PASSWORD, MemberFactory, current_totp_code, give_totp
+from tests.e2e.conftest import sign_in
+from tests.factories import MemberFactory, current_totp_code, give_totp
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("reference_data"),
 ]
-
-
-def _sign_in(page, user, code=None):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    if code:
-        page.get_by_label("Code").fill(code)
-        page.get_by_role("button", name="Sign In").click()
 
 
 def test_co_lead_writes_previews_and_sends_and_a_member_reads_it(
@@ -29,7 +20,7 @@ def test_co_lead_writes_previews_and_sends_and_a_member_reads_it(
     co_lead = MemberFactory(roles=[Role.RESIDENT, Role.CO_LEAD])
     give_totp(co_lead.user)
     reader = MemberFactory()
-    _sign_in(page, co_lead.user, current_totp_code())
+    sign_in(page, co_lead.user, current_totp_code())
     page.get_by_role("button", name="Manage").click()
     page.get_by_role("link", name="Send newsletters").click()
     page.get_by_role("link", name="Write a newsletter").click()
@@ -49,7 +40,7 @@ def test_co_lead_writes_previews_and_sends_and_a_member_reads_it(
 
     other = browser.new_context(base_url=live_server.url)
     reader_page = other.new_page()
-    _sign_in(reader_page, reader.user)
+    sign_in(reader_page, reader.user)
     reader_page.get_by_role("link", name="Newsletters").click()
     reader_page.get_by_role("link", name="Orientation week").click()
     expect(reader_page.get_by_role("heading", level=1)).to_have_text("Orientation week")
