@@ -138,6 +138,12 @@ app.conf.beat_schedule = {
         "task": "newsletters.tasks.weekly_digest_task",
         "schedule": crontab(hour=7, minute=0, day_of_week=1),
     },
+    # Mondays 07:30, after the digest: each handbook editor gets the pages past
+    # (or within two weeks of) their review date; visa advice goes stale.
+    "handbook-reviews-due": {
+        "task": "handbook.tasks.review_due_task",
+        "schedule": crontab(hour=7, minute=30, day_of_week=1),
+    },
     # Just after midnight: a co-lead handover takes effect on its chosen day.
     "apply-co-lead-terms": {
         "task": "members.tasks.co_lead_terms_apply_task",

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "members",
     "newsletters",
     "events",
+    "handbook",
 ]
 
 MIDDLEWARE = [

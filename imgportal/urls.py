@@ -9,6 +9,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("newsletters/", include("newsletters.urls")),
     path("events/", include("events.urls")),
+    path("handbook/", include("handbook.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

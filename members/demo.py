@@ -224,6 +224,16 @@ DEMO_ACCOUNTS = [
         "EG",
     ),
     DemoAccount(
+        f"editor@{DEMO_DOMAIN}",
+        "Maria",
+        "Santos",
+        (Role.RESIDENT, Role.HANDBOOK_EDITOR),
+        Member.VisaStatus.J1,
+        Member.TrainingStage.PGY2,
+        "Family Medicine",
+        "PH",
+    ),
+    DemoAccount(
         f"admin@{DEMO_DOMAIN}",
         "Site",
         "Admin",

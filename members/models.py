@@ -70,6 +70,7 @@ class Role(models.TextChoices):
     MENTOR = "Mentor", _("Mentor")
     GME_STAFF = "GME staff", _("GME staff")
     CO_LEAD = "Co-lead", _("Co-lead")
+    HANDBOOK_EDITOR = "Handbook editor", _("Handbook editor")
 
 
 BIO_MAX_LENGTH = 2000

@@ -16,6 +16,7 @@ class Category(models.TextChoices):
     EVENT_ANNOUNCEMENTS = "event_announcements", _("Event announcements")
     EVENT_REMINDERS = "event_reminders", _("Event reminders")
     MENTORSHIP = "mentorship", _("Mentorship notices")
+    HANDBOOK = "handbook", _("Handbook updates (watched pages, reviews)")
     DIGEST = "digest", _("Weekly digest")
 
 

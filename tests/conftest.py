@@ -55,6 +55,7 @@ def reference_data(transactional_db):
         ("members.migrations.0006_member_list_permission", "grant"),
         ("newsletters.migrations.0002_send_permission", "grant"),
         ("events.migrations.0002_manage_permission", "grant"),
+        ("handbook.migrations.0002_revisions_immutable_and_roles", "grant"),
     ):
         getattr(importlib.import_module(module), function)(django_apps, None)
 
@@ -96,6 +97,11 @@ def co_lead(db) -> Member:
     member = MemberFactory(roles=[Role.RESIDENT, Role.CO_LEAD])
     give_totp(member.user)
     return member
+
+
+@pytest.fixture
+def handbook_editor(db) -> Member:
+    return MemberFactory(roles=[Role.RESIDENT, Role.HANDBOOK_EDITOR])
 
 
 @pytest.fixture

@@ -96,6 +96,61 @@ class EventFactory(factory.django.DjangoModelFactory):
     actual_cost = None
 
 
+class ChapterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "handbook.Chapter"
+
+    title = factory.Sequence(lambda n: f"Housing {n}")
+    slug = factory.Sequence(lambda n: f"housing-{n}")
+    order = factory.Sequence(lambda n: n)
+
+
+class TimelineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "handbook.VisaTimeline"
+
+    country = "IN"
+    visa_type = "J-1"
+    post = factory.Sequence(lambda n: f"Mumbai {n}")
+    wait_days = 45
+    last_verified = factory.LazyFunction(timezone.localdate)
+    source_url = "https://travel.state.gov/wait-times"
+
+
+HANDBOOK_BODY = """Start looking six weeks before you arrive.
+
+## Without a credit history
+
+Offer a larger deposit and a letter from the GME office.
+"""
+
+
+def published_page(
+    *,
+    by: User,
+    chapter=None,
+    title: str = "Finding a flat",
+    body: str = HANDBOOK_BODY,
+    slug: str | None = None,
+    members_only: bool = False,
+):
+    """A page published by `by` (a co-lead, who may publish alone)."""
+    from django.utils.text import slugify
+
+    from handbook import services
+
+    return services.page_create(
+        chapter=chapter or ChapterFactory(),
+        title=title,
+        slug=slug or slugify(title),
+        body=body,
+        summary="First version",
+        members_only=members_only,
+        author=by,
+        publish=True,
+    )
+
+
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 

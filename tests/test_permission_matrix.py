@@ -193,6 +193,68 @@ MATRIX: dict[str, dict[str, object]] = {
         )
         for name in ("events:checkin", "events:waitlist", "events:feedback_results")
     },
+    # --- Handbook: published pages are public; members suggest and watch;
+    # editors (co-leads here) draft, review and see history; co-leads pick editors.
+    **{
+        name: row(everyone=200)
+        for name in (
+            "handbook:index",
+            "handbook:search",
+            "handbook:changes",
+            "handbook:timelines",
+            "handbook:chapter",
+            "handbook:chapter_print",
+            "handbook:page",
+        )
+    },
+    "handbook:page_suggest": row(logged_out=L, pending=P, members=200),
+    "handbook:chapter_watch": row(logged_out=L, pending=P, members=405),
+    "handbook:page_watch": row(logged_out=L, pending=P, members=405),
+    **{
+        name: row(
+            logged_out=L,
+            pending=P,
+            resident=403,
+            mentor=403,
+            gme_staff=403,
+            co_lead=200,
+        )
+        for name in (
+            "handbook:reviews",
+            "handbook:editors",
+            "handbook:chapter_create",
+            "handbook:chapter_edit",
+            "handbook:page_create",
+            "handbook:page_edit",
+            "handbook:page_history",
+            "handbook:page_as_of",
+            "handbook:page_settings",
+            "handbook:revision",
+            "handbook:revision_restore",
+            "handbook:timeline_create",
+            "handbook:timeline_edit",
+            "handbook:timeline_history",
+        )
+    },
+    # Without ?from=&to= the comparison is refused with a message.
+    "handbook:diff": row(
+        logged_out=L, pending=P, resident=403, mentor=403, gme_staff=403, co_lead=400
+    ),
+    **{
+        name: row(
+            logged_out=L,
+            pending=P,
+            resident=403,
+            mentor=403,
+            gme_staff=403,
+            co_lead=405,
+        )
+        for name in (
+            "handbook:revision_review",
+            "handbook:page_verify",
+            "handbook:timeline_delete",
+        )
+    },
     # --- Signing in and out (django-allauth). Pending people may manage their
     # account (email, password, 2FA, sessions) while they wait.
     "account_login": row(logged_out=200, signed_in=H),
@@ -324,7 +386,30 @@ def url_context(db, resident, mentor, co_lead) -> dict:
         status="offered",
         offer_expires_at=event.starts_at,
     )
+    from tests.factories import TimelineFactory, published_page
+
+    page = published_page(by=co_lead.user)
+    revision = page.published_revision
+    handbook = {
+        (name, "chapter_slug"): page.chapter.slug
+        for name in ALL_URLS
+        if name.startswith("handbook:")
+    }
+    handbook.update(
+        {
+            (name, "page_slug"): page.slug
+            for name in ALL_URLS
+            if name.startswith("handbook:")
+        }
+    )
+    timeline = TimelineFactory()
     return {
+        **handbook,
+        ("handbook:revision", "pk"): revision.pk,
+        ("handbook:revision_review", "pk"): revision.pk,
+        ("handbook:revision_restore", "pk"): revision.pk,
+        ("handbook:timeline_edit", "pk"): timeline.pk,
+        ("handbook:timeline_delete", "pk"): timeline.pk,
         ("events:detail", "pk"): event.pk,
         ("events:ics", "pk"): event.pk,
         ("events:rsvp", "pk"): event.pk,

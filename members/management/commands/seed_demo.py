@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from events.demo import seed_events
+from handbook.demo import seed_handbook
 from members.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 
 
@@ -24,8 +25,10 @@ class Command(BaseCommand):
             )
         result = seed_demo(members=members)
         events = seed_events()
+        pages = seed_handbook()
         self.stdout.write(
-            f"Demo data ready ({result['created']} accounts, {events} events created)."
+            f"Demo data ready ({result['created']} accounts, {events} events, "
+            f"{pages} handbook pages created)."
         )
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
         for account in DEMO_ACCOUNTS:

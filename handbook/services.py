@@ -1,0 +1,637 @@
+"""Every write to the handbook: chapters, revisions and their review, watching,
+editors, and the visa timeline table.
+
+A page's text is only ever added to: each save is a new `Revision` (a database
+trigger refuses edits to a saved one). Publishing copies the revision's rendered
+text onto the `Page` row with its search vector, so readers and search read one
+row. Side effects (emails) are queued after commit, in Celery tasks."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from handbook import rules
+from handbook.models import (
+    Chapter,
+    Page,
+    Revision,
+    VisaTimeline,
+    VisaTimelineChange,
+    Watch,
+)
+from handbook.permissions import can_edit, can_publish
+from imgportal.emails import email_queue_template
+from members.audit import audit_record
+from members.models import AuditEntry, Member, Role, User
+from newsletters import services as newsletter_services
+from newsletters.models import Category
+
+
+class EditConflict(Exception):
+    """Someone saved the page after this editor opened it."""
+
+    def __init__(self, *, head: Revision):
+        super().__init__("The page changed while you were editing it.")
+        self.head = head
+
+
+# --- Chapters and pages ---------------------------------------------------------
+
+
+def _check_slug(slug: str) -> None:
+    if slug in rules.RESERVED_SLUGS:
+        raise ValidationError({"slug": "That address is used by the handbook itself."})
+
+
+@transaction.atomic
+def chapter_save(*, chapter: Chapter, by: User) -> Chapter:
+    """Create or change a chapter (title, address, order, visa flag)."""
+    _check_slug(chapter.slug)
+    chapter.full_clean()
+    chapter.save()
+    return chapter
+
+
+def _next_number(page: Page) -> int:
+    return (page.revisions.aggregate(top=Max("number"))["top"] or 0) + 1
+
+
+def head_revision(page: Page) -> Revision | None:
+    """The newest revision that was not declined: where the next edit starts."""
+    return (
+        page.revisions.exclude(state=Revision.State.DECLINED)
+        .order_by("-number")
+        .first()
+    )
+
+
+def _validate_text(*, title: str, body: str, summary: str) -> None:
+    errors = {}
+    if not title.strip():
+        errors["title"] = "Give the page a title."
+    if not summary.strip():
+        errors["summary"] = "Say in a few words what you changed: readers see it."
+    if not body.strip():
+        errors["body"] = "The page needs some text."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def page_create(
+    *,
+    chapter: Chapter,
+    title: str,
+    slug: str,
+    body: str,
+    summary: str,
+    members_only: bool,
+    author: User,
+    publish: bool = False,
+) -> Page:
+    """A new page with its first revision (a draft, or published by a co-lead)."""
+    _validate_text(title=title, body=body, summary=summary)
+    if Page.objects.filter(chapter=chapter, slug=slug).exists():
+        raise ValidationError({"slug": "This chapter already has a page there."})
+    page = Page(
+        chapter=chapter,
+        slug=slug,
+        title=title.strip(),
+        members_only=members_only,
+        order=(chapter.pages.aggregate(top=Max("order"))["top"] or 0) + 1,
+        review_interval_months=rules.review_interval_for(
+            visa_chapter=chapter.visa_chapter
+        ),
+    )
+    page.full_clean(exclude=["published_revision"])
+    page.save()
+    revision = _revision_add(
+        page=page, title=title, body=body, summary=summary, author=author, base=None
+    )
+    if publish:
+        revision_publish(revision=revision, by=author)
+        page.refresh_from_db()
+    return page
+
+
+def _revision_add(
+    *,
+    page: Page,
+    title: str,
+    body: str,
+    summary: str,
+    author: User,
+    base: Revision | None,
+    suggestion: bool = False,
+    restored_from: Revision | None = None,
+) -> Revision:
+    revision = Revision(
+        page=page,
+        number=_next_number(page),
+        title=title.strip(),
+        body=body.replace("\r\n", "\n"),
+        summary=summary.strip(),
+        author=author,
+        based_on=base,
+        is_suggestion=suggestion,
+        restored_from=restored_from,
+    )
+    revision.full_clean(exclude=["page", "author", "based_on", "restored_from"])
+    revision.save()
+    from handbook.tasks import reviewers_notify_task
+
+    transaction.on_commit(lambda: reviewers_notify_task.delay(revision.pk))
+    return revision
+
+
+@transaction.atomic
+def revision_save(
+    *,
+    page: Page,
+    title: str,
+    body: str,
+    summary: str,
+    author: User,
+    base: Revision | None,
+    publish: bool = False,
+) -> Revision:
+    """An editor's save: a new draft on top of `base`, refused with EditConflict
+    if someone saved the page after `base` (nothing is lost: the caller still has
+    the text)."""
+    _validate_text(title=title, body=body, summary=summary)
+    page = Page.objects.select_for_update().get(pk=page.pk)
+    head = head_revision(page)
+    if head is not None and (base is None or base.pk != head.pk):
+        raise EditConflict(head=head)
+    revision = _revision_add(
+        page=page, title=title, body=body, summary=summary, author=author, base=base
+    )
+    if publish:
+        revision = revision_publish(revision=revision, by=author)
+    return revision
+
+
+@transaction.atomic
+def suggestion_save(
+    *, page: Page, title: str, body: str, summary: str, author: User
+) -> Revision:
+    """A member's suggested edit of the published text: a draft editors review."""
+    _validate_text(title=title, body=body, summary=summary)
+    page = Page.objects.select_for_update().get(pk=page.pk)
+    if page.published_revision_id is None:
+        raise ValidationError("Only published pages take suggestions.")
+    return _revision_add(
+        page=page,
+        title=title,
+        body=body,
+        summary=summary,
+        author=author,
+        base=page.published_revision,
+        suggestion=True,
+    )
+
+
+@transaction.atomic
+def revision_restore(*, revision: Revision, by: User, summary: str) -> Revision:
+    """Bring back an old text as a new revision (history is never rewritten)."""
+    if not summary.strip():
+        raise ValidationError({"summary": "Say why you are restoring this version."})
+    page = Page.objects.select_for_update().get(pk=revision.page_id)
+    return _revision_add(
+        page=page,
+        title=revision.title,
+        body=revision.body,
+        summary=summary,
+        author=by,
+        base=head_revision(page),
+        restored_from=revision,
+    )
+
+
+def wiki_targets() -> dict[str, tuple[str, str]]:
+    """Every page `[[chapter/page]]` links can name, with its address and title."""
+    return {
+        f"{chapter_slug}/{slug}": (
+            reverse("handbook:page", args=[chapter_slug, slug]),
+            title,
+        )
+        for chapter_slug, slug, title in Page.objects.values_list(
+            "chapter__slug", "slug", "title"
+        )
+    }
+
+
+def page_show(*, page: Page, revision: Revision, now) -> Page:
+    """Copy a published revision onto its page: rendered text, table of contents,
+    search text and vector, and a fresh review date."""
+    from imgportal.markdown import render_document
+
+    document = render_document(revision.body, wiki_targets())
+    page.published_revision = revision
+    page.title = revision.title
+    page.body_html = document.html
+    page.toc = document.toc
+    page.headings_text = document.headings_text
+    page.body_text = document.plain_text
+    page.search_text = (
+        f"{revision.title} {document.headings_text} {document.plain_text}"
+    )
+    page.published_at = now
+    page.last_reviewed_on = timezone.localdate(now)
+    page.review_due_on = rules.review_due_on(
+        page.last_reviewed_on, page.review_interval_months
+    )
+    page.save(
+        update_fields=[
+            "published_revision",
+            "title",
+            "body_html",
+            "toc",
+            "headings_text",
+            "body_text",
+            "search_text",
+            "published_at",
+            "last_reviewed_on",
+            "review_due_on",
+        ]
+    )
+    # Title above headings above body: PostgreSQL's weights A > B > C.
+    Page.objects.filter(pk=page.pk).update(
+        search_vector=SearchVector("title", weight="A", config="english")
+        + SearchVector("headings_text", weight="B", config="english")
+        + SearchVector("body_text", weight="C", config="english")
+    )
+    return page
+
+
+@transaction.atomic
+def revision_publish(*, revision: Revision, by: User) -> Revision:
+    """Make a draft the page's text: readers, search and watchers see it now."""
+    page = Page.objects.select_for_update().get(pk=revision.page_id)
+    revision = Revision.objects.select_for_update().get(pk=revision.pk)
+    if revision.state != Revision.State.DRAFT:
+        raise ValidationError(
+            f"This revision is already {revision.get_state_display().lower()}."
+        )
+    if not can_publish(by, revision):
+        raise ValidationError(
+            "Someone other than the author must review this edit before it is "
+            "published (co-leads may publish alone)."
+        )
+    now = timezone.now()
+    revision.state = Revision.State.PUBLISHED
+    revision.reviewed_by, revision.reviewed_at = by, now
+    revision.published_at = now
+    revision.previous_published_id = page.published_revision_id
+    revision.save(
+        update_fields=[
+            "state",
+            "reviewed_by",
+            "reviewed_at",
+            "published_at",
+            "previous_published",
+        ]
+    )
+    # Editors' drafts this one was built on are folded into it.
+    page.revisions.filter(
+        state=Revision.State.DRAFT, is_suggestion=False, number__lt=revision.number
+    ).update(state=Revision.State.SUPERSEDED)
+    page_show(page=page, revision=revision, now=now)
+    from handbook.tasks import watchers_notify_task
+
+    transaction.on_commit(lambda: watchers_notify_task.delay(revision.pk))
+    if revision.is_suggestion and revision.author_id != by.pk:
+        _tell_author(revision, "published")
+    return revision
+
+
+@transaction.atomic
+def revision_decline(*, revision: Revision, by: User, note: str) -> Revision:
+    """Turn a draft down, with a note to its author."""
+    revision = Revision.objects.select_for_update().get(pk=revision.pk)
+    if revision.state != Revision.State.DRAFT:
+        raise ValidationError(
+            f"This revision is already {revision.get_state_display().lower()}."
+        )
+    if not can_edit(by):
+        raise ValidationError("Only handbook editors review edits.")
+    revision.state = Revision.State.DECLINED
+    revision.reviewed_by, revision.reviewed_at = by, timezone.now()
+    revision.review_note = note.strip()[:500]
+    revision.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_note"])
+    if revision.author_id != by.pk:
+        _tell_author(revision, "declined")
+    return revision
+
+
+def _tell_author(revision: Revision, outcome: str) -> None:
+    email_queue_template(
+        key=f"handbook-{outcome}:{revision.pk}",
+        to=revision.author.email,
+        template_prefix=f"handbook/email/{outcome}",
+        context={
+            "revision": revision,
+            "page_url": settings.SITE_URL + revision.page.get_absolute_url(),
+        },
+    )
+
+
+@transaction.atomic
+def page_settings_update(
+    *, page: Page, by: User, order: int, members_only: bool, review_interval_months: int
+) -> Page:
+    """Order, visibility and review interval (not text: that takes a revision)."""
+    page = Page.objects.select_for_update().get(pk=page.pk)
+    page.order, page.members_only = order, members_only
+    page.review_interval_months = review_interval_months
+    page.review_due_on = rules.review_due_on(
+        page.last_reviewed_on, review_interval_months
+    )
+    page.full_clean(exclude=["published_revision"])
+    page.save(
+        update_fields=[
+            "order",
+            "members_only",
+            "review_interval_months",
+            "review_due_on",
+        ]
+    )
+    return page
+
+
+@transaction.atomic
+def page_mark_verified(*, page: Page, by: User) -> Page:
+    """An editor checked the page against its sources: nothing needed to change."""
+    page = Page.objects.select_for_update().get(pk=page.pk)
+    if not page.is_published:
+        raise ValidationError("Publish the page before marking it as verified.")
+    page.last_reviewed_on = timezone.localdate()
+    page.review_due_on = rules.review_due_on(
+        page.last_reviewed_on, page.review_interval_months
+    )
+    page.save(update_fields=["last_reviewed_on", "review_due_on"])
+    return page
+
+
+# --- Watching and notices -------------------------------------------------------
+
+
+def watch_set(
+    *, member: Member, watching: bool, page: Page | None = None, chapter=None
+) -> bool:
+    """Start or stop watching a page or a chapter; safe to repeat."""
+    target = {"page": page} if page is not None else {"chapter": chapter}
+    if watching:
+        Watch.objects.get_or_create(member=member, **target)
+    else:
+        Watch.objects.filter(member=member, **target).delete()
+    return watching
+
+
+def _active_members() -> QuerySet[Member]:
+    return Member.objects.filter(status=Member.Status.ACTIVE, user__is_active=True)
+
+
+def watchers_notify(*, revision_id: int) -> int:
+    """Email everyone watching the page or its chapter that it was published anew
+    (once per revision and member, so a retried task sends nothing twice)."""
+    revision = (
+        Revision.objects.select_related("page__chapter")
+        .filter(pk=revision_id, state=Revision.State.PUBLISHED)
+        .first()
+    )
+    if revision is None:
+        return 0
+    page = revision.page
+    watchers = (
+        _active_members()
+        .filter(
+            Q(handbook_watches__page=page) | Q(handbook_watches__chapter=page.chapter)
+        )
+        .exclude(user=revision.reviewed_by_id)
+        .select_related("user")
+        .distinct()
+    )
+    page_url = settings.SITE_URL + page.get_absolute_url()
+    queued = 0
+    for member in watchers:
+        with transaction.atomic():
+            email_queue_template(
+                key=f"handbook-watch:{revision.pk}:{member.pk}",
+                to=member.user.email,
+                template_prefix="handbook/email/watch",
+                context={"member": member, "revision": revision, "page_url": page_url},
+                member=member,
+                category=Category.HANDBOOK,
+            )
+        queued += 1
+    return queued
+
+
+def editors() -> QuerySet[User]:
+    """Active people who may draft and review (the editor role and co-leads)."""
+    permission = Permission.objects.get(
+        content_type__app_label="handbook", codename="edit_handbook"
+    )
+    return (
+        User.objects.filter(
+            Q(groups__permissions=permission) | Q(user_permissions=permission),
+            is_active=True,
+            member__status=Member.Status.ACTIVE,
+        )
+        .select_related("member")
+        .distinct()
+        .order_by("first_name", "last_name", "email")
+    )
+
+
+def reviewers_notify(*, revision_id: int) -> int:
+    """Tell editors (not the author) that a draft waits for their review."""
+    revision = (
+        Revision.objects.select_related("page", "author")
+        .filter(pk=revision_id, state=Revision.State.DRAFT)
+        .first()
+    )
+    if revision is None:
+        return 0
+    review_url = settings.SITE_URL + revision.get_absolute_url()
+    queued = 0
+    for user in editors().exclude(pk=revision.author_id):
+        with transaction.atomic():
+            email_queue_template(
+                key=f"handbook-review:{revision.pk}:{user.pk}",
+                to=user.email,
+                template_prefix="handbook/email/review",
+                context={"revision": revision, "review_url": review_url},
+                member=user.member,
+                category=Category.HANDBOOK,
+            )
+        queued += 1
+    return queued
+
+
+def pages_due_for_review(today) -> QuerySet[Page]:
+    """Published pages past, or within two weeks of, their review date."""
+    return (
+        Page.objects.filter(
+            published_revision__isnull=False,
+            review_due_on__lte=today + timedelta(days=rules.DUE_SOON_DAYS),
+        )
+        .select_related("chapter")
+        .order_by("review_due_on", "title")
+    )
+
+
+def review_due_send(*, now=None) -> int:
+    """Weekly: email each editor the pages due for review (once per ISO week)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due = list(pages_due_for_review(today))
+    if not due:
+        return 0
+    year, week, _ = today.isocalendar()
+    pages = [
+        {
+            "title": p.title,
+            "due": p.review_due_on,
+            "stale": p.is_stale(today),
+            "url": settings.SITE_URL + p.get_absolute_url(),
+        }
+        for p in due
+    ]
+    queued = 0
+    for user in editors():
+        with transaction.atomic():
+            email_queue_template(
+                key=f"handbook-due:{year}-W{week:02d}:{user.pk}",
+                to=user.email,
+                template_prefix="handbook/email/due",
+                context={"pages": pages, "user": user},
+                member=user.member,
+                category=Category.HANDBOOK,
+            )
+        queued += 1
+    return queued
+
+
+# --- Editors ----------------------------------------------------------------------
+
+
+def _editor_group() -> Group:
+    return Group.objects.get(name=Role.HANDBOOK_EDITOR)
+
+
+@transaction.atomic
+def editor_add(*, member: Member, by: User) -> Member:
+    """Give an active member the Handbook editor role."""
+    if member.status != Member.Status.ACTIVE:
+        raise ValidationError({"email": "Only active members can edit the handbook."})
+    group = _editor_group()
+    if not member.user.groups.filter(pk=group.pk).exists():
+        member.user.groups.add(group)
+        audit_record(
+            member=member,
+            actor=by,
+            action=AuditEntry.Action.ROLE_GRANTED,
+            changes={"roles": ("", str(Role.HANDBOOK_EDITOR))},
+        )
+    return member
+
+
+@transaction.atomic
+def editor_remove(*, member: Member, by: User) -> Member:
+    group = _editor_group()
+    if member.user.groups.filter(pk=group.pk).exists():
+        member.user.groups.remove(group)
+        audit_record(
+            member=member,
+            actor=by,
+            action=AuditEntry.Action.ROLE_REMOVED,
+            changes={"roles": (str(Role.HANDBOOK_EDITOR), "")},
+        )
+    return member
+
+
+# --- Visa timelines ---------------------------------------------------------------
+
+TIMELINE_FIELDS = (
+    "country",
+    "visa_type",
+    "post",
+    "wait_days",
+    "processing_notes",
+    "last_verified",
+    "source_url",
+    "is_example",
+)
+
+
+def _timeline_values(timeline: VisaTimeline) -> dict[str, str]:
+    return {f: str(getattr(timeline, f)) for f in TIMELINE_FIELDS}
+
+
+@transaction.atomic
+def timeline_save(*, timeline: VisaTimeline, by: User) -> VisaTimeline:
+    """Add or change a row; the change is kept in the row's history."""
+    creating = timeline.pk is None
+    before = (
+        {} if creating else _timeline_values(VisaTimeline.objects.get(pk=timeline.pk))
+    )
+    timeline.updated_at, timeline.updated_by = timezone.now(), by
+    timeline.full_clean()
+    timeline.save()
+    after = _timeline_values(timeline)
+    changes = {
+        f: (before.get(f, ""), v) for f, v in after.items() if before.get(f) != v
+    }
+    if changes:
+        VisaTimelineChange.objects.create(
+            timeline=timeline,
+            label=str(timeline),
+            action=VisaTimelineChange.Action.CREATED
+            if creating
+            else VisaTimelineChange.Action.CHANGED,
+            changes=changes,
+            by=by,
+        )
+    return timeline
+
+
+@transaction.atomic
+def timeline_delete(*, timeline: VisaTimeline, by: User) -> None:
+    VisaTimelineChange.objects.create(
+        timeline=None,
+        label=str(timeline),
+        action=VisaTimelineChange.Action.DELETED,
+        changes={f: (v, "") for f, v in _timeline_values(timeline).items()},
+        by=by,
+    )
+    timeline.delete()
+
+
+# --- Weekly digest ----------------------------------------------------------------
+
+
+@newsletter_services.digest_section
+def _handbook_changes_since(since):
+    published = (
+        Revision.objects.filter(
+            state=Revision.State.PUBLISHED,
+            published_at__gte=since,
+            page__published_revision__isnull=False,
+        )
+        .select_related("page__chapter")
+        .order_by("published_at")
+    )
+    lines = [
+        f"{r.page.title}: {r.summary} {settings.SITE_URL}{r.page.get_absolute_url()}"
+        for r in published
+    ]
+    return ("Handbook updates", lines) if lines else None
