@@ -88,7 +88,6 @@ class Page(models.Model):
     toc = models.JSONField(default=list, editable=False)
     headings_text = models.TextField(default="", editable=False)
     body_text = models.TextField(default="", editable=False)
-    search_text = models.TextField(default="", editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True)
 
@@ -108,12 +107,6 @@ class Page(models.Model):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="handbook_page_search"),
-            # Trigram fallback for near-misses ("visa stamp renwal", "I797").
-            GinIndex(
-                fields=["search_text"],
-                name="handbook_page_trigram",
-                opclasses=["gin_trgm_ops"],
-            ),
             models.Index(fields=["review_due_on"], name="handbook_page_due"),
         ]
 
@@ -201,6 +194,27 @@ class Revision(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("handbook:revision", args=[self.pk])
+
+
+class SearchWord(models.Model):
+    """Every word of the published handbook: search corrects a near-miss ("travle
+    signatur", "DS2019") to the closest words here (pg_trgm), then searches again.
+    A short table of distinct words is what pg_trgm's own documentation suggests:
+    far cheaper than comparing the query with every page's whole text."""
+
+    word = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        indexes = [
+            GinIndex(
+                fields=["word"],
+                name="handbook_word_trigram",
+                opclasses=["gin_trgm_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class Watch(models.Model):

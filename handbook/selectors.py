@@ -11,20 +11,19 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
-    TrigramWordSimilarity,
+    TrigramSimilarity,
 )
 from django.db.models import F, Prefetch, Q, QuerySet
-from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from handbook.models import Chapter, Page, Revision, VisaTimeline, Watch
+from handbook.models import Chapter, Page, Revision, SearchWord, VisaTimeline, Watch
 from handbook.permissions import pages_readable_by
 
 SEARCH_MAX_LENGTH = 200
 SEARCH_LIMIT = 20
-TRIGRAM_THRESHOLD = 0.45
+MAX_CORRECTED_WORDS = 6
 # Rare control characters as highlight markers: the snippet is escaped first, then
 # the markers become <mark>, so page text can never inject markup.
 START, STOP = "\x02", "\x03"
@@ -160,53 +159,10 @@ def _highlighted(text: str) -> SafeString:
     return mark_safe(marked)  # noqa: S308 (escaped above; only <mark> added)
 
 
-def fallback_snippet(text: str, query: str, width: int = 180) -> str:
-    """A window of `text` around the word most like the query, marked; for the
-    trigram fallback, where PostgreSQL's headline has no exact word to mark."""
-    terms = [t for t in re.findall(r"\w[\w-]*", query.lower()) if len(t) > 1]
-    best, best_score = None, 0.0
-    for match in re.finditer(r"\w[\w-]*", text):
-        word = match.group().lower()
-        for term in terms:
-            score = _similarity(word, term)
-            if score > best_score:
-                best, best_score = match, score
-    if best is None or best_score < 0.3:
-        return text[:width]
-    start = max(best.start() - width // 2, 0)
-    end = min(best.end() + width // 2, len(text))
-    return (
-        ("… " if start else "")
-        + text[start : best.start()]
-        + START
-        + best.group()
-        + STOP
-        + text[best.end() : end]
-        + (" …" if end < len(text) else "")
-    )
-
-
-def _trigrams(word: str) -> set[str]:
-    padded = f"  {word} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
-
-
-def _similarity(a: str, b: str) -> float:
-    """pg_trgm's similarity, in Python, for choosing the word to mark."""
-    x, y = _trigrams(a), _trigrams(b)
-    return len(x & y) / len(x | y) if x and y else 0.0
-
-
-def search_pages(viewer, raw_query: str) -> tuple[list[SearchResult], bool]:
-    """Ranked results with highlighted snippets, and whether the trigram fallback
-    found them (nothing matched the words exactly)."""
-    query_text = clean_query(raw_query)
-    if not query_text:
-        return [], False
-    readable = pages_readable_by(viewer).filter(published_revision__isnull=False)
-    query = SearchQuery(query_text, search_type="websearch", config="english")
-    found = list(
-        readable.filter(search_vector=query)
+def _full_text(pages: QuerySet[Page], text: str) -> list[SearchResult]:
+    query = SearchQuery(text, search_type="websearch", config="english")
+    found = (
+        pages.filter(search_vector=query)
         .annotate(
             rank=SearchRank(F("search_vector"), query),
             snippet=SearchHeadline(
@@ -224,27 +180,43 @@ def search_pages(viewer, raw_query: str) -> tuple[list[SearchResult], bool]:
         .select_related("chapter")
         .order_by("-rank", "title")[:SEARCH_LIMIT]
     )
-    if found:
-        return [SearchResult(p, _highlighted(p.snippet)) for p in found], False
-    near = list(
-        readable.annotate(
-            similarity=Greatest(
-                TrigramWordSimilarity(query_text, "title"),
-                TrigramWordSimilarity(query_text, "search_text"),
-            )
+    return [SearchResult(p, _highlighted(p.snippet)) for p in found]
+
+
+def corrected_query(text: str) -> str | None:
+    """The query with each unknown word replaced by the closest word the handbook
+    uses ("travle signatur" → "travel signature"); None if nothing changes.
+    One indexed query per word, at most MAX_CORRECTED_WORDS words."""
+    from handbook.services import WORD
+
+    words = WORD.findall(text.lower())[:MAX_CORRECTED_WORDS]
+    corrected = []
+    for word in words:
+        closest = (
+            SearchWord.objects.filter(Q(word=word) | Q(word__trigram_similar=word))
+            .annotate(similarity=TrigramSimilarity("word", word))
+            .order_by("-similarity", "word")
+            .values_list("word", flat=True)
+            .first()
         )
-        .filter(
-            Q(title__trigram_word_similar=query_text)
-            | Q(search_text__trigram_word_similar=query_text),
-            similarity__gte=TRIGRAM_THRESHOLD,
-        )
-        .select_related("chapter")
-        .order_by("-similarity", "title")[:SEARCH_LIMIT]
-    )
-    return [
-        SearchResult(p, _highlighted(fallback_snippet(p.body_text, query_text)))
-        for p in near
-    ], bool(near)
+        corrected.append(closest or word)
+    return " ".join(corrected) if corrected and corrected != words else None
+
+
+def search_pages(viewer, raw_query: str) -> tuple[list[SearchResult], str | None]:
+    """Ranked results with highlighted snippets; when the words match nothing, the
+    results for the corrected query and that query ("did you mean")."""
+    query_text = clean_query(raw_query)
+    if not query_text:
+        return [], None
+    readable = pages_readable_by(viewer).filter(published_revision__isnull=False)
+    results = _full_text(readable, query_text)
+    if results:
+        return results, None
+    suggestion = corrected_query(query_text)
+    if suggestion is None:
+        return [], None
+    return _full_text(readable, suggestion), suggestion
 
 
 # --- Visa timelines ---------------------------------------------------------------

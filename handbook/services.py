@@ -6,6 +6,7 @@ trigger refuses edits to a saved one). Publishing copies the revision's rendered
 text onto the `Page` row with its search vector, so readers and search read one
 row. Side effects (emails) are queued after commit, in Celery tasks."""
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from handbook.models import (
     Chapter,
     Page,
     Revision,
+    SearchWord,
     VisaTimeline,
     VisaTimelineChange,
     Watch,
@@ -32,6 +34,9 @@ from members.audit import audit_record
 from members.models import AuditEntry, Member, Role, User
 from newsletters import services as newsletter_services
 from newsletters.models import Category
+
+# Words as readers type them: letters and digits, hyphens inside (DS-2019, I-797).
+WORD = re.compile(r"[^\W_](?:[\w-]*[^\W_])?")
 
 
 class EditConflict(Exception):
@@ -240,9 +245,6 @@ def page_show(*, page: Page, revision: Revision, now) -> Page:
     page.toc = document.toc
     page.headings_text = document.headings_text
     page.body_text = document.plain_text
-    page.search_text = (
-        f"{revision.title} {document.headings_text} {document.plain_text}"
-    )
     page.published_at = now
     page.last_reviewed_on = timezone.localdate(now)
     page.review_due_on = rules.review_due_on(
@@ -256,7 +258,6 @@ def page_show(*, page: Page, revision: Revision, now) -> Page:
             "toc",
             "headings_text",
             "body_text",
-            "search_text",
             "published_at",
             "last_reviewed_on",
             "review_due_on",
@@ -268,7 +269,19 @@ def page_show(*, page: Page, revision: Revision, now) -> Page:
         + SearchVector("headings_text", weight="B", config="english")
         + SearchVector("body_text", weight="C", config="english")
     )
+    SearchWord.objects.bulk_create(
+        [
+            SearchWord(word=word)
+            for word in search_words(f"{revision.title} {document.plain_text}")
+        ],
+        ignore_conflicts=True,
+    )
     return page
+
+
+def search_words(text: str) -> set[str]:
+    """The distinct words of a text, as search corrects queries to them."""
+    return {w for w in WORD.findall(text.lower()) if 2 <= len(w) <= 40}
 
 
 @transaction.atomic

@@ -131,9 +131,9 @@ class SearchView(TemplateView):
     def get_context_data(self, **kwargs):
         raw = self.request.GET.get("q", "")
         query = selectors.clean_query(raw)
-        results, near = selectors.search_pages(self.request.user, query)
+        results, suggestion = selectors.search_pages(self.request.user, query)
         return super().get_context_data(
-            query=query, results=results, near_misses=near, **kwargs
+            query=query, results=results, suggestion=suggestion, **kwargs
         )
 
 

@@ -1,6 +1,7 @@
 """Full-text search over published pages: ranked, highlighted, forgiving."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -58,8 +59,6 @@ def test_title_matches_rank_above_headings_above_body(handbook, resident):
 
 
 def test_visitors_do_not_find_members_only_pages(handbook, client):
-    from django.contrib.auth.models import AnonymousUser
-
     assert "Private housing list" not in _titles(AnonymousUser(), "travel signature")
     response = client.get(reverse("handbook:search"), {"q": "travel signature"})
     assert "Private housing list" not in page_text(response)
@@ -70,10 +69,19 @@ def test_form_codes_are_found(handbook, resident):
     assert _titles(resident.user, "I-797") == ["Visa stamps"]
 
 
-def test_near_misses_fall_back_to_trigram_matches(handbook, resident):
-    results, near = selectors.search_pages(resident.user, "travle signatur")
-    assert near
-    assert "Travel signature" in [r.page.title for r in results]
+def test_near_misses_are_corrected_to_the_handbooks_own_words(handbook, client):
+    response = client.get(reverse("handbook:search"), {"q": "travle signatur"})
+    text = page_text(response)
+    assert "Showing results for <strong>“travel signature”</strong>" in text
+    assert "Travel signature" in text
+    assert "<mark>" in response.content.decode()
+    results, suggestion = selectors.search_pages(AnonymousUser(), "DS2019 aproval")
+    assert suggestion == "ds-2019 approval"
+    assert [r.page.title for r in results] == ["Visa stamps"]
+
+
+def test_words_nobody_wrote_find_nothing_and_suggest_nothing(handbook, resident):
+    assert selectors.search_pages(resident.user, "zzqx wibble") == ([], None)
 
 
 def test_snippets_mark_the_words_and_escape_the_page_text(co_lead, resident):

@@ -1,0 +1,123 @@
+"""Shared by the page benchmarks: a throw-away database, gunicorn under
+production settings on a spare loopback port, and sequential timings."""
+
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench_env(database: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres:///{database}",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",
+        "REDIS_URL": "redis://127.0.0.1:6379/14",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def fresh_database(env: dict[str, str], database: str) -> None:
+    subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", database], check=True)
+    manage(env, "ensure_database")
+    manage(env, "migrate", "--noinput")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], workers: int = 2):
+    """Serve the portal; yields its base URL once /healthz answers."""
+    manage(env, "collectstatic", "--noinput")
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "imgportal.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(50):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def time_requests(url: str, count: int, cookie: str = "", warm: int = 5) -> list:
+    """Milliseconds for `count` sequential GETs (after `warm` untimed ones)."""
+    timings = []
+    for n in range(count + warm):
+        headers = {"Cookie": cookie} if cookie else {}
+        request = urllib.request.Request(url, headers=headers)
+        start = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+            assert response.status == 200, (url, response.status)
+        if n >= warm:  # the first few warm caches and connections
+            timings.append((time.perf_counter() - start) * 1000)
+    return sorted(timings)
+
+
+def summary(label: str, timings: list) -> tuple:
+    """(label, median, p95, max) in milliseconds."""
+    return (
+        label,
+        statistics.median(timings),
+        timings[int(len(timings) * 0.95) - 1],
+        max(timings),
+    )
+
+
+def write_report(name: str, lines: list[str]) -> None:
+    report = "\n".join(lines)
+    print(report)
+    out = ROOT / "bench/results" / f"{name}-{datetime.now(UTC):%Y%m%d-%H%M}.md"
+    out.write_text(report + "\n")
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+
+
+def stamp() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
