@@ -37,8 +37,8 @@ QUERIES = {
     "one word": "deposit",
     "form code": "DS-2019",
     "phrase, few hits": "administrative processing",
-    "near-miss (trigram fallback)": "travle signatur",
-    "nothing found (fallback runs too)": "zzqx wibble",
+    "near-miss, corrected": "travle signatur",
+    "nothing found": "zzqx wibble",
 }
 
 SEED_SCRIPT = """
