@@ -4,7 +4,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from handbook import rules
-from handbook.models import Chapter, Page, Revision, VisaTimeline, slug_validator
+from handbook.models import Chapter, Page, VisaTimeline, slug_validator
 from members.models import Member
 
 MARKDOWN_HELP = _(
@@ -204,6 +204,3 @@ class VisaTimelineFilter(django_filters.FilterSet):
             countries.items(), key=lambda item: item[1]
         )
 
-
-def revision_choices(revisions: list[Revision]) -> list[tuple[int, str]]:
-    return [(r.pk, f"{r.number}: {r.summary[:60]}") for r in revisions]

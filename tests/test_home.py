@@ -20,12 +20,12 @@ def nav_items(page: str) -> set[str]:
 
 def test_anonymous_navigation_offers_sign_in_and_join(client):
     page = client.get(reverse("account_login")).content.decode()
-    assert nav_items(page) == {"sign-in", "sign-up"}
+    assert nav_items(page) == {"handbook", "sign-in", "sign-up"}
 
 
 def test_pending_navigation_shows_only_the_waiting_page_and_account(pending_member):
     page = client_for(pending_member).get(reverse("members:pending")).content.decode()
-    assert nav_items(page) == {"pending", "account", "sign-out"}
+    assert nav_items(page) == {"pending", "handbook", "account", "sign-out"}
 
 
 @pytest.mark.parametrize("role", ["resident", "mentor", "gme_staff"])
@@ -37,6 +37,7 @@ def test_member_navigation_matches_the_role(role, request):
         "directory",
         "profile",
         "events",
+        "handbook",
         "newsletters",
         "about",
         "account",
@@ -61,6 +62,7 @@ def test_co_lead_navigation_adds_the_manage_menu(co_lead):
         "directory",
         "profile",
         "events",
+        "handbook",
         "newsletters",
         "about",
         "manage",
@@ -69,6 +71,8 @@ def test_co_lead_navigation_adds_the_manage_menu(co_lead):
         "send-newsletters",
         "new-event",
         "events-report",
+        "handbook-reviews",
+        "handbook-editors",
         "join-requests",
         "import",
         "rollover",
