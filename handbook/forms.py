@@ -203,4 +203,3 @@ class VisaTimelineFilter(django_filters.FilterSet):
         self.filters["country"].extra["choices"] = sorted(
             countries.items(), key=lambda item: item[1]
         )
-
