@@ -5,7 +5,7 @@ programs replace their copy instead of adding a second one; times carry the
 portal's time zone with its VTIMEZONE; a cancelled event stays in the file with
 STATUS:CANCELLED, so subscribed calendars remove it."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,6 +17,9 @@ from icalendar import Event as VEvent
 from events.models import Event
 
 PRODID = "-//IMG Portal//Events//EN"
+# Other apps add a member's own entries to their personal feed (the status
+# tracker's deadlines): functions of the member returning components.
+FEED_EXTRAS: list[Callable] = []
 
 
 def _vevent(event: Event, *, show_online: bool) -> VEvent:
@@ -46,7 +49,11 @@ def _vevent(event: Event, *, show_online: bool) -> VEvent:
 
 
 def event_calendar(
-    events: Iterable[Event], *, show_online_for: set[int], name: str | None = None
+    events: Iterable[Event],
+    *,
+    show_online_for: set[int],
+    name: str | None = None,
+    extras: Iterable = (),
 ) -> bytes:
     """A VCALENDAR with one VEVENT per event; online links only where allowed."""
     calendar = Calendar()
@@ -64,5 +71,7 @@ def event_calendar(
         calendar.add("x-published-ttl", "PT1H")
     for event in events:
         calendar.add_component(_vevent(event, show_online=event.pk in show_online_for))
+    for component in extras:
+        calendar.add_component(component)
     calendar.add_missing_timezones()
     return calendar.to_ical()

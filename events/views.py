@@ -13,7 +13,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from events import forms, selectors, services
-from events.ics import event_calendar
+from events.ics import FEED_EXTRAS, event_calendar
 from events.models import CalendarFeed, Event, Rsvp
 from events.permissions import MANAGE, can_manage_events, can_run
 from imgportal.permissions import PortalPermissionRequiredMixin
@@ -273,6 +273,7 @@ class CalendarFeedView(View):
                 events,
                 show_online_for={e.pk for e in events},
                 name="IMG group events",
+                extras=[c for extra in FEED_EXTRAS for c in extra(feed.member)],
             ),
             content_type="text/calendar; charset=utf-8",
         )

@@ -144,6 +144,12 @@ app.conf.beat_schedule = {
         "task": "handbook.tasks.review_due_task",
         "schedule": crontab(hour=7, minute=30, day_of_week=1),
     },
+    # Daily 06:00: reminders of members' own visa and document dates, at each
+    # document's lead times (once each: the outbox key holds document, date, lead).
+    "status-reminders": {
+        "task": "tracker.tasks.reminders_send_task",
+        "schedule": crontab(hour=6, minute=0),
+    },
     # Just after midnight: a co-lead handover takes effect on its chosen day.
     "apply-co-lead-terms": {
         "task": "members.tasks.co_lead_terms_apply_task",

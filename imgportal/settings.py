@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "newsletters",
     "events",
     "handbook",
+    "tracker",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("newsletters/", include("newsletters.urls")),
     path("events/", include("events.urls")),
     path("handbook/", include("handbook.urls")),
+    path("status/", include("tracker.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

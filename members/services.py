@@ -310,6 +310,16 @@ def deletion_request_confirm(*, request: DeletionRequest, by: User) -> Member:
     member.anonymised_at = timezone.now()
     member.save()
     member.leadership_roles.all().delete()
+    # The private status tracker and what they watch go with the person.
+    for related in (
+        member.tracked_documents,
+        member.trips,
+        member.checklist_ticks,
+        member.handbook_watches,
+    ):
+        related.all().delete()
+    TrackerSettings = type(member).tracker_settings.related.related_model
+    TrackerSettings.objects.filter(member=member).delete()
     request.status = DeletionRequest.Status.DONE
     request.decided_by = by
     request.decided_at = timezone.now()

@@ -17,6 +17,10 @@ class Category(models.TextChoices):
     EVENT_REMINDERS = "event_reminders", _("Event reminders")
     MENTORSHIP = "mentorship", _("Mentorship notices")
     HANDBOOK = "handbook", _("Handbook updates (watched pages, reviews)")
+    STATUS_REMINDERS = (
+        "status_reminders",
+        _("Reminders of my own visa and document dates"),
+    )
     DIGEST = "digest", _("Weekly digest")
 
 

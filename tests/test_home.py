@@ -36,6 +36,7 @@ def test_member_navigation_matches_the_role(role, request):
         "home",
         "directory",
         "profile",
+        "status",
         "events",
         "handbook",
         "newsletters",
@@ -51,6 +52,7 @@ def test_member_navigation_matches_the_role(role, request):
             "send-newsletters",
             "new-event",
             "events-report",
+            "status-totals",
         }
     assert nav_items(page) == expected
 
@@ -61,6 +63,7 @@ def test_co_lead_navigation_adds_the_manage_menu(co_lead):
         "home",
         "directory",
         "profile",
+        "status",
         "events",
         "handbook",
         "newsletters",
@@ -71,6 +74,7 @@ def test_co_lead_navigation_adds_the_manage_menu(co_lead):
         "send-newsletters",
         "new-event",
         "events-report",
+        "status-totals",
         "handbook-reviews",
         "handbook-editors",
         "join-requests",

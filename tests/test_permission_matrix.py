@@ -255,6 +255,29 @@ MATRIX: dict[str, dict[str, object]] = {
             "handbook:timeline_delete",
         )
     },
+    # --- My status tracker: each member's own, nobody else's (the sample rows
+    # belong to the resident: anyone else gets 404, never 403, so nothing leaks).
+    "tracker:status": row(logged_out=L, pending=P, members=200),
+    "tracker:document_create": row(logged_out=L, pending=P, members=200),
+    "tracker:trip_create": row(logged_out=L, pending=P, members=200),
+    "tracker:document_edit": row(
+        logged_out=L, pending=P, resident=200, mentor=404, gme_staff=404, co_lead=404
+    ),
+    "tracker:trip_edit": row(
+        logged_out=L, pending=P, resident=200, mentor=404, gme_staff=404, co_lead=404
+    ),
+    **{
+        name: row(logged_out=L, pending=P, members=405)
+        for name in (
+            "tracker:document_delete",
+            "tracker:trip_delete",
+            "tracker:checklist",
+            "tracker:sharing",
+        )
+    },
+    "tracker:totals": row(
+        logged_out=L, pending=P, resident=403, mentor=403, gme_staff=200, co_lead=200
+    ),
     # --- Signing in and out (django-allauth). Pending people may manage their
     # account (email, password, 2FA, sessions) while they wait.
     "account_login": row(logged_out=200, signed_in=H),
@@ -403,7 +426,22 @@ def url_context(db, resident, mentor, co_lead) -> dict:
         }
     )
     timeline = TimelineFactory()
+    from tracker.models import TrackedDocument, Trip
+
+    document = TrackedDocument.objects.create(
+        member=resident, kind="passport", on=date(2030, 1, 1)
+    )
+    trip = Trip.objects.create(
+        member=resident,
+        country="IN",
+        leaves_on=date(2030, 1, 1),
+        returns_on=date(2030, 1, 9),
+    )
     return {
+        ("tracker:document_edit", "pk"): document.pk,
+        ("tracker:document_delete", "pk"): document.pk,
+        ("tracker:trip_edit", "pk"): trip.pk,
+        ("tracker:trip_delete", "pk"): trip.pk,
         **handbook,
         ("handbook:revision", "pk"): revision.pk,
         ("handbook:revision_review", "pk"): revision.pk,

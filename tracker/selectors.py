@@ -1,0 +1,80 @@
+"""Reads of a member's own tracker. Every function takes the member whose data it
+is; views pass only the signed-in member, so nobody else's rows are reachable."""
+
+from datetime import timedelta
+
+from django.urls import NoReverseMatch, reverse
+
+from handbook.models import Page, VisaTimeline
+from members.models import Member
+from tracker import rules
+from tracker.models import ChecklistTick, TrackedDocument, Trip
+
+J_STATUSES = {"j1", "j2"}
+
+
+def handbook_links(keys: set[str]) -> dict[str, str]:
+    """Addresses of the handbook pages that exist among `keys` ("chapter/page")."""
+    links = {}
+    for chapter_slug, slug in Page.objects.filter(
+        published_revision__isnull=False
+    ).values_list("chapter__slug", "slug"):
+        key = f"{chapter_slug}/{slug}"
+        if key in keys:
+            try:
+                links[key] = reverse("handbook:page", args=[chapter_slug, slug])
+            except NoReverseMatch:
+                continue
+    return links
+
+
+def status_page(member: Member, today) -> dict:
+    """Everything the member's timeline page shows, in a bounded number of queries."""
+    documents = list(TrackedDocument.objects.filter(member=member))
+    trips = list(Trip.objects.filter(member=member, returns_on__gte=today))
+    docs = {d.kind: d.as_rule() for d in documents if d.kind != rules.Kind.APPOINTMENT}
+    is_j = member.visa_status in J_STATUSES
+    warnings = rules.warnings(
+        docs,
+        [t.as_rule() for t in trips],
+        program_end=member.expected_completion,
+        today=today,
+        is_j=is_j,
+    )
+    year_ahead = today + timedelta(days=365)
+    dated = sorted(
+        (d for d in documents if d.deadline), key=lambda d: (d.deadline, d.kind)
+    )
+    countries = {t.country.code for t in trips}
+    waits: dict[str, list[VisaTimeline]] = {}
+    for row in VisaTimeline.objects.filter(country__in=countries):
+        waits.setdefault(row.country.code, []).append(row)
+    checklist = None
+    if rules.shows_arrival_checklist(member.training_start, today):
+        ticked = set(
+            ChecklistTick.objects.filter(member=member).values_list("step", flat=True)
+        )
+        checklist = [
+            {"code": code, "label": label, "page": page, "done": code in ticked}
+            for code, label, page in rules.ARRIVAL_STEPS
+        ]
+    keys = {d.info.handbook for d in documents} | {w.handbook for w in warnings}
+    keys |= {step["page"] for step in checklist or []}
+    return {
+        "past": [d for d in dated if d.deadline < today],
+        "coming": [d for d in dated if today <= d.deadline <= year_ahead],
+        "later": [d for d in dated if d.deadline > year_ahead],
+        "undated": [d for d in documents if not d.deadline],
+        "warnings": warnings,
+        "trips": [
+            {
+                "trip": t,
+                "checks": rules.trip_checks(t.as_rule(), docs, is_j=is_j),
+                "waits": waits.get(t.country.code, []),
+            }
+            for t in trips
+        ],
+        "checklist": checklist,
+        "links": handbook_links(keys),
+        "kinds": [rules.KINDS[k] for k in rules.kinds_for(member.visa_status)],
+    }

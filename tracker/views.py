@@ -1,0 +1,148 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from imgportal.permissions import PortalPermissionRequiredMixin
+from members import selectors as member_selectors
+from tracker import forms, selectors, services
+from tracker.models import TrackedDocument, Trip
+
+
+class OwnTrackerMixin(PortalPermissionRequiredMixin):
+    """Every tracker page is about the signed-in member only: rows are looked up
+    with `member=` them, so anyone else's answer 404."""
+
+    def get_member(self):
+        if not hasattr(self, "_member"):
+            self._member = member_selectors.member_for_user(self.request.user)
+            if self._member is None:
+                raise Http404("No member profile")
+        return self._member
+
+
+class StatusView(OwnTrackerMixin, TemplateView):
+    template_name = "tracker/status.html"
+
+    def get_context_data(self, **kwargs):
+        member = self.get_member()
+        return super().get_context_data(
+            member=member,
+            today=timezone.localdate(),
+            settings_row=services.settings_for(member),
+            **selectors.status_page(member, timezone.localdate()),
+            **kwargs,
+        )
+
+
+class OwnRowFormView(OwnTrackerMixin, FormView):
+    """Add or edit one of the member's own rows (documents, trips)."""
+
+    model = None
+    success_url = reverse_lazy("tracker:status")
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        return get_object_or_404(
+            self.model, pk=self.kwargs["pk"], member=self.get_member()
+        )
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["member"] = self.get_member()
+        kwargs["instance"] = self.get_object()
+        return kwargs
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.save(form)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(self.request, "Saved. Only you can see this.")
+        return super().form_valid(form)
+
+
+class DocumentFormView(OwnRowFormView):
+    template_name = "tracker/document_form.html"
+    form_class = forms.DocumentForm
+    model = TrackedDocument
+
+    def save(self, form):
+        services.document_save(document=form.save(commit=False))
+
+
+class TripFormView(OwnRowFormView):
+    template_name = "tracker/trip_form.html"
+    form_class = forms.TripForm
+    model = Trip
+
+    def save(self, form):
+        services.trip_save(trip=form.save(commit=False))
+
+
+class OwnRowDeleteView(OwnTrackerMixin, View):
+    model = None
+
+    def post(self, request, pk: int):
+        row = get_object_or_404(self.model, pk=pk, member=self.get_member())
+        row.delete()
+        messages.success(request, f"Deleted {row}.")
+        return redirect("tracker:status")
+
+
+class DocumentDeleteView(OwnRowDeleteView):
+    model = TrackedDocument
+
+
+class TripDeleteView(OwnRowDeleteView):
+    model = Trip
+
+
+class ChecklistView(OwnTrackerMixin, View):
+    def post(self, request):
+        try:
+            services.checklist_set(
+                member=self.get_member(),
+                step=request.POST.get("step", ""),
+                done=request.POST.get("done") == "1",
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(f"{reverse_lazy('tracker:status')}#arrival")
+
+
+class SharingView(OwnTrackerMixin, View):
+    def post(self, request):
+        share = request.POST.get("share") == "1"
+        services.share_counts_set(member=self.get_member(), share=share)
+        messages.success(
+            request,
+            "You are counted (without your name) in the GME office's totals."
+            if share
+            else "You are no longer counted in any totals.",
+        )
+        return redirect("tracker:status")
+
+
+class TotalsView(PortalPermissionRequiredMixin, TemplateView):
+    """GME staff and co-leads: anonymous totals only, never whose."""
+
+    permission_required = "tracker.view_tracker_counts"
+    template_name = "tracker/totals.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            counts=services.opted_in_counts(),
+            checklist=services.checklist_counts(),
+            **kwargs,
+        )
