@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "events",
     "handbook",
     "tracker",
+    "mentorship",
 ]
 
 MIDDLEWARE = [

@@ -57,6 +57,7 @@ def reference_data(transactional_db):
         ("events.migrations.0002_manage_permission", "grant"),
         ("handbook.migrations.0002_revisions_immutable_and_roles", "grant"),
         ("tracker.migrations.0002_counts_permission", "grant"),
+        ("mentorship.migrations.0002_run_matching_permission", "grant"),
     ):
         getattr(importlib.import_module(module), function)(django_apps, None)
 

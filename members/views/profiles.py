@@ -270,6 +270,19 @@ class MyDataView(PortalPermissionRequiredMixin, View):
                 )
             ),
             "roles": list(member.user.groups.values_list("name", flat=True)),
+            # The private status tracker is theirs too (only they ever download it).
+            "status_documents": list(
+                member.tracked_documents.values(
+                    "kind", "starts_on", "on", "duration_of_status", "notes"
+                )
+            ),
+            "status_trips": list(
+                member.trips.values("country", "leaves_on", "returns_on", "notes")
+            ),
+            "arrival_checklist": list(member.checklist_ticks.values("step", "done_at")),
+            "handbook_watches": list(
+                member.handbook_watches.values("page__title", "chapter__title")
+            ),
         }
         response = HttpResponse(
             json.dumps(data, cls=DjangoJSONEncoder, indent=2),

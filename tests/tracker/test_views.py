@@ -233,3 +233,11 @@ def test_the_demo_resident_has_a_j1_timeline_with_one_warning(settings):
     page = selectors.status_page(resident, TODAY())
     assert [w.code for w in page["warnings"]] == ["passport_short"]
     assert resident.tracked_documents.count() == 7
+
+
+def test_a_members_own_data_download_includes_their_tracker(resident, mentor):
+    _doc(resident, "passport", date(2029, 5, 1), notes="Mine")
+    _doc(mentor, "passport", date(2031, 5, 1), notes="Not mine")
+    data = client_for(resident).get(reverse("members:my_data")).json()
+    assert [d["notes"] for d in data["status_documents"]] == ["Mine"]
+    assert data["status_trips"] == []

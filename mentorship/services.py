@@ -1,0 +1,445 @@
+"""Every write of mentoring: profiles, requests, matching rounds, and a match's
+life from proposal to close. Emails go through the outbox (category
+"mentorship notices", so members' choices are respected)."""
+
+import statistics
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from imgportal.emails import email_queue_template
+from members.models import Member, User
+from mentorship import selectors
+from mentorship.matching import optimal_assignment
+from mentorship.models import (
+    BarredPair,
+    CheckIn,
+    Match,
+    MatchingRound,
+    MentorProfile,
+    MentorshipRequest,
+    MentorType,
+    Proposal,
+)
+from mentorship.scoring import for_mentor_eyes, score
+from newsletters.models import Category
+
+ANSWER_SALT = "mentorship-answer"
+ANSWER_MAX_AGE = timedelta(days=14)
+REMIND_AFTER = timedelta(days=7)
+
+
+# --- Profiles and requests ------------------------------------------------------
+
+
+def active_count(profile: MentorProfile) -> int:
+    return profile.matches.filter(state=Match.State.ACTIVE).count()
+
+
+@transaction.atomic
+def mentor_profile_save(*, profile: MentorProfile) -> MentorProfile:
+    """Create or change a mentor profile; capacity never below the active mentees."""
+    if profile.pk:
+        active = active_count(profile)
+        if profile.capacity < active:
+            raise ValidationError(
+                {
+                    "capacity": f"You have {active} active mentees: capacity can't be "
+                    f"lower. Close a mentorship first, or pause new ones."
+                }
+            )
+    if not profile.types:
+        raise ValidationError({"types": "Choose at least one kind of mentoring."})
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def request_save(*, request: MentorshipRequest) -> MentorshipRequest:
+    if not request.types:
+        raise ValidationError({"types": "Choose at least one kind of mentor."})
+    request.full_clean(validate_constraints=False)
+    if (
+        not request.pk
+        and MentorshipRequest.objects.filter(
+            mentee=request.mentee, status="open"
+        ).exists()
+    ):
+        raise ValidationError("You already have an open request: edit that one.")
+    request.save()
+    return request
+
+
+# --- Matching rounds ------------------------------------------------------------
+
+
+@transaction.atomic
+def round_run(*, by: User) -> MatchingRound:
+    """Propose the best pairs for every open request at once (nothing is sent
+    until a co-lead confirms)."""
+    requests = list(selectors.open_requests())
+    profiles = selectors.available_mentors()
+    started = time.perf_counter()
+    assignments = optimal_assignment(
+        [selectors.request_facts(r) for r in requests],
+        [selectors.mentor_facts(p, free=p.capacity - p.open) for p in profiles],
+        barred=selectors.barred_pairs(),
+        taken=selectors.taken_slots(),
+    )
+    seconds = time.perf_counter() - started
+    matching_round = MatchingRound.objects.create(
+        created_by=by,
+        total_score=sum(a.score.points for a in assignments),
+        seconds=seconds,
+    )
+    Proposal.objects.bulk_create(
+        Proposal(
+            round=matching_round,
+            request_id=a.request_id,
+            kind=a.kind,
+            mentor_id=a.mentor_id,
+            score=a.score.points,
+            reasons=list(a.score.reasons),
+        )
+        for a in assignments
+    )
+    return matching_round
+
+
+def _draft(proposal: Proposal) -> None:
+    if proposal.round.status != MatchingRound.Status.DRAFT:
+        raise ValidationError("This round is already confirmed.")
+
+
+def proposal_drop(*, proposal: Proposal, dropped: bool) -> Proposal:
+    _draft(proposal)
+    proposal.dropped = dropped
+    proposal.save(update_fields=["dropped"])
+    return proposal
+
+
+@transaction.atomic
+def proposal_swap(*, proposal: Proposal, mentor: MentorProfile) -> Proposal:
+    """Put another mentor on this slot (their score and reasons recomputed)."""
+    _draft(proposal)
+    fit = _fit(mentor, proposal.request, proposal.kind)
+    in_round = (
+        proposal.round.proposals.filter(mentor=mentor, dropped=False)
+        .exclude(pk=proposal.pk)
+        .count()
+    )
+    if in_round + _open_count(mentor) >= mentor.capacity:
+        raise ValidationError(f"{mentor} has no free seat left in this round.")
+    proposal.mentor, proposal.score = mentor, fit.points
+    proposal.reasons, proposal.dropped = list(fit.reasons), False
+    proposal.save(update_fields=["mentor", "score", "reasons", "dropped"])
+    return proposal
+
+
+def _open_count(profile: MentorProfile) -> int:
+    return profile.matches.filter(state__in=Match.OPEN_STATES).count()
+
+
+def _fit(mentor: MentorProfile, request: MentorshipRequest, kind: str):
+    if BarredPair.objects.filter(mentor=mentor.member, mentee=request.mentee).exists():
+        raise ValidationError("The co-leads keep this pair apart.")
+    fit = score(selectors.mentor_facts(mentor), selectors.request_facts(request), kind)
+    if fit is None:
+        raise ValidationError(
+            f"{mentor} can't be paired for this: they don't offer it, or it is you."
+        )
+    return fit
+
+
+@transaction.atomic
+def round_confirm(*, matching_round: MatchingRound, by: User) -> int:
+    """Turn the kept proposals into matches and ask each mentor."""
+    matching_round = MatchingRound.objects.select_for_update().get(pk=matching_round.pk)
+    if matching_round.status != MatchingRound.Status.DRAFT:
+        raise ValidationError("This round is already confirmed.")
+    created = 0
+    for proposal in matching_round.proposals.filter(dropped=False).select_related(
+        "mentor__member", "request__mentee"
+    ):
+        if Match.objects.filter(
+            request=proposal.request, kind=proposal.kind, state__in=Match.OPEN_STATES
+        ).exists():
+            continue  # filled since the round ran (someone asked directly)
+        match = Match.objects.create(
+            request=proposal.request,
+            mentor=proposal.mentor,
+            kind=proposal.kind,
+            score=proposal.score,
+            reasons=proposal.reasons,
+            round=matching_round,
+        )
+        _ask_mentor(match)
+        created += 1
+    matching_round.status = MatchingRound.Status.CONFIRMED
+    matching_round.confirmed_at = timezone.now()
+    matching_round.save(update_fields=["status", "confirmed_at"])
+    return created
+
+
+# --- A match's life ---------------------------------------------------------------
+
+
+def answer_token(match: Match, action: str) -> str:
+    return signing.TimestampSigner(salt=ANSWER_SALT).sign(f"{match.pk}:{action}")
+
+
+def match_from_token(token: str) -> tuple[Match, str] | None:
+    """The match and action a link names, or None if tampered with or too old."""
+    try:
+        value = signing.TimestampSigner(salt=ANSWER_SALT).unsign(
+            token, max_age=ANSWER_MAX_AGE
+        )
+    except signing.BadSignature:
+        return None
+    pk, _, action = value.partition(":")
+    match = Match.objects.select_related("mentor__member__user").filter(pk=pk).first()
+    if match is None or action not in ("accept", "decline"):
+        return None
+    return match, action
+
+
+def _email(match: Match, to: Member, template: str, **context) -> None:
+    email_queue_template(
+        key=f"mentorship-{template}:{match.pk}:{match.state}:{to.pk}",
+        to=to.user.email,
+        template_prefix=f"mentorship/email/{template}",
+        context={
+            "match": match,
+            "member": to,
+            "match_url": settings.SITE_URL + match.get_absolute_url(),
+            "kind": MentorType(match.kind).label,
+            **context,
+        },
+        member=to,
+        category=Category.MENTORSHIP,
+    )
+
+
+def _ask_mentor(match: Match, template: str = "proposed") -> None:
+    links = {
+        action: settings.SITE_URL
+        + reverse("mentorship:answer", args=[answer_token(match, action)])
+        for action in ("accept", "decline")
+    }
+    _email(
+        match,
+        match.mentor.member,
+        template,
+        links=links,
+        reasons=for_mentor_eyes(
+            tuple(match.reasons), mentee_shares_visa=match.request.share_visa
+        ),
+    )
+
+
+@transaction.atomic
+def match_ask_directly(
+    *, request: MentorshipRequest, mentor: MentorProfile, kind: str
+) -> Match:
+    """A mentee asks one mentor they chose from the mentor cards."""
+    if mentor.member_id == request.mentee_id:
+        raise ValidationError("You can't be your own mentor.")
+    if not mentor.accepting:
+        raise ValidationError(f"{mentor} is not taking new mentees right now.")
+    if _open_count(mentor) >= mentor.capacity:
+        raise ValidationError(f"{mentor} has no free seat right now.")
+    if kind not in request.types:
+        raise ValidationError("Add this kind of mentoring to your request first.")
+    if Match.objects.filter(
+        request=request, kind=kind, state__in=Match.OPEN_STATES
+    ).exists():
+        raise ValidationError("You already have a mentor (or a proposal) for this.")
+    fit = _fit(mentor, request, kind)
+    match = Match.objects.create(
+        request=request,
+        mentor=mentor,
+        kind=kind,
+        score=fit.points,
+        reasons=list(fit.reasons),
+        asked_directly=True,
+    )
+    _ask_mentor(match)
+    return match
+
+
+def _locked(match: Match) -> Match:
+    return (
+        Match.objects.select_for_update()
+        .select_related("request__mentee__user", "mentor__member__user")
+        .get(pk=match.pk)
+    )
+
+
+@transaction.atomic
+def match_accept(*, match: Match) -> Match:
+    match = _locked(match)
+    if match.state == Match.State.ACTIVE:
+        raise ValidationError("You already accepted this mentee.")
+    if match.state not in (Match.State.PROPOSED, Match.State.INFO):
+        state = match.get_state_display().lower()
+        raise ValidationError(f"This proposal can't be accepted any more: {state}.")
+    mentor = MentorProfile.objects.select_for_update().get(pk=match.mentor_id)
+    if active_count(mentor) >= mentor.capacity:
+        raise ValidationError("You are at your capacity: raise it first, or close one.")
+    match.state, match.answered_at = Match.State.ACTIVE, timezone.now()
+    match.save(update_fields=["state", "answered_at"])
+    _email(match, match.request.mentee, "accepted")
+    return match
+
+
+@transaction.atomic
+def match_decline(*, match: Match) -> Match:
+    """The slot goes back to the pool for the next round."""
+    match = _locked(match)
+    if match.state not in (Match.State.PROPOSED, Match.State.INFO):
+        state = match.get_state_display().lower()
+        raise ValidationError(f"This proposal can't be declined: {state}.")
+    match.state, match.answered_at = Match.State.DECLINED, timezone.now()
+    match.save(update_fields=["state", "answered_at"])
+    _email(match, match.request.mentee, "declined")
+    return match
+
+
+@transaction.atomic
+def match_ask_info(*, match: Match, question: str) -> Match:
+    match = _locked(match)
+    if match.state != Match.State.PROPOSED:
+        raise ValidationError("You can ask a question only before you answer.")
+    if not question.strip():
+        raise ValidationError({"question": "Write your question."})
+    match.state, match.question = Match.State.INFO, question.strip()
+    match.save(update_fields=["state", "question"])
+    _email(match, match.request.mentee, "question")
+    return match
+
+
+@transaction.atomic
+def match_answer_info(*, match: Match, answer: str) -> Match:
+    match = _locked(match)
+    if match.state != Match.State.INFO:
+        raise ValidationError("There is no question waiting.")
+    if not answer.strip():
+        raise ValidationError({"answer": "Write your answer."})
+    match.state, match.answer = Match.State.PROPOSED, answer.strip()
+    match.save(update_fields=["state", "answer"])
+    _ask_mentor(match, "answered")
+    return match
+
+
+@transaction.atomic
+def match_withdraw(*, match: Match) -> Match:
+    match = _locked(match)
+    if match.state not in (Match.State.PROPOSED, Match.State.INFO):
+        raise ValidationError("Only a proposal waiting for an answer can be withdrawn.")
+    match.state = Match.State.WITHDRAWN
+    match.save(update_fields=["state"])
+    return match
+
+
+@transaction.atomic
+def checkin_add(*, match: Match, met_on, notes: str, progress: str) -> CheckIn:
+    if match.state != Match.State.ACTIVE:
+        raise ValidationError("Check-ins are for active mentorships.")
+    if met_on > timezone.localdate():
+        raise ValidationError({"met_on": "That date is in the future."})
+    return CheckIn.objects.create(
+        match=match, met_on=met_on, notes=notes, progress=progress
+    )
+
+
+@transaction.atomic
+def match_close(*, match: Match, by: Member, feedback: str) -> Match:
+    """Either side closes an active mentorship, with short feedback (the other
+    side may add theirs afterwards)."""
+    match = _locked(match)
+    if match.state not in (Match.State.ACTIVE, Match.State.CLOSED):
+        raise ValidationError("Only an active mentorship can be closed.")
+    if match.state == Match.State.ACTIVE:
+        match.state, match.closed_at = Match.State.CLOSED, timezone.now()
+    if by.pk == match.mentor.member_id:
+        match.mentor_feedback = feedback.strip()
+    else:
+        match.mentee_feedback = feedback.strip()
+    match.save(
+        update_fields=["state", "closed_at", "mentor_feedback", "mentee_feedback"]
+    )
+    return match
+
+
+def reminders_send(*, now=None) -> int:
+    """Proposals unanswered for 7 days: one reminder to the mentor."""
+    now = now or timezone.now()
+    due = Match.objects.filter(
+        state=Match.State.PROPOSED,
+        proposed_at__lte=now - REMIND_AFTER,
+        reminded_at__isnull=True,
+    ).select_related("mentor__member__user", "request")
+    sent = 0
+    for match in due:
+        with transaction.atomic():
+            _ask_mentor(match, "reminder")
+            Match.objects.filter(pk=match.pk).update(reminded_at=now)
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def pair_bar(*, mentor: Member, mentee: Member, reason: str, by: User) -> BarredPair:
+    """Keep a pair apart; withdraw any open proposal between them."""
+    if mentor.pk == mentee.pk:
+        raise ValidationError("Choose two different members.")
+    bar, _ = BarredPair.objects.get_or_create(
+        mentor=mentor, mentee=mentee, defaults={"reason": reason, "by": by}
+    )
+    Match.objects.filter(
+        mentor__member=mentor,
+        request__mentee=mentee,
+        state__in=(Match.State.PROPOSED, Match.State.INFO),
+    ).update(state=Match.State.WITHDRAWN)
+    return bar
+
+
+# --- Overview ---------------------------------------------------------------------
+
+
+def overview() -> dict:
+    """Open requests, each mentor's load, matches by type, median days to match."""
+    answered = Match.objects.filter(
+        state__in=(Match.State.ACTIVE, Match.State.CLOSED), answered_at__isnull=False
+    ).values_list("request__created_at", "answered_at")
+    days = [(a - c).total_seconds() / 86400 for c, a in answered]
+    loads = (
+        MentorProfile.objects.select_related("member__user")
+        .annotate(
+            active=Count("matches", filter=Q(matches__state=Match.State.ACTIVE)),
+            waiting=Count(
+                "matches",
+                filter=Q(matches__state__in=(Match.State.PROPOSED, Match.State.INFO)),
+            ),
+        )
+        .order_by("-active", "member__user__last_name")
+    )
+    by_type = dict(
+        Match.objects.filter(state__in=(*Match.OPEN_STATES, Match.State.CLOSED))
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        "open_requests": MentorshipRequest.objects.filter(status="open").count(),
+        "loads": loads,
+        "by_type": [(t.label, by_type.get(t.value, 0)) for t in MentorType],
+        "median_days": round(statistics.median(days), 1) if days else None,
+    }
