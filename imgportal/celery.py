@@ -150,6 +150,11 @@ app.conf.beat_schedule = {
         "task": "tracker.tasks.reminders_send_task",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Daily 09:00: one reminder to mentors who left a proposal unanswered 7 days.
+    "mentorship-reminders": {
+        "task": "mentorship.tasks.reminders_send_task",
+        "schedule": crontab(hour=9, minute=0),
+    },
     # Just after midnight: a co-lead handover takes effect on its chosen day.
     "apply-co-lead-terms": {
         "task": "members.tasks.co_lead_terms_apply_task",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("handbook/", include("handbook.urls")),
     path("status/", include("tracker.urls")),
+    path("mentorship/", include("mentorship.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -72,6 +72,10 @@ class MentorProfile(models.Model):
     def __str__(self) -> str:
         return str(self.member)
 
+    @property
+    def type_labels(self) -> list[str]:
+        return [MentorType(t).label for t in self.types]
+
 
 class MentorshipRequest(models.Model):
     """A mentee's request: one mentor per kind asked for (a small board)."""

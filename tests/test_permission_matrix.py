@@ -278,6 +278,42 @@ MATRIX: dict[str, dict[str, object]] = {
     "tracker:totals": row(
         logged_out=L, pending=P, resident=403, mentor=403, gme_staff=200, co_lead=200
     ),
+    # --- Mentoring: members request and offer mentoring; the sample match pairs
+    # the mentor (mentor) with the resident (mentee); co-leads run rounds.
+    **{
+        name: row(logged_out=L, pending=P, members=200)
+        for name in (
+            "mentorship:hub",
+            "mentorship:profile",
+            "mentorship:request",
+            "mentorship:mentors",
+        )
+    },
+    "mentorship:ask": row(logged_out=L, pending=P, members=405),
+    "mentorship:match": row(
+        logged_out=L, pending=P, resident=200, mentor=200, gme_staff=404, co_lead=200
+    ),
+    "mentorship:match_action": row(logged_out=L, pending=P, members=405),
+    # The signed link is the key (a mentor answers from their phone's mail).
+    "mentorship:answer": row(everyone=200),
+    **{
+        name: row(
+            logged_out=L,
+            pending=P,
+            resident=403,
+            mentor=403,
+            gme_staff=403,
+            co_lead=200,
+        )
+        for name in (
+            "mentorship:rounds",
+            "mentorship:round",
+            "mentorship:swap",
+            "mentorship:overview",
+            "mentorship:overview_csv",
+            "mentorship:bars",
+        )
+    },
     # --- Signing in and out (django-allauth). Pending people may manage their
     # account (email, password, 2FA, sessions) while they wait.
     "account_login": row(logged_out=200, signed_in=H),
@@ -437,7 +473,22 @@ def url_context(db, resident, mentor, co_lead) -> dict:
         leaves_on=date(2030, 1, 1),
         returns_on=date(2030, 1, 9),
     )
+    from mentorship import services as mentoring
+    from mentorship.models import MentorProfile, MentorshipRequest
+
+    profile = MentorProfile.objects.create(member=mentor, types=["career"])
+    wanted = MentorshipRequest.objects.create(
+        mentee=resident, types=["career"], goals="Fellowship"
+    )
+    matching_round = mentoring.round_run(by=co_lead.user)
+    match = mentoring.match_ask_directly(request=wanted, mentor=profile, kind="career")
     return {
+        ("mentorship:ask", "pk"): profile.pk,
+        ("mentorship:match", "pk"): match.pk,
+        ("mentorship:match_action", "pk"): match.pk,
+        ("mentorship:answer", "token"): mentoring.answer_token(match, "accept"),
+        ("mentorship:round", "pk"): matching_round.pk,
+        ("mentorship:swap", "pk"): matching_round.proposals.get().pk,
         ("tracker:document_edit", "pk"): document.pk,
         ("tracker:document_delete", "pk"): document.pk,
         ("tracker:trip_edit", "pk"): trip.pk,

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from events.demo import seed_events
 from handbook.demo import seed_handbook
 from members.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from mentorship.demo import seed_mentoring
 from tracker.demo import seed_tracker
 
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         events = seed_events()
         pages = seed_handbook()
         seed_tracker()
+        seed_mentoring()
         self.stdout.write(
             f"Demo data ready ({result['created']} accounts, {events} events, "
             f"{pages} handbook pages created)."

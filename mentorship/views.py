@@ -1,0 +1,475 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from imgportal.permissions import PortalPermissionRequiredMixin
+from members import selectors as member_selectors
+from mentorship import forms, selectors, services
+from mentorship.models import (
+    BarredPair,
+    Match,
+    MatchingRound,
+    MentorProfile,
+    MentorshipRequest,
+    MentorType,
+    Proposal,
+)
+from mentorship.scoring import for_mentor_eyes, score
+
+
+def _message(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+class MemberMixin(PortalPermissionRequiredMixin):
+    def get_member(self):
+        if not hasattr(self, "_member"):
+            self._member = member_selectors.member_for_user(self.request.user)
+            if self._member is None:
+                raise Http404("No member profile")
+        return self._member
+
+    def open_request(self):
+        return MentorshipRequest.objects.filter(
+            mentee=self.get_member(), status="open"
+        ).first()
+
+
+class RunMatchingMixin(PortalPermissionRequiredMixin):
+    permission_required = selectors.RUN
+
+
+class HubView(MemberMixin, TemplateView):
+    """My mentoring: my request and my mentors; as a mentor, proposals and mentees."""
+
+    template_name = "mentorship/hub.html"
+
+    def get_context_data(self, **kwargs):
+        member = self.get_member()
+        profile = MentorProfile.objects.filter(member=member).first()
+        mine = selectors.matches_for(member, self.request.user)
+        return super().get_context_data(
+            request_obj=self.open_request(),
+            profile=profile,
+            as_mentee=mine.filter(request__mentee=member),
+            as_mentor=mine.filter(mentor__member=member).exclude(
+                state__in=(Match.State.DECLINED, Match.State.WITHDRAWN)
+            ),
+            **kwargs,
+        )
+
+
+class OwnFormView(MemberMixin, FormView):
+    def get_instance(self):
+        raise NotImplementedError
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.get_instance()
+        return kwargs
+
+    def save(self, obj):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.save(form.save(commit=False))
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+            return self.form_invalid(form)
+        messages.success(self.request, "Saved.")
+        return redirect("mentorship:hub")
+
+
+class MentorProfileView(OwnFormView):
+    template_name = "mentorship/profile_form.html"
+    form_class = forms.MentorProfileForm
+
+    def get_instance(self):
+        return MentorProfile.objects.filter(
+            member=self.get_member()
+        ).first() or MentorProfile(member=self.get_member())
+
+    def save(self, obj):
+        services.mentor_profile_save(profile=obj)
+
+
+class RequestView(OwnFormView):
+    template_name = "mentorship/request_form.html"
+    form_class = forms.RequestForm
+
+    def get_instance(self):
+        return self.open_request() or MentorshipRequest(mentee=self.get_member())
+
+    def save(self, obj):
+        services.request_save(request=obj)
+
+
+class MentorCardsView(MemberMixin, TemplateView):
+    """Mentor cards a mentee can filter, with their fit for the mentee's request."""
+
+    template_name = "mentorship/mentor_cards.html"
+
+    def get_context_data(self, **kwargs):
+        form = forms.MentorFilterForm(self.request.GET or {"accepting": True})
+        filters = form.cleaned_data if form.is_valid() else {}
+        request_obj = self.open_request()
+        facts = selectors.request_facts(request_obj) if request_obj else None
+        cards = []
+        for profile in selectors.mentor_cards(filters)[:60]:
+            fits = []
+            if facts:
+                mentor = selectors.mentor_facts(
+                    profile, free=profile.capacity - profile.open
+                )
+                for kind in sorted(facts.types):
+                    fit = score(mentor, facts, kind)
+                    if fit:
+                        fits.append((kind, MentorType(kind).label, fit))
+            cards.append({"profile": profile, "fits": fits})
+        cards.sort(key=lambda c: -max((f[2].points for f in c["fits"]), default=0))
+        return super().get_context_data(
+            form=form, cards=cards, request_obj=request_obj, **kwargs
+        )
+
+
+class AskMentorView(MemberMixin, View):
+    def post(self, request, pk: int):
+        mentor = get_object_or_404(MentorProfile, pk=pk)
+        request_obj = self.open_request()
+        if request_obj is None:
+            messages.error(
+                request, "Write your request first: what you want help with."
+            )
+            return redirect("mentorship:request")
+        try:
+            match = services.match_ask_directly(
+                request=request_obj, mentor=mentor, kind=request.POST.get("kind", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, _message(exc))
+            return redirect("mentorship:mentors")
+        messages.success(
+            request, f"Asked {mentor}. You'll get an email when they answer."
+        )
+        return redirect(match.get_absolute_url())
+
+
+class MatchView(MemberMixin, TemplateView):
+    template_name = "mentorship/match_detail.html"
+
+    def get_match(self) -> Match:
+        try:
+            return selectors.matches_for(self.get_member(), self.request.user).get(
+                pk=self.kwargs["pk"]
+            )
+        except Match.DoesNotExist:
+            raise Http404("No such match") from None
+
+    def get_context_data(self, **kwargs):
+        match = self.get_match()
+        member = self.get_member()
+        is_mentor = match.mentor.member_id == member.pk
+        is_mentee = match.request.mentee_id == member.pk
+        reasons = match.reasons
+        if is_mentor and not is_mentee:
+            reasons = for_mentor_eyes(
+                tuple(reasons), mentee_shares_visa=match.request.share_visa
+            )
+        return super().get_context_data(
+            match=match,
+            is_mentor=is_mentor,
+            is_mentee=is_mentee,
+            reasons=reasons,
+            show_visa=not is_mentor or match.request.share_visa,
+            checkins=match.checkins.all(),
+            question_form=kwargs.pop("question_form", None) or forms.QuestionForm(),
+            answer_form=kwargs.pop("answer_form", None) or forms.AnswerForm(),
+            checkin_form=kwargs.pop("checkin_form", None) or forms.CheckInForm(),
+            close_form=forms.CloseForm(),
+            **kwargs,
+        )
+
+
+class MatchActionView(MatchView):
+    """POST action=accept|decline|ask|answer|withdraw|checkin|close."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        match = self.get_match()
+        member = self.get_member()
+        is_mentor = match.mentor.member_id == member.pk
+        is_mentee = match.request.mentee_id == member.pk
+        action = request.POST.get("action")
+        allowed = {
+            "accept": is_mentor,
+            "decline": is_mentor,
+            "ask": is_mentor,
+            "answer": is_mentee,
+            "withdraw": is_mentee or request.user.has_perm(selectors.RUN),
+            "checkin": is_mentee,
+            "close": is_mentor or is_mentee,
+        }
+        if not allowed.get(action):
+            messages.error(request, "That is not yours to do.")
+            return redirect(match.get_absolute_url())
+        try:
+            return self._act(action, match, member) or redirect(
+                match.get_absolute_url()
+            )
+        except ValidationError as exc:
+            messages.error(request, _message(exc))
+            return redirect(match.get_absolute_url())
+
+    def _act(self, action, match, member):
+        post = self.request.POST
+        if action == "accept":
+            services.match_accept(match=match)
+            messages.success(self.request, "Accepted. Your mentee has been told.")
+        elif action == "decline":
+            services.match_decline(match=match)
+            messages.success(
+                self.request, "Declined. The co-leads will find someone else."
+            )
+        elif action == "withdraw":
+            services.match_withdraw(match=match)
+            messages.success(self.request, "Withdrawn.")
+        elif action in ("ask", "answer", "checkin"):
+            form_class = {
+                "ask": forms.QuestionForm,
+                "answer": forms.AnswerForm,
+                "checkin": forms.CheckInForm,
+            }[action]
+            form = form_class(post)
+            if not form.is_valid():
+                return self._again(action, form)
+            try:
+                if action == "ask":
+                    services.match_ask_info(match=match, **form.cleaned_data)
+                elif action == "answer":
+                    services.match_answer_info(match=match, **form.cleaned_data)
+                else:
+                    services.checkin_add(match=match, **form.cleaned_data)
+            except ValidationError as exc:
+                if not hasattr(exc, "error_dict"):
+                    raise
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field, errors)
+                return self._again(action, form)
+            messages.success(self.request, "Saved.")
+        elif action == "close":
+            form = forms.CloseForm(post)
+            feedback = form.cleaned_data["feedback"] if form.is_valid() else ""
+            services.match_close(match=match, by=member, feedback=feedback)
+            messages.success(self.request, "Thank you for the feedback.")
+        return None
+
+    def _again(self, action, form):
+        name = {
+            "ask": "question_form",
+            "answer": "answer_form",
+            "checkin": "checkin_form",
+        }
+        context = self.get_context_data(**{name[action]: form})
+        return render(self.request, self.template_name, context, status=400)
+
+
+class AnswerLinkView(View):
+    """The one-click accept/decline link from the proposal email: GET shows a
+    button (mail scanners fetch links), POST acts. The signed token is the key."""
+
+    template_name = "mentorship/answer_link.html"
+
+    def get(self, request, token: str):
+        found = services.match_from_token(token)
+        if found is None:
+            return render(request, self.template_name, {"invalid": True}, status=404)
+        match, action = found
+        return render(request, self.template_name, {"match": match, "action": action})
+
+    def post(self, request, token: str):
+        found = services.match_from_token(token)
+        if found is None:
+            return render(request, self.template_name, {"invalid": True}, status=404)
+        match, action = found
+        try:
+            if action == "accept":
+                services.match_accept(match=match)
+            else:
+                services.match_decline(match=match)
+        except ValidationError as exc:
+            return render(
+                request,
+                self.template_name,
+                {"match": match, "action": action, "refused": _message(exc)},
+                status=409,
+            )
+        return render(
+            request,
+            self.template_name,
+            {"match": match, "action": action, "done": True},
+        )
+
+
+# --- Co-leads ---------------------------------------------------------------------
+
+
+class RoundsView(RunMatchingMixin, TemplateView):
+    template_name = "mentorship/rounds.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            rounds=MatchingRound.objects.all()[:20],
+            open_requests=MentorshipRequest.objects.filter(status="open").count(),
+            **kwargs,
+        )
+
+    def post(self, request):
+        matching_round = services.round_run(by=request.user)
+        messages.success(
+            request,
+            f"Round ready: {matching_round.proposals.count()} pairs proposed in "
+            f"{matching_round.seconds:.2f} s. Review them, then confirm.",
+        )
+        return redirect(matching_round)
+
+
+class RoundView(RunMatchingMixin, TemplateView):
+    template_name = "mentorship/round_detail.html"
+
+    def get_round(self) -> MatchingRound:
+        return get_object_or_404(MatchingRound, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        matching_round = self.get_round()
+        return super().get_context_data(
+            round=matching_round,
+            proposals=matching_round.proposals.select_related(
+                "request__mentee__user", "mentor__member__user"
+            ),
+            **kwargs,
+        )
+
+    def post(self, request, pk: int):
+        matching_round = self.get_round()
+        try:
+            if "confirm" in request.POST:
+                created = services.round_confirm(
+                    matching_round=matching_round, by=request.user
+                )
+                messages.success(request, f"Confirmed: {created} mentors asked.")
+            else:
+                proposal = get_object_or_404(
+                    Proposal, pk=request.POST.get("proposal"), round=matching_round
+                )
+                services.proposal_drop(
+                    proposal=proposal, dropped=request.POST.get("dropped") == "1"
+                )
+        except ValidationError as exc:
+            messages.error(request, _message(exc))
+        return redirect(matching_round)
+
+
+class SwapView(RunMatchingMixin, TemplateView):
+    """Other mentors who fit this slot, best first; choosing one swaps it in."""
+
+    template_name = "mentorship/swap.html"
+
+    def get_proposal(self) -> Proposal:
+        return get_object_or_404(
+            Proposal.objects.select_related("round", "request__mentee__user", "mentor"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        proposal = self.get_proposal()
+        facts = selectors.request_facts(proposal.request)
+        options = []
+        for profile in selectors.available_mentors():
+            fit = score(
+                selectors.mentor_facts(profile, free=profile.capacity - profile.open),
+                facts,
+                proposal.kind,
+            )
+            if fit and profile.pk != proposal.mentor_id:
+                options.append((fit.points, profile, fit))
+        options.sort(key=lambda o: (-o[0], o[1].pk))
+        return super().get_context_data(
+            proposal=proposal, options=[o[1:] for o in options[:30]], **kwargs
+        )
+
+    def post(self, request, pk: int):
+        proposal = self.get_proposal()
+        mentor = get_object_or_404(MentorProfile, pk=request.POST.get("mentor"))
+        try:
+            services.proposal_swap(proposal=proposal, mentor=mentor)
+        except ValidationError as exc:
+            messages.error(request, _message(exc))
+            return redirect("mentorship:swap", pk=pk)
+        messages.success(request, f"Swapped in {mentor}.")
+        return redirect(proposal.round)
+
+
+class OverviewView(RunMatchingMixin, TemplateView):
+    template_name = "mentorship/overview.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(overview=services.overview(), **kwargs)
+
+
+class OverviewCsvView(RunMatchingMixin, View):
+    def get(self, request):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="mentoring.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            ["mentor", "email", "capacity", "accepting", "active", "waiting"]
+        )
+        for profile in services.overview()["loads"]:
+            writer.writerow(
+                [
+                    str(profile),
+                    profile.member.user.email,
+                    profile.capacity,
+                    "yes" if profile.accepting else "no",
+                    profile.active,
+                    profile.waiting,
+                ]
+            )
+        return response
+
+
+class BarsView(RunMatchingMixin, FormView):
+    template_name = "mentorship/bars.html"
+    form_class = forms.BarForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            bars=BarredPair.objects.select_related("mentor__user", "mentee__user"),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            services.pair_bar(
+                mentor=form.mentor,
+                mentee=form.mentee,
+                reason=form.cleaned_data["reason"],
+                by=self.request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+            return self.form_invalid(form)
+        messages.success(self.request, "They will not be paired.")
+        return redirect(reverse("mentorship:bars"))
