@@ -11,7 +11,7 @@ REDIS_START := redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --
 # `make run` is for local use: DEBUG on, and the demo accounts may skip 2FA.
 DEV_ENV := DEBUG=1 MFA_REQUIRED_FOR_STAFF=0
 
-.PHONY: help install run test lint format services-check services-up chromium bench-members bench-newsletter bench-handbook
+.PHONY: help install run test lint format services-check services-up chromium bench-members bench-newsletter bench-handbook bench-matching
 
 help:
 	@echo "make run    build .venv, migrate, load demo data, serve on http://127.0.0.1:8000"
@@ -19,6 +19,7 @@ help:
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make bench-members   time /members/manage/ with 5,000 members (docs/PERFORMANCE.md)"
 	@echo "make bench-newsletter   one newsletter to 5,000 members, emails per second (docs/PERFORMANCE.md)"
+	@echo "make bench-matching   a mentor matching round, 1,000 requests and 300 mentors (docs/PERFORMANCE.md)"
 	@echo "make bench-handbook   handbook search over 500 pages x 20 revisions (docs/PERFORMANCE.md)"
 
 $(VENV)/.installed: pyproject.toml
@@ -74,3 +75,6 @@ bench-newsletter: install services-up
 
 bench-handbook: install services-up
 	$(PY) bench/handbook_search.py
+
+bench-matching: install services-up
+	$(PY) bench/matching.py
