@@ -9,6 +9,13 @@ CHECKBOXES = forms.CheckboxSelectMultiple
 
 
 class MentorProfileForm(forms.ModelForm):
+    capacity = forms.IntegerField(
+        label=_("Most active mentees"),
+        min_value=1,
+        max_value=10,
+        initial=2,
+        help_text=_("Between 1 and 10."),
+    )
     types = forms.MultipleChoiceField(
         label=_("Kinds of mentoring you offer"),
         choices=MentorType.choices,

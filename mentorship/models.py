@@ -140,6 +140,10 @@ class MentorshipRequest(models.Model):
     def __str__(self) -> str:
         return f"Request of {self.mentee}"
 
+    @property
+    def type_labels(self) -> list[str]:
+        return [MentorType(t).label for t in self.types]
+
 
 class MatchingRound(models.Model):
     class Status(models.TextChoices):

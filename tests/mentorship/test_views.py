@@ -254,3 +254,13 @@ def test_seed_demo_adds_60_mentors_and_120_requests(settings):
     call_command("seed_demo", members=300)
     assert MentorProfile.objects.count() == 60
     assert MentorshipRequest.objects.filter(status="open").count() == 120
+
+
+def test_a_capacity_out_of_range_is_a_field_error(mentor):
+    response = client_for(mentor).post(
+        reverse("mentorship:profile"),
+        {"types": ["career"], "capacity": "0", "meeting": "either", "bio": "Hello"},
+    )
+    assert response.context["form"].errors["capacity"]
+    assert "Hello" in page_text(response)
+    assert not MentorProfile.objects.exists()
