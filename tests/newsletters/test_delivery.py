@@ -338,3 +338,14 @@ def test_an_smtp_server_that_is_down_means_retries_then_a_recorded_failure(
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.FAILED
     assert delivery.error.startswith("Gave up after 5 attempts")
+    # The sender sees who was not reached, and why.
+    from django.urls import reverse
+
+    from tests.conftest import client_for, page_text
+
+    page = page_text(
+        client_for(co_lead).get(
+            reverse("newsletters:manage_detail", args=[newsletter.pk])
+        )
+    )
+    assert resident.user.email in page and "Gave up after 5 attempts" in page
