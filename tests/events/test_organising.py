@@ -14,7 +14,7 @@ from events import services
 from events.models import Attendance, Event
 from newsletters.models import Category, Delivery
 from tests.conftest import client_for, page_text
-from tests.factories import EventFactory, MemberFactory
+from tests.factories import EventFactory, MemberFactory, bulk_members
 
 pytestmark = pytest.mark.django_db
 
@@ -238,21 +238,6 @@ def test_the_weekly_digest_lists_new_and_changed_events(co_lead):
     assert new.get_absolute_url() in " ".join(lines)
 
 
-def _bulk_members(n: int) -> list:
-    """Many members quickly (the factory is too slow for a thousand)."""
-    from members.models import Member, User
-
-    stamp = User.objects.count()
-    users = User.objects.bulk_create(
-        User(email=f"bulk{stamp}-{i}@example.org", first_name="Bulk", last_name=str(i))
-        for i in range(n)
-    )
-    return Member.objects.bulk_create(
-        Member(user=user, status="active", visa_status="j1", training_stage="pgy1")
-        for user in users
-    )
-
-
 @pytest.mark.parametrize("page", ["events:list", "events:calendar", "events:detail"])
 def test_event_pages_run_the_same_queries_with_10_and_1000_events_and_rsvps(
     page, resident
@@ -281,7 +266,7 @@ def test_event_pages_run_the_same_queries_with_10_and_1000_events_and_rsvps(
             )
             for i in range(extra)
         )
-        members = _bulk_members(n - Rsvp.objects.filter(event=first).count())
+        members = bulk_members(n - Rsvp.objects.filter(event=first).count())
         Rsvp.objects.bulk_create(
             Rsvp(event=first, member=m, status="yes") for m in members
         )
