@@ -11,12 +11,13 @@ REDIS_START := redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --
 # `make run` is for local use: DEBUG on, and the demo accounts may skip 2FA.
 DEV_ENV := DEBUG=1 MFA_REQUIRED_FOR_STAFF=0
 
-.PHONY: help install run test lint format services-check services-up chromium bench-members bench-newsletter bench-handbook bench-matching
+.PHONY: help install run test lint format services-check services-up chromium bench-members bench-newsletter bench-handbook bench-matching bench
 
 help:
 	@echo "make run    build .venv, migrate, load demo data, serve on http://127.0.0.1:8000"
 	@echo "make test   lint, unit, integration and browser tests (what CI runs)"
 	@echo "make lint   ruff check and ruff format --check"
+	@echo "make bench   the portal under load (5,000 members, 500 pages, 400 events), then the newsletter and matching benchmarks (docs/PERFORMANCE.md)"
 	@echo "make bench-members   time /members/manage/ with 5,000 members (docs/PERFORMANCE.md)"
 	@echo "make bench-newsletter   one newsletter to 5,000 members, emails per second (docs/PERFORMANCE.md)"
 	@echo "make bench-matching   a mentor matching round, 1,000 requests and 300 mentors (docs/PERFORMANCE.md)"
@@ -78,3 +79,6 @@ bench-handbook: install services-up
 
 bench-matching: install services-up
 	$(PY) bench/matching.py
+
+bench: install services-up
+	$(PY) bench/load.py

@@ -18,6 +18,7 @@ from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from handbook import cache as visitor_cache
 from handbook import rules
 from handbook.models import (
     Chapter,
@@ -61,6 +62,7 @@ def chapter_save(*, chapter: Chapter, by: User) -> Chapter:
     _check_slug(chapter.slug)
     chapter.full_clean()
     chapter.save()
+    transaction.on_commit(visitor_cache.bump)
     return chapter
 
 
@@ -263,6 +265,7 @@ def page_show(*, page: Page, revision: Revision, now) -> Page:
             "review_due_on",
         ]
     )
+    transaction.on_commit(visitor_cache.bump)
     # Title above headings above body: PostgreSQL's weights A > B > C.
     Page.objects.filter(pk=page.pk).update(
         search_vector=SearchVector("title", weight="A", config="english")
@@ -376,6 +379,7 @@ def page_settings_update(
             "review_due_on",
         ]
     )
+    transaction.on_commit(visitor_cache.bump)
     return page
 
 
@@ -390,6 +394,7 @@ def page_mark_verified(*, page: Page, by: User) -> Page:
         page.last_reviewed_on, page.review_interval_months
     )
     page.save(update_fields=["last_reviewed_on", "review_due_on"])
+    transaction.on_commit(visitor_cache.bump)
     return page
 
 

@@ -1,12 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from handbook import cache as visitor_cache
 from handbook import forms, selectors, services
 from handbook.diffing import diff_stats, diff_words
 from handbook.models import Chapter, Page, Revision, VisaTimeline, VisaTimelineChange
@@ -106,7 +109,32 @@ class ChapterPrintView(ChapterView):
 
 
 class PageView(PageMixin, TemplateView):
+    """Visitors (not signed in, no pending messages) get the page from the cache."""
+
     template_name = "handbook/page_detail.html"
+
+    def _visitor_key(self, request) -> str | None:
+        if request.user.is_authenticated or len(get_messages(request)):
+            return None
+        return visitor_cache.page_key(
+            self.kwargs["chapter_slug"], self.kwargs["page_slug"]
+        )
+
+    def dispatch(self, request, *args, **kwargs):
+        # Before any check: only public pages are ever cached, and any change of
+        # visibility starts a new generation.
+        key = self._visitor_key(request) if request.method == "GET" else None
+        html = cache.get(key) if key else None
+        if html is not None:
+            return HttpResponse(html)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs).render()
+        key = self._visitor_key(request)
+        if key and response.status_code == 200:
+            cache.set(key, response.content.decode(), visitor_cache.TIMEOUT)
+        return response
 
     def get_context_data(self, **kwargs):
         page = self.get_page()

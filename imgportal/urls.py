@@ -6,6 +6,7 @@ from imgportal import views
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("ping", views.ping, name="ping"),
     path("members/", include("members.urls")),
     path("newsletters/", include("newsletters.urls")),
     path("events/", include("events.urls")),

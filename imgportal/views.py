@@ -4,7 +4,7 @@ import redis
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -76,6 +76,12 @@ def _redis_ok() -> bool:
 
 @never_cache
 @require_GET
+def ping(request):
+    """Liveness: the process answers (no database or Redis). Also the load
+    benchmark's baseline for a trivial Django view."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def healthz(request):
     """For load balancers: 200 when PostgreSQL and Redis answer, else 503."""
     checks = {

@@ -51,6 +51,7 @@ MATRIX: dict[str, dict[str, object]] = {
     # --- The portal's own pages.
     "home": row(logged_out=L, pending=P, members=200),
     "healthz": row(everyone=200),
+    "ping": row(everyone=200),
     "members:pending": row(logged_out=L, pending=200, members=H),
     "members:join_requests": row(
         logged_out=L, pending=P, resident=403, mentor=403, gme_staff=403, co_lead=200

@@ -353,3 +353,30 @@ def test_handbook_lists_cost_the_same_with_10_and_1000_pages(name, resident, co_
         return _count(client, url)
 
     assert count(10) == count(1000)
+
+
+def test_visitors_get_cached_pages_that_change_when_a_revision_is_published(
+    client, co_lead, page, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """The second visit costs no database query; publishing shows at once."""
+    assert "Offer a larger deposit" in page_text(client.get(page.get_absolute_url()))
+    with django_assert_num_queries(0):
+        response = client.get(page.get_absolute_url())
+    assert "Offer a larger deposit" in page_text(response)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.revision_save(
+            page=page,
+            title=page.title,
+            body="Guarantor services help.",
+            summary="Guarantors",
+            author=co_lead.user,
+            base=page.published_revision,
+            publish=True,
+        )
+    assert "Guarantor services help." in page_text(client.get(page.get_absolute_url()))
+
+
+def test_signed_in_readers_are_never_served_a_visitors_copy(client, resident, page):
+    client.get(page.get_absolute_url())
+    text = page_text(client_for(resident).get(page.get_absolute_url()))
+    assert "Watch this page" in text and "Suggest an edit" in text

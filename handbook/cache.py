@@ -1,0 +1,30 @@
+"""Visitors' handbook pages from Redis: the same HTML for everyone who is not
+signed in, so it is rendered once per change instead of once per visit. Any
+publish, page setting or chapter change raises one generation number, which
+is part of every key: all cached pages go stale together (sibling lists and
+links name other pages), and nothing needs deleting."""
+
+from django.core.cache import cache
+
+GENERATION_KEY = "handbook:generation"
+TIMEOUT = 60 * 60  # an hour: a change shows at once anyway (new generation)
+
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY, 1)
+    return value
+
+
+def bump() -> None:
+    """Called after commit by every write that changes what visitors see."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not set yet (or evicted): any new value is fresh
+        cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def page_key(chapter_slug: str, page_slug: str) -> str:
+    return f"handbook:page:{generation()}:{chapter_slug}:{page_slug}"
