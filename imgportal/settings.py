@@ -233,7 +233,7 @@ STORAGES = {
 
 # --- Security (OWASP ASVS level 2: the portal holds immigration status).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^ping$"]
 if os.environ.get("SECURE_PROXY_SSL_HEADER"):
     # e.g. "X-Forwarded-Proto", set only when a proxy you run terminates TLS.
     _header = os.environ["SECURE_PROXY_SSL_HEADER"].upper().replace("-", "_")
