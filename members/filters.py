@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django_countries import countries
 
+from imgportal.widgets import FastSelect
 from members.languages import LANGUAGES
 from members.models import Member, Program, Specialty
 
@@ -36,21 +37,28 @@ def _shown(field: str):
 class DirectoryFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name", method=_search_name)
     specialty = django_filters.ModelChoiceFilter(
-        queryset=Specialty.objects.all(), method=_shown("specialty")
+        queryset=Specialty.objects.all(), method=_shown("specialty"), widget=FastSelect
     )
     training_stage = django_filters.ChoiceFilter(
         label="Training stage",
         choices=Member.TrainingStage.choices,
         method=_shown("training_stage"),
+        widget=FastSelect,
     )
     program = django_filters.ModelChoiceFilter(
-        queryset=Program.objects.all(), method=_shown("program")
+        queryset=Program.objects.all(), method=_shown("program"), widget=FastSelect
     )
     home_country = django_filters.ChoiceFilter(
-        label="Home country", choices=list(countries), method=_shown("home_country")
+        label="Home country",
+        choices=list(countries),
+        method=_shown("home_country"),
+        widget=FastSelect,
     )
     language = django_filters.ChoiceFilter(
-        label="Language", choices=LANGUAGES, method=_shown("languages")
+        label="Language",
+        choices=LANGUAGES,
+        method=_shown("languages"),
+        widget=FastSelect,
     )
 
     class Meta:
@@ -78,10 +86,14 @@ class MemberListFilter(django_filters.FilterSet):
     training_stage = django_filters.MultipleChoiceFilter(
         label="Training stage", choices=Member.TrainingStage.choices
     )
-    specialty = django_filters.ModelChoiceFilter(queryset=Specialty.objects.all())
-    program = django_filters.ModelChoiceFilter(queryset=Program.objects.all())
+    specialty = django_filters.ModelChoiceFilter(
+        queryset=Specialty.objects.all(), widget=FastSelect
+    )
+    program = django_filters.ModelChoiceFilter(
+        queryset=Program.objects.all(), widget=FastSelect
+    )
     home_country = django_filters.ChoiceFilter(
-        label="Home country", choices=list(countries)
+        label="Home country", choices=list(countries), widget=FastSelect
     )
     joined_after = django_filters.DateFilter(
         field_name="joined_at",
