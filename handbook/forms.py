@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from handbook import rules
 from handbook.models import Chapter, Page, VisaTimeline, slug_validator
+from handbook.services import TIMELINE_FIELDS
 from members.models import Member
 
 MARKDOWN_HELP = _(
@@ -160,16 +161,7 @@ class VisaTimelineForm(forms.ModelForm):
 
     class Meta:
         model = VisaTimeline
-        fields = [
-            "country",
-            "visa_type",
-            "post",
-            "wait_days",
-            "processing_notes",
-            "last_verified",
-            "source_url",
-            "is_example",
-        ]
+        fields = list(TIMELINE_FIELDS)  # what the history records, too
         widgets = {
             "last_verified": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "processing_notes": forms.Textarea(attrs={"rows": 3}),

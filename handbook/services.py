@@ -10,7 +10,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,8 +31,8 @@ from handbook.models import (
 )
 from handbook.permissions import can_edit, can_publish
 from imgportal.emails import email_queue_template
-from members.audit import audit_record
-from members.models import AuditEntry, Member, Role, User
+from members.models import Member, Role, User
+from members.services import member_grant_role, member_remove_role
 from newsletters import services as newsletter_services
 from newsletters.models import Category
 
@@ -437,15 +437,28 @@ def watchers_notify(*, revision_id: int) -> int:
         .select_related("user")
         .distinct()
     )
-    page_url = settings.SITE_URL + page.get_absolute_url()
+    return _email_each(
+        watchers,
+        key=f"handbook-watch:{revision.pk}",
+        template="watch",
+        context={
+            "revision": revision,
+            "page_url": settings.SITE_URL + page.get_absolute_url(),
+        },
+    )
+
+
+def _email_each(members, *, key: str, template: str, context: dict) -> int:
+    """Queue one handbook email per member, each in its own transaction, under
+    `key` plus the member (a retried task queues nothing new)."""
     queued = 0
-    for member in watchers:
+    for member in members:
         with transaction.atomic():
             email_queue_template(
-                key=f"handbook-watch:{revision.pk}:{member.pk}",
+                key=f"{key}:{member.pk}",
                 to=member.user.email,
-                template_prefix="handbook/email/watch",
-                context={"member": member, "revision": revision, "page_url": page_url},
+                template_prefix=f"handbook/email/{template}",
+                context={"member": member, **context},
                 member=member,
                 category=Category.HANDBOOK,
             )
@@ -453,20 +466,20 @@ def watchers_notify(*, revision_id: int) -> int:
     return queued
 
 
-def editors() -> QuerySet[User]:
-    """Active people who may draft and review (the editor role and co-leads)."""
+def editors() -> QuerySet[Member]:
+    """Active members who may draft and review (the editor role and co-leads)."""
     permission = Permission.objects.get(
         content_type__app_label="handbook", codename="edit_handbook"
     )
     return (
-        User.objects.filter(
-            Q(groups__permissions=permission) | Q(user_permissions=permission),
-            is_active=True,
-            member__status=Member.Status.ACTIVE,
+        _active_members()
+        .filter(
+            Q(user__groups__permissions=permission)
+            | Q(user__user_permissions=permission)
         )
-        .select_related("member")
+        .select_related("user")
         .distinct()
-        .order_by("first_name", "last_name", "email")
+        .order_by("user__first_name", "user__last_name", "user__email")
     )
 
 
@@ -479,20 +492,15 @@ def reviewers_notify(*, revision_id: int) -> int:
     )
     if revision is None:
         return 0
-    review_url = settings.SITE_URL + revision.get_absolute_url()
-    queued = 0
-    for user in editors().exclude(pk=revision.author_id):
-        with transaction.atomic():
-            email_queue_template(
-                key=f"handbook-review:{revision.pk}:{user.pk}",
-                to=user.email,
-                template_prefix="handbook/email/review",
-                context={"revision": revision, "review_url": review_url},
-                member=user.member,
-                category=Category.HANDBOOK,
-            )
-        queued += 1
-    return queued
+    return _email_each(
+        editors().exclude(user_id=revision.author_id),
+        key=f"handbook-review:{revision.pk}",
+        template="review",
+        context={
+            "revision": revision,
+            "review_url": settings.SITE_URL + revision.get_absolute_url(),
+        },
+    )
 
 
 def pages_due_for_review(today) -> QuerySet[Page]:
@@ -524,57 +532,24 @@ def review_due_send(*, now=None) -> int:
         }
         for p in due
     ]
-    queued = 0
-    for user in editors():
-        with transaction.atomic():
-            email_queue_template(
-                key=f"handbook-due:{year}-W{week:02d}:{user.pk}",
-                to=user.email,
-                template_prefix="handbook/email/due",
-                context={"pages": pages, "user": user},
-                member=user.member,
-                category=Category.HANDBOOK,
-            )
-        queued += 1
-    return queued
+    return _email_each(
+        editors(),
+        key=f"handbook-due:{year}-W{week:02d}",
+        template="due",
+        context={"pages": pages},
+    )
 
 
 # --- Editors ----------------------------------------------------------------------
 
 
-def _editor_group() -> Group:
-    return Group.objects.get(name=Role.HANDBOOK_EDITOR)
-
-
-@transaction.atomic
 def editor_add(*, member: Member, by: User) -> Member:
-    """Give an active member the Handbook editor role."""
-    if member.status != Member.Status.ACTIVE:
-        raise ValidationError({"email": "Only active members can edit the handbook."})
-    group = _editor_group()
-    if not member.user.groups.filter(pk=group.pk).exists():
-        member.user.groups.add(group)
-        audit_record(
-            member=member,
-            actor=by,
-            action=AuditEntry.Action.ROLE_GRANTED,
-            changes={"roles": ("", str(Role.HANDBOOK_EDITOR))},
-        )
-    return member
+    """Give an active member the Handbook editor role (audited like any role)."""
+    return member_grant_role(member=member, role=Role.HANDBOOK_EDITOR, by=by)
 
 
-@transaction.atomic
 def editor_remove(*, member: Member, by: User) -> Member:
-    group = _editor_group()
-    if member.user.groups.filter(pk=group.pk).exists():
-        member.user.groups.remove(group)
-        audit_record(
-            member=member,
-            actor=by,
-            action=AuditEntry.Action.ROLE_REMOVED,
-            changes={"roles": (str(Role.HANDBOOK_EDITOR), "")},
-        )
-    return member
+    return member_remove_role(member=member, role=Role.HANDBOOK_EDITOR, by=by)
 
 
 # --- Visa timelines ---------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -21,18 +22,10 @@ from handbook.permissions import (
     can_publish,
     can_take_part,
 )
+from imgportal.form_errors import add_errors
 from imgportal.markdown import render_document
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
-
-
-def _field_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class EditorRequiredMixin(PortalPermissionRequiredMixin):
@@ -227,7 +220,7 @@ class PageSuggestView(PortalPermissionRequiredMixin, PageMixin, FormView):
                 page=self.get_page(), author=self.request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _field_errors(form, exc)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -300,7 +293,7 @@ class PageEditView(EditorRequiredMixin, PageMixin, FormView):
         except services.EditConflict as conflict:
             return self._conflict(form, base, conflict.head)
         except ValidationError as exc:
-            _field_errors(form, exc)
+            add_errors(form, exc)
             return self.form_invalid(form)
         if revision.state == Revision.State.PUBLISHED:
             messages.success(self.request, "Saved and published.")
@@ -363,7 +356,7 @@ class PageCreateView(EditorRequiredMixin, FormView):
                 publish=data.get("publish", False),
             )
         except ValidationError as exc:
-            _field_errors(form, exc)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "Page created.")
         if page.is_published:
@@ -372,8 +365,20 @@ class PageCreateView(EditorRequiredMixin, FormView):
 
 
 class ChapterFormView(EditorRequiredMixin, FormView):
-    template_name = "handbook/chapter_form.html"
+    template_name = "form_page.html"
     form_class = forms.ChapterForm
+
+    def get_context_data(self, **kwargs):
+        chapter = self.get_form_kwargs().get("instance")
+        return super().get_context_data(
+            heading="Edit the chapter" if chapter else "New chapter",
+            intro="Chapters hold pages, in order; a visa chapter's pages are "
+            "reviewed every 6 months.",
+            cancel_url=chapter.get_absolute_url()
+            if chapter
+            else reverse("handbook:index"),
+            **kwargs,
+        )
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -389,14 +394,14 @@ class ChapterFormView(EditorRequiredMixin, FormView):
                 chapter=form.save(commit=False), by=self.request.user
             )
         except ValidationError as exc:
-            _field_errors(form, exc)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "Chapter saved.")
         return redirect(chapter.get_absolute_url())
 
 
 class PageSettingsView(EditorRequiredMixin, PageMixin, FormView):
-    template_name = "handbook/page_settings.html"
+    template_name = "form_page.html"
     form_class = forms.PageSettingsForm
 
     def get_form_kwargs(self):
@@ -405,7 +410,14 @@ class PageSettingsView(EditorRequiredMixin, PageMixin, FormView):
         return kwargs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(page=self.get_page(), **kwargs)
+        page = self.get_page()
+        return super().get_context_data(
+            heading=f"Settings of “{page.title}”",
+            intro="These take effect at once; the page's text changes only through "
+            "a reviewed revision.",
+            cancel_url=page.get_absolute_url(),
+            **kwargs,
+        )
 
     def form_valid(self, form):
         page = services.page_settings_update(
@@ -634,7 +646,7 @@ class EditorsView(PortalPermissionRequiredMixin, FormView):
         try:
             services.editor_add(member=form.member, by=self.request.user)
         except ValidationError as exc:
-            _field_errors(form, exc)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"{form.member} can now edit the handbook.")
         return redirect("handbook:editors")
@@ -644,8 +656,20 @@ class EditorsView(PortalPermissionRequiredMixin, FormView):
 
 
 class TimelineFormView(EditorRequiredMixin, FormView):
-    template_name = "handbook/timeline_form.html"
+    template_name = "form_page.html"
     form_class = forms.VisaTimelineForm
+
+    def get_context_data(self, **kwargs):
+        row = self.get_form_kwargs().get("instance")
+        return super().get_context_data(
+            heading=f"Edit {row}" if row else "Add a consulate wait time",
+            intro="Every change is kept in the table's history, with your name.",
+            cancel_url=reverse("handbook:timelines"),
+            delete_url=reverse("handbook:timeline_delete", args=[row.pk])
+            if row
+            else "",
+            **kwargs,
+        )
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -661,7 +685,7 @@ class TimelineFormView(EditorRequiredMixin, FormView):
                 timeline=form.save(commit=False), by=self.request.user
             )
         except ValidationError as exc:
-            _field_errors(form, exc)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "Timeline saved.")
         return redirect("handbook:timelines")

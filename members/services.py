@@ -28,9 +28,10 @@ from members.models import (
 
 logger = logging.getLogger(__name__)
 
-# Roles a co-lead may hand out from the member list. Co-lead itself passes only
-# through a handoff invitation, so the history of co-lead terms stays complete.
-GRANTABLE_ROLES = (Role.MENTOR, Role.GME_STAFF)
+# Roles a co-lead may hand out (from the member list, or the handbook's editors
+# page). Co-lead itself passes only through a handoff invitation, so the history
+# of co-lead terms stays complete.
+GRANTABLE_ROLES = (Role.MENTOR, Role.GME_STAFF, Role.HANDBOOK_EDITOR)
 
 
 def member_create_pending(*, user: User) -> Member:
@@ -150,7 +151,7 @@ def _user_deactivate(user: User) -> None:
 
 @transaction.atomic
 def member_grant_role(*, member: Member, role: str, by: User) -> Member:
-    """Add a role (Mentor, GME staff) to an active member."""
+    """Add a role (Mentor, GME staff, Handbook editor) to an active member."""
     if role not in GRANTABLE_ROLES:
         raise ValidationError(
             "Co-leads are added through a handoff invitation, not from the list."
@@ -165,6 +166,23 @@ def member_grant_role(*, member: Member, role: str, by: User) -> Member:
             actor=by,
             action=AuditEntry.Action.ROLE_GRANTED,
             changes={"roles": ("", str(role))},
+        )
+    return member
+
+
+@transaction.atomic
+def member_remove_role(*, member: Member, role: str, by: User) -> Member:
+    """Take back a role a co-lead gave (never Co-lead: that passes by handoff)."""
+    if role not in GRANTABLE_ROLES:
+        raise ValidationError("Co-leads step down through a handoff.")
+    group = Group.objects.get(name=role)
+    if member.user.groups.filter(pk=group.pk).exists():
+        member.user.groups.remove(group)
+        audit_record(
+            member=member,
+            actor=by,
+            action=AuditEntry.Action.ROLE_REMOVED,
+            changes={"roles": (str(role), "")},
         )
     return member
 
@@ -318,8 +336,8 @@ def deletion_request_confirm(*, request: DeletionRequest, by: User) -> Member:
         member.handbook_watches,
     ):
         related.all().delete()
-    TrackerSettings = type(member).tracker_settings.related.related_model
-    TrackerSettings.objects.filter(member=member).delete()
+    if hasattr(member, "tracker_settings"):
+        member.tracker_settings.delete()
     request.status = DeletionRequest.Status.DONE
     request.decided_by = by
     request.decided_at = timezone.now()

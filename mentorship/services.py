@@ -173,7 +173,7 @@ def round_confirm(*, matching_round: MatchingRound, by: User) -> int:
             request=proposal.request, kind=proposal.kind, state__in=Match.OPEN_STATES
         ).exists():
             continue  # filled since the round ran (someone asked directly)
-        match = Match.objects.create(
+        Match.objects.create(
             request=proposal.request,
             mentor=proposal.mentor,
             kind=proposal.kind,
@@ -181,12 +181,28 @@ def round_confirm(*, matching_round: MatchingRound, by: User) -> int:
             reasons=proposal.reasons,
             round=matching_round,
         )
-        _ask_mentor(match)
         created += 1
     matching_round.status = MatchingRound.Status.CONFIRMED
     matching_round.confirmed_at = timezone.now()
     matching_round.save(update_fields=["status", "confirmed_at"])
+    from mentorship.tasks import round_notify_task
+
+    round_id = matching_round.pk
+    transaction.on_commit(lambda: round_notify_task.delay(round_id))
     return created
+
+
+def round_notify(*, round_id: int) -> int:
+    """Ask each mentor of a confirmed round (in Celery: a round may hold hundreds
+    of pairs). The outbox key makes a retry queue nothing twice."""
+    queued = 0
+    for match in Match.objects.filter(
+        round_id=round_id, state=Match.State.PROPOSED
+    ).select_related("mentor__member__user", "request__mentee"):
+        with transaction.atomic():
+            _ask_mentor(match)
+        queued += 1
+    return queued
 
 
 # --- A match's life ---------------------------------------------------------------

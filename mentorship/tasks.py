@@ -7,3 +7,9 @@ from mentorship import services
 def reminders_send_task() -> int:
     """Remind mentors of proposals unanswered for 7 days (once each)."""
     return services.reminders_send()
+
+
+@shared_task
+def round_notify_task(round_id: int) -> int:
+    """Email the mentors of a confirmed round (once each)."""
+    return services.round_notify(round_id=round_id)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from imgportal.form_errors import add_errors
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
 from mentorship import forms, selectors, services
@@ -66,6 +67,17 @@ class HubView(MemberMixin, TemplateView):
 
 
 class OwnFormView(MemberMixin, FormView):
+    template_name = "form_page.html"
+    heading = intro = ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=self.heading,
+            intro=self.intro,
+            cancel_url=reverse("mentorship:hub"),
+            **kwargs,
+        )
+
     def get_instance(self):
         raise NotImplementedError
 
@@ -81,19 +93,20 @@ class OwnFormView(MemberMixin, FormView):
         try:
             self.save(form.save(commit=False))
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "Saved.")
         return redirect("mentorship:hub")
 
 
 class MentorProfileView(OwnFormView):
-    template_name = "mentorship/profile_form.html"
     form_class = forms.MentorProfileForm
+    heading = "Your mentor profile"
+    intro = (
+        "What you offer, and how many mentees you can take. Mentees see your name, "
+        "specialty, interests, languages and bio; your visa history only as 'went "
+        "through a similar visa path'."
+    )
 
     def get_instance(self):
         return MentorProfile.objects.filter(
@@ -105,8 +118,12 @@ class MentorProfileView(OwnFormView):
 
 
 class RequestView(OwnFormView):
-    template_name = "mentorship/request_form.html"
     form_class = forms.RequestForm
+    heading = "Ask for mentors"
+    intro = (
+        "One mentor per kind you choose. The co-leads' matching round proposes the "
+        "best pairs for everyone at once; you can also ask a mentor directly."
+    )
 
     def get_instance(self):
         return self.open_request() or MentorshipRequest(mentee=self.get_member())
@@ -264,8 +281,7 @@ class MatchActionView(MatchView):
             except ValidationError as exc:
                 if not hasattr(exc, "error_dict"):
                     raise
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field, errors)
+                add_errors(form, exc)
                 return self._again(action, form)
             messages.success(self.request, "Saved.")
         elif action == "close":
@@ -469,7 +485,7 @@ class BarsView(RunMatchingMixin, FormView):
                 by=self.request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "They will not be paired.")
         return redirect(reverse("mentorship:bars"))

@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from imgportal.form_errors import add_errors
 from tracker import rules, services
 from tracker.models import TrackedDocument, Trip
 
@@ -72,5 +73,4 @@ def _add_errors(form, check) -> None:
     try:
         check()
     except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
+        add_errors(form, exc)

@@ -2,11 +2,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from imgportal.form_errors import add_errors
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
 from tracker import forms, selectors, services
@@ -42,8 +43,22 @@ class StatusView(OwnTrackerMixin, TemplateView):
 class OwnRowFormView(OwnTrackerMixin, FormView):
     """Add or edit one of the member's own rows (documents, trips)."""
 
+    template_name = "form_page.html"
     model = None
     success_url = reverse_lazy("tracker:status")
+    headings = ("", "")  # adding, editing
+    intro = ""
+    delete_url_name = ""
+
+    def get_context_data(self, **kwargs):
+        row = self.get_object()
+        return super().get_context_data(
+            heading=self.headings[row is not None],
+            intro=self.intro,
+            cancel_url=reverse("tracker:status"),
+            delete_url=reverse(self.delete_url_name, args=[row.pk]) if row else "",
+            **kwargs,
+        )
 
     def get_object(self):
         if "pk" not in self.kwargs:
@@ -65,26 +80,35 @@ class OwnRowFormView(OwnTrackerMixin, FormView):
         try:
             self.save(form)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "Saved. Only you can see this.")
         return super().form_valid(form)
 
 
 class DocumentFormView(OwnRowFormView):
-    template_name = "tracker/document_form.html"
     form_class = forms.DocumentForm
     model = TrackedDocument
+    headings = ("Add a document or date", "Edit a document or date")
+    intro = (
+        "Only dates and short notes: no scans, no document numbers. Only you see "
+        "them. The list fits your visa status from your profile."
+    )
+    delete_url_name = "tracker:document_delete"
 
     def save(self, form):
         services.document_save(document=form.save(commit=False))
 
 
 class TripFormView(OwnRowFormView):
-    template_name = "tracker/trip_form.html"
     form_class = forms.TripForm
     model = Trip
+    headings = ("Plan a trip abroad", "Edit the trip")
+    intro = (
+        "See at once what must be in order before you go: travel signature, visa "
+        "stamp, passport, and the interview wait if your stamp needs renewing there."
+    )
+    delete_url_name = "tracker:trip_delete"
 
     def save(self, form):
         services.trip_save(trip=form.save(commit=False))

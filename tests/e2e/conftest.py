@@ -46,11 +46,16 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    context, page = new_page(browser, live_server)
     yield page
     context.close()
+
+
+def new_page(browser, live_server, **options):
+    """A second person's browser: its own context (cookies), 10 s timeouts."""
+    context = browser.new_context(base_url=live_server.url, **options)
+    context.set_default_timeout(10_000)
+    return context, context.new_page()
 
 
 def sign_in(page, user, code: str | None = None) -> None:

@@ -7,19 +7,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from members.models import Role
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import new_page, sign_in
 from tests.factories import MemberFactory, current_totp_code, give_totp
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("reference_data"),
 ]
-
-
-def _new_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, accept_downloads=True)
-    context.set_default_timeout(10_000)
-    return context, context.new_page()
 
 
 def test_gme_publishes_a_resident_says_yes_and_a_waitlisted_member_gets_the_seat(
@@ -54,7 +48,7 @@ def test_gme_publishes_a_resident_says_yes_and_a_waitlisted_member_gets_the_seat
     assert any(m.subject == "New event: IMG happy hour" for m in mail.outbox)
 
     # A resident says yes and takes the calendar file.
-    context, resident_page = _new_page(browser, live_server)
+    context, resident_page = new_page(browser, live_server, accept_downloads=True)
     sign_in(resident_page, resident.user)
     resident_page.get_by_role("link", name="Events", exact=True).click()
     resident_page.get_by_role("link", name="IMG happy hour").click()
@@ -67,7 +61,9 @@ def test_gme_publishes_a_resident_says_yes_and_a_waitlisted_member_gets_the_seat
     assert "SUMMARY:IMG happy hour" in ics
 
     # The event is full: the next member joins the waitlist.
-    waiting_context, waiting_page = _new_page(browser, live_server)
+    waiting_context, waiting_page = new_page(
+        browser, live_server, accept_downloads=True
+    )
     sign_in(waiting_page, waiting.user)
     waiting_page.goto(resident_page.url)
     waiting_page.get_by_role("button", name="Join the waitlist").click()

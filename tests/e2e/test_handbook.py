@@ -5,19 +5,13 @@ import pytest
 from playwright.sync_api import expect
 
 from members.models import Role
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import new_page, sign_in
 from tests.factories import MemberFactory, current_totp_code, give_totp, published_page
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("reference_data"),
 ]
-
-
-def _new_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    return context, context.new_page()
 
 
 def test_an_edit_is_reviewed_published_compared_and_found(page, browser, live_server):
@@ -43,7 +37,7 @@ def test_an_edit_is_reviewed_published_compared_and_found(page, browser, live_se
     expect(page.get_by_test_id("revision-state")).to_contain_text("Waiting for review")
 
     # A co-lead reviews it and publishes it.
-    context, reviewer = _new_page(browser, live_server)
+    context, reviewer = new_page(browser, live_server)
     sign_in(reviewer, co_lead.user, current_totp_code())
     reviewer.goto("/handbook/")
     reviewer.get_by_role("link", name="Edits waiting for review").click()
@@ -62,7 +56,7 @@ def test_an_edit_is_reviewed_published_compared_and_found(page, browser, live_se
     context.close()
 
     # A resident reads the new text and finds it by searching.
-    context, reader = _new_page(browser, live_server)
+    context, reader = new_page(browser, live_server)
     sign_in(reader, resident.user)
     reader.goto(handbook_page.get_absolute_url())
     expect(reader.get_by_test_id("page-body")).to_contain_text("eight weeks")

@@ -6,19 +6,13 @@ from playwright.sync_api import expect
 
 from members.models import Role
 from mentorship.models import MentorProfile
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import new_page, sign_in
 from tests.factories import MemberFactory, current_totp_code, give_totp
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("reference_data"),
 ]
-
-
-def _new_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    return context, context.new_page()
 
 
 def test_request_round_accept_and_the_match_is_active(page, browser, live_server):
@@ -38,7 +32,7 @@ def test_request_round_accept_and_the_match_is_active(page, browser, live_server
     expect(page.get_by_text("Saved.")).to_be_visible()
 
     # A co-lead runs a round, reads why, and confirms.
-    context, lead = _new_page(browser, live_server)
+    context, lead = new_page(browser, live_server)
     sign_in(lead, co_lead.user, current_totp_code())
     lead.goto("/mentorship/rounds/")
     lead.get_by_role("button", name="Run a matching round").click()
@@ -50,7 +44,7 @@ def test_request_round_accept_and_the_match_is_active(page, browser, live_server
     context.close()
 
     # The mentor accepts in the portal.
-    context, mentor_page = _new_page(browser, live_server)
+    context, mentor_page = new_page(browser, live_server)
     sign_in(mentor_page, mentor.user)
     mentor_page.goto("/mentorship/")
     mentor_page.get_by_test_id("my-mentees").get_by_role("link").click()
