@@ -3,7 +3,6 @@ production settings on a spare loopback port, and sequential timings."""
 
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -14,6 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import free_port  # noqa: E402
 
 
 def bench_env(database: str) -> dict[str, str]:
@@ -45,12 +47,6 @@ def fresh_database(env: dict[str, str], database: str) -> None:
     subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", database], check=True)
     manage(env, "ensure_database")
     manage(env, "migrate", "--noinput")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager

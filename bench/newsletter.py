@@ -1,10 +1,11 @@
 """Benchmark: one newsletter to 5,000 members through one Celery worker.
 
-    .venv/bin/python bench/newsletter.py [--members 5000] [--runs 3]
+    .venv/bin/python bench/newsletter.py [--members 5000] [--runs 3] [--concurrency 2]
 
 Builds its own database (imgportal_bench_mail), seeds the members (all made active,
 so every one of them is a recipient), starts an SMTP sink (aiosmtpd, in its own
-process, on a spare loopback port) and one Celery worker (concurrency 1) on a
+process, on a spare loopback port) and one Celery worker (concurrency 2, as
+deployed) on a
 spare Redis database, sends the newsletter (--runs times, one after the other, each
 to everybody), and prints emails per second from "send" to "all recorded" and from
 the first to the last message the sink received, per run and the median.
@@ -26,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.smtp_sink import free_port  # noqa: E402
+from tests.servers import free_port  # noqa: E402
 
 DB = "imgportal_bench_mail"
 
@@ -59,6 +60,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=2,
+        help="worker processes (2, as Procfile.dev and docker-compose.yml run it)",
+    )
     options = parser.parse_args()
 
     sink_port = free_port()
@@ -122,7 +129,7 @@ def main() -> None:
             "imgportal",
             "worker",
             "--concurrency",
-            "1",
+            str(options.concurrency),
             "--pool",
             "prefork",
             "--loglevel",
@@ -174,7 +181,8 @@ def main() -> None:
         )
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        f"## Newsletter to {recipients:,} members, one worker ({stamp})",
+        f"## Newsletter to {recipients:,} members, one worker of concurrency "
+        f"{options.concurrency} ({stamp})",
         "",
         "| run | sent | received by the sink | distinct addresses "
         "| s, send → all recorded | emails/s overall "

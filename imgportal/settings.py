@@ -277,6 +277,11 @@ CONTENT_SECURITY_POLICY = {
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_EAGER_PROPAGATES = True  # tests run tasks inline (tests/conftest.py)
+# A newsletter batch of 250 takes about a second; a claim older than this belongs
+# to a dead worker and its rows are sent again (newsletters/services.py).
+NEWSLETTER_STALE_CLAIM_SECONDS = int(
+    os.environ.get("NEWSLETTER_STALE_CLAIM_SECONDS", "300")
+)
 CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
 )

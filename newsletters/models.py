@@ -126,8 +126,8 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped")
-        # The worker stopped while this one was with the mail server: it may have
-        # gone out, so it is not sent again (never twice beats perhaps once).
+        # The connection broke after the message was handed to the server, before
+        # it answered: it probably went out, so it is not sent again.
         UNCERTAIN = "uncertain", _("In doubt, not resent")
 
     newsletter = models.ForeignKey(

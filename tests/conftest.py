@@ -10,6 +10,7 @@ from django.test import Client
 from imgportal.celery import app as celery_app
 from members.models import Member, Role
 from tests.factories import MemberFactory, UserFactory, give_totp
+from tests.servers import OwnRedis, use_broker
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -129,3 +130,19 @@ def client_for(member_or_user) -> Client:
 def page_text(response) -> str:
     """A page's HTML with entities decoded (so "can't" matches "can&#x27;t")."""
     return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server of the test's own on a spare port, as Celery's broker."""
+    redis = OwnRedis(tmp_path)
+    redis.start()
+    previous = celery_app.conf.broker_url
+    celery_app.conf.task_always_eager = False
+    use_broker(redis.url)
+    try:
+        yield redis
+    finally:
+        redis.stop()
+        use_broker(previous)
+        celery_app.conf.task_always_eager = True

@@ -1,20 +1,16 @@
 """A real SMTP server (aiosmtpd) on a spare loopback port, for tests and benchmarks.
 
 It records every message it accepts; addresses listed in `refuse` get a
-permanent 550, those in `defer` a temporary 451."""
+permanent 550, those in `defer` a temporary 451, and for those in `hang_up` it
+keeps the message but closes the connection instead of answering."""
 
 import email
-import socket
 import threading
 from email.message import Message
 
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.servers import free_port
 
 
 class Recorder:
@@ -25,6 +21,7 @@ class Recorder:
         self._parsed: list[Message] = []
         self.refuse: set[str] = set()
         self.defer: set[str] = set()
+        self.hang_up: set[str] = set()
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -38,6 +35,8 @@ class Recorder:
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.raw.append(envelope.content)
+        if self.hang_up & set(envelope.rcpt_tos):
+            server.transport.close()
         return "250 Message accepted for delivery"
 
     @property
@@ -52,8 +51,8 @@ class Recorder:
 
 
 class SmtpSink:
-    def __init__(self):
-        self.recorder = Recorder()
+    def __init__(self, recorder: Recorder | None = None):
+        self.recorder = recorder or Recorder()
         self.port = free_port()
         self.controller = Controller(
             self.recorder, hostname="127.0.0.1", port=self.port

@@ -202,74 +202,95 @@ def _time_passes(newsletter) -> None:
     )
 
 
-def test_a_fan_out_stopped_half_way_resumes_with_one_message_each(
+def test_a_worker_that_dies_before_the_final_dot_resends_that_one_once(
     newsletter, co_lead, smtp, monkeypatch
 ):
-    """The worker dies just after the mail server accepted the 8th message of a
-    batch of 20, before it could record it. The 8th and the 9th (which, while the
-    8th's record is being written, may already be with the server) are in doubt
-    and not resent; the resume task sends the other 11; nobody gets two."""
+    """The worker dies with the 8th message's body at the server but before it
+    could record the message as sent (so before the final "."): the server keeps
+    nothing of it, and the resume sends the 8th and the other 12 once each."""
     ids = _twenty_pending(newsletter, monkeypatch)
-    real_mark = services._mark_sent
+    real_hand_over = services._hand_over
     calls = {"n": 0}
 
-    def dying_mark(delivery_id):
+    def dying_hand_over(delivery_id, claimed_at):
         calls["n"] += 1
         if calls["n"] == 8:
             raise SystemExit("worker killed")
-        real_mark(delivery_id)
+        return real_hand_over(delivery_id, claimed_at)
 
-    monkeypatch.setattr(services, "_mark_sent", dying_mark)
+    monkeypatch.setattr(services, "_hand_over", dying_hand_over)
     with pytest.raises(SystemExit):
         services.deliveries_send_batch(newsletter_id=newsletter.pk, delivery_ids=ids)
-    assert len(smtp.messages) == 8
-    monkeypatch.undo()  # the real _mark_sent and _enqueue_pending again
+    assert len(smtp.messages) == 7
+    assert Delivery.objects.filter(status=Delivery.Status.SENDING).count() == 13
+    monkeypatch.undo()  # the real _hand_over and _enqueue_pending again
+    services.newsletters_resume()  # too early: the claim is not stale yet
+    assert len(smtp.messages) == 7
     _time_passes(newsletter)
     services.newsletters_resume()  # eager tasks: the batch runs at once
-    recipients = [m["To"] for m in smtp.messages]
-    assert len(recipients) == 19
-    assert len(set(recipients)) == 19
-    in_doubt = Delivery.objects.filter(status=Delivery.Status.UNCERTAIN).order_by("pk")
-    assert [d.pk for d in in_doubt] == sorted(ids)[7:9]
-    assert all("not sent again" in d.error for d in in_doubt)
-    newsletter.refresh_from_db()
-    assert newsletter.status == Newsletter.Status.SENT
-    progress = services.newsletter_progress(newsletter)
-    assert progress["counts"]["sent"] == 18
-    assert progress["counts"]["uncertain"] == 2
-    assert sorted(f["email"] for f in progress["failures"]) == sorted(
-        d.email for d in in_doubt
-    )
-
-
-def test_a_worker_that_dies_between_messages_leaves_one_in_doubt_and_resumes(
-    newsletter, co_lead, smtp, monkeypatch
-):
-    """Killed before handing the 8th to the server: the 8th and 9th cannot be told
-    apart from messages that were accepted, so they are reported in doubt rather
-    than risk a second copy; the other 11 are sent once each."""
-    ids = _twenty_pending(newsletter, monkeypatch)
-    real_send = services._BatchSender.send
-    calls = {"n": 0}
-
-    def dying_send(self, delivery):
-        calls["n"] += 1
-        if calls["n"] == 8:
-            raise SystemExit("worker killed")
-        real_send(self, delivery)
-
-    monkeypatch.setattr(services._BatchSender, "send", dying_send)
-    with pytest.raises(SystemExit):
-        services.deliveries_send_batch(newsletter_id=newsletter.pk, delivery_ids=ids)
-    monkeypatch.undo()
-    _time_passes(newsletter)
-    services.newsletters_resume()
     services.newsletters_resume()  # beat again: nothing more
     recipients = [m["To"] for m in smtp.messages]
-    assert len(recipients) == 18
-    assert len(set(recipients)) == 18
-    assert Delivery.objects.filter(status=Delivery.Status.UNCERTAIN).count() == 2
-    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 18
+    assert len(recipients) == 20
+    assert len(set(recipients)) == 20
+    newsletter.refresh_from_db()
+    assert newsletter.status == Newsletter.Status.SENT
+    assert services.newsletter_progress(newsletter)["counts"]["sent"] == 20
+
+
+def test_a_batch_whose_claim_was_released_stops_and_sends_nothing_twice(
+    newsletter, co_lead, smtp, monkeypatch
+):
+    """A worker thought dead (its claim released and its rows given to another
+    batch) is still running: at its next message it finds the row is no longer
+    its own, drops the connection before the final "." and stops."""
+    ids = _twenty_pending(newsletter, monkeypatch)
+    real_hand_over = services._hand_over
+    calls = {"n": 0, "second": None}
+
+    def slow_hand_over(delivery_id, claimed_at):
+        calls["n"] += 1
+        if calls["n"] == 5:  # meanwhile, the resume and another worker
+            Delivery.objects.filter(status="sending").update(
+                status="pending", claimed_at=None
+            )
+            calls["second"] = services.deliveries_send_batch(
+                newsletter_id=newsletter.pk, delivery_ids=ids
+            )
+        return real_hand_over(delivery_id, claimed_at)
+
+    monkeypatch.setattr(services, "_hand_over", slow_hand_over)
+    first = services.deliveries_send_batch(
+        newsletter_id=newsletter.pk, delivery_ids=ids
+    )
+    assert first["sent"] == 4
+    assert calls["second"]["sent"] == 16
+    recipients = [m["To"] for m in smtp.messages]
+    assert len(recipients) == 20
+    assert len(set(recipients)) == 20
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 20
+
+
+def test_an_answer_lost_after_the_final_dot_is_in_doubt_with_the_reason(
+    newsletter, co_lead, smtp, monkeypatch
+):
+    """The server takes the 3rd message and hangs up before answering: that one
+    was probably delivered, so it is recorded in doubt, not resent; the rest wait
+    for another attempt."""
+    ids = _twenty_pending(newsletter, monkeypatch)
+    third = Delivery.objects.get(pk=sorted(ids)[2])
+    smtp.recorder.hang_up.add(third.email)
+    result = services.deliveries_send_batch(
+        newsletter_id=newsletter.pk, delivery_ids=ids
+    )
+    assert result["sent"] == 2 and result["uncertain"] == 1 and result["retry"] == 17
+    third.refresh_from_db()
+    assert third.status == Delivery.Status.UNCERTAIN
+    assert "probably delivered" in third.error and "not sent again" in third.error
+    assert len(smtp.recorder.to(third.email)) == 1
+    progress = services.newsletter_progress(newsletter)
+    assert progress["counts"]["pending"] == 17
+    in_doubt = [f for f in progress["failures"] if f["status"] == "uncertain"]
+    assert [f["email"] for f in in_doubt] == [third.email]
 
 
 def test_a_permanent_refusal_is_a_failure_with_the_reason_and_counts_as_a_bounce(
@@ -324,7 +345,7 @@ def test_a_temporary_refusal_is_retried_later(
 def test_an_smtp_server_that_is_down_means_retries_then_a_recorded_failure(
     newsletter, co_lead, resident, settings, django_capture_on_commit_callbacks
 ):
-    from tests.smtp_sink import free_port
+    from tests.servers import free_port
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()

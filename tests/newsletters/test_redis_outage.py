@@ -2,16 +2,13 @@
 loopback port, stopped and started again (the machine's shared Redis is never
 touched)."""
 
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
-from kombu import pools
 
 from imgportal import emails
 from imgportal.celery import app as celery_app
@@ -20,85 +17,7 @@ from imgportal.tasks import send_email_task
 from members.models import Member, Role
 from tests.conftest import client_for
 from tests.factories import MemberFactory, give_totp
-from tests.smtp_sink import free_port
-
-
-class OwnRedis:
-    def __init__(self, tmp_path: Path):
-        self.port = free_port()
-        self.dir = tmp_path
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.dir),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            ping = subprocess.run(
-                ["redis-cli", "-p", str(self.port), "ping"],
-                capture_output=True,
-                text=True,
-            )
-            if ping.stdout.strip() == "PONG":
-                return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-    def queued(self) -> int:
-        out = subprocess.run(
-            ["redis-cli", "-p", str(self.port), "llen", "celery"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return int(out.stdout)
-
-
-def _use_broker(url: str) -> None:
-    """Point Celery's publishing at `url`, dropping connections to the old one."""
-    celery_app.conf.broker_url = url
-    pools.reset()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    redis = OwnRedis(tmp_path)
-    redis.start()
-    previous = celery_app.conf.broker_url
-    celery_app.conf.task_always_eager = False
-    _use_broker(redis.url)
-    try:
-        yield redis
-    finally:
-        redis.stop()
-        _use_broker(previous)
-        celery_app.conf.task_always_eager = True
+from tests.servers import use_broker
 
 
 @pytest.mark.django_db(transaction=True)
@@ -120,7 +39,7 @@ def test_redis_down_during_approvals_then_back_each_welcome_goes_out_once(
     # may wait for Redis.
     for waiting in (first, second):
         if waiting is second:
-            _use_broker(own_redis.url)  # a fresh process: no pooled connection
+            use_broker(own_redis.url)  # a fresh process: no pooled connection
         started = time.monotonic()
         response = client.post(
             reverse("members:join_request_decide", args=[waiting.pk]),
