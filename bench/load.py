@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # run as a script: bench/ is on the path
     ROOT,
+    analyze,
     bench_env,
     fresh_database,
     gunicorn,
@@ -153,6 +154,7 @@ def main() -> None:
     manage(ENV, "shell", "-c", HANDBOOK_SCRIPT.format(pages=500, revisions=20))
     manage(ENV, "collectstatic", "--noinput")
     extra = manage(ENV, "shell", "-c", EXTRA_SCRIPT.format())
+    analyze(DB)
     facts = json.loads(extra.strip().splitlines()[-1])
     seed_seconds = time.monotonic() - started
     residents, co_lead = facts["residents"], [facts["co_lead"]]

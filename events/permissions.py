@@ -1,7 +1,7 @@
 """Who may run an event: GME staff and co-leads (the `events.manage_events`
 permission) for every event, and the event's own organisers for theirs."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from events.models import Event
 
@@ -30,5 +30,13 @@ def events_visible_to(user) -> QuerySet[Event]:
     member = getattr(user, "member", None)
     visible = Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
     if member is not None:
-        visible |= Q(organisers=member)
-    return events.filter(visible).distinct()
+        # EXISTS rather than a join: a join needs DISTINCT, and DISTINCT makes
+        # PostgreSQL compute every event's seat count before it can page them.
+        visible |= Q(
+            Exists(
+                Event.organisers.through.objects.filter(
+                    event_id=OuterRef("pk"), member_id=member.pk
+                )
+            )
+        )
+    return events.filter(visible)

@@ -1,13 +1,18 @@
-"""Visitors' handbook pages from Redis: the same HTML for everyone who is not
-signed in, so it is rendered once per change instead of once per visit. Any
+"""Visitors' handbook pages and searches from Redis: the same HTML for everyone
+who is not signed in, so it is rendered once per change instead of once per
+visit. Any
 publish, page setting or chapter change raises one generation number, which
 is part of every key: all cached pages go stale together (sibling lists and
 links name other pages), and nothing needs deleting."""
+
+import hashlib
 
 from django.core.cache import cache
 
 GENERATION_KEY = "handbook:generation"
 TIMEOUT = 60 * 60  # an hour: a change shows at once anyway (new generation)
+# Searches are whatever visitors type: kept briefly, so odd queries age out.
+SEARCH_TIMEOUT = 10 * 60
 
 
 def generation() -> int:
@@ -28,3 +33,8 @@ def bump() -> None:
 
 def page_key(chapter_slug: str, page_slug: str) -> str:
     return f"handbook:page:{generation()}:{chapter_slug}:{page_slug}"
+
+
+def search_key(query: str) -> str:
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    return f"handbook:search:{generation()}:{digest}"

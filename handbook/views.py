@@ -101,22 +101,28 @@ class ChapterPrintView(ChapterView):
     template_name = "handbook/chapter_print.html"
 
 
-class PageView(PageMixin, TemplateView):
-    """Visitors (not signed in, no pending messages) get the page from the cache."""
+class VisitorCacheMixin:
+    """GET responses for visitors (not signed in, no pending messages) come from
+    Redis, under a key that names the handbook generation (handbook/cache.py).
+    Looked up before any check: only what every visitor may see is cached, and
+    any change of content or visibility starts a new generation."""
 
-    template_name = "handbook/page_detail.html"
+    visitor_timeout = visitor_cache.TIMEOUT
+
+    def visitor_key(self) -> str:
+        raise NotImplementedError
 
     def _visitor_key(self, request) -> str | None:
-        if request.user.is_authenticated or len(get_messages(request)):
+        if (
+            request.method != "GET"
+            or request.user.is_authenticated
+            or len(get_messages(request))
+        ):
             return None
-        return visitor_cache.page_key(
-            self.kwargs["chapter_slug"], self.kwargs["page_slug"]
-        )
+        return self.visitor_key()
 
     def dispatch(self, request, *args, **kwargs):
-        # Before any check: only public pages are ever cached, and any change of
-        # visibility starts a new generation.
-        key = self._visitor_key(request) if request.method == "GET" else None
+        key = self._visitor_key(request)
         html = cache.get(key) if key else None
         if html is not None:
             return HttpResponse(html)
@@ -126,8 +132,17 @@ class PageView(PageMixin, TemplateView):
         response = super().get(request, *args, **kwargs).render()
         key = self._visitor_key(request)
         if key and response.status_code == 200:
-            cache.set(key, response.content.decode(), visitor_cache.TIMEOUT)
+            cache.set(key, response.content.decode(), self.visitor_timeout)
         return response
+
+
+class PageView(VisitorCacheMixin, PageMixin, TemplateView):
+    template_name = "handbook/page_detail.html"
+
+    def visitor_key(self) -> str:
+        return visitor_cache.page_key(
+            self.kwargs["chapter_slug"], self.kwargs["page_slug"]
+        )
 
     def get_context_data(self, **kwargs):
         page = self.get_page()
@@ -146,8 +161,14 @@ class PageView(PageMixin, TemplateView):
         )
 
 
-class SearchView(TemplateView):
+class SearchView(VisitorCacheMixin, TemplateView):
     template_name = "handbook/search.html"
+    visitor_timeout = visitor_cache.SEARCH_TIMEOUT
+
+    def visitor_key(self) -> str:
+        return visitor_cache.search_key(
+            selectors.clean_query(self.request.GET.get("q", ""))
+        )
 
     def get_context_data(self, **kwargs):
         raw = self.request.GET.get("q", "")

@@ -110,6 +110,11 @@ DATABASES = {
         os.environ.get("DATABASE_URL", "postgres:///imgportal"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
+        # .iterator() (the filter forms' choice lists, a few exports) fetches over
+        # an ordinary cursor: a server-side one costs DECLARE, FETCH and CLOSE
+        # round trips, about 4 ms for each 50-row choice list (docs/PERFORMANCE.md).
+        # The largest iteration is a newsletter's recipients (thousands of rows).
+        disable_server_side_cursors=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django_countries import countries
 
-from imgportal.widgets import FastSelect
+from imgportal.widgets import FastSelect, FastSelectMultiple
 from members.languages import LANGUAGES
 from members.models import Member, Program, Specialty
 
@@ -76,15 +76,26 @@ SORTS = {
 
 
 class MemberListFilter(django_filters.FilterSet):
+    # distinct=False: these are columns of the member's own row, so no filter
+    # can repeat a member, and SELECT DISTINCT over every column made PostgreSQL
+    # sort the whole filtered list before it could page it.
     q = django_filters.CharFilter(label="Name or email", method="search")
     status = django_filters.MultipleChoiceFilter(
-        choices=Member.Status.choices, widget=forms.CheckboxSelectMultiple
+        choices=Member.Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     visa_status = django_filters.MultipleChoiceFilter(
-        label="Visa status", choices=Member.VisaStatus.choices
+        label="Visa status",
+        choices=Member.VisaStatus.choices,
+        distinct=False,
+        widget=FastSelectMultiple,
     )
     training_stage = django_filters.MultipleChoiceFilter(
-        label="Training stage", choices=Member.TrainingStage.choices
+        label="Training stage",
+        choices=Member.TrainingStage.choices,
+        distinct=False,
+        widget=FastSelectMultiple,
     )
     specialty = django_filters.ModelChoiceFilter(
         queryset=Specialty.objects.all(), widget=FastSelect

@@ -58,6 +58,11 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="members_user_email_ci_unique")
         ]
+        # The directory and the member list sort by name: with this index the
+        # first page reads 24 rows in order instead of sorting every member.
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="members_user_name")
+        ]
 
     def __str__(self) -> str:
         return self.email

@@ -148,3 +148,37 @@ def test_the_search_page_runs_the_same_queries_with_10_and_1000_pages(
         return len(queries)
 
     assert count(10) == count(1000)
+
+
+def test_visitors_repeat_searches_come_from_the_cache_and_change_on_publish(
+    handbook,
+    client,
+    co_lead,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    url = reverse("handbook:search")
+    first = page_text(client.get(url, {"q": "guarantor"}))
+    assert "Nothing found for “guarantor”" in first
+    with django_assert_num_queries(0):
+        again = client.get(url, {"q": "guarantor"})
+    assert page_text(again) == first
+    with django_capture_on_commit_callbacks(execute=True):
+        published_page(
+            by=co_lead.user,
+            chapter=handbook["title"].chapter,
+            title="Guarantor services",
+            body="A guarantor co-signs the lease.",
+        )
+    assert "Guarantor services" in page_text(client.get(url, {"q": "guarantor"}))
+
+
+def test_signed_in_searches_are_never_served_a_visitors_copy(
+    handbook, client, resident
+):
+    url = reverse("handbook:search")
+    assert "Private housing list" not in page_text(
+        client.get(url, {"q": "travel signature"})
+    )
+    member_view = page_text(client_for(resident).get(url, {"q": "travel signature"}))
+    assert "Private housing list" in member_view
