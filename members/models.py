@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -145,6 +146,18 @@ class Program(models.Model):
 
 def default_directory_fields() -> list[str]:
     return list(Member.DIRECTORY_DEFAULT)
+
+
+def _display(field: str, choices):
+    """A get_FOO_display that looks the label up in a dict made once."""
+    labels = dict(choices)
+
+    def display(self) -> str:
+        value = getattr(self, field)
+        return force_str(labels.get(value, value), strings_only=True)
+
+    display.__name__ = f"get_{field}_display"
+    return display
 
 
 class Member(models.Model):
@@ -341,6 +354,12 @@ class Member(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("members:detail", args=[self.pk])
+
+    # Django's get_FOO_display rebuilds a dict of every choice on each call; the
+    # member list shows three of them on each of 50 rows (docs/PERFORMANCE.md).
+    get_status_display = _display("status", Status.choices)
+    get_visa_status_display = _display("visa_status", VisaStatus.choices)
+    get_training_stage_display = _display("training_stage", TrainingStage.choices)
 
     def clean(self) -> None:
         errors = {}
