@@ -11,17 +11,18 @@ REDIS_START := redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --
 # `make run` is for local use: DEBUG on, and the demo accounts may skip 2FA.
 DEV_ENV := DEBUG=1 MFA_REQUIRED_FOR_STAFF=0
 
-.PHONY: help install run test lint format services-check services-up chromium bench-members bench-newsletter bench-handbook bench-matching bench
+.PHONY: help install run test lint format services-check services-up chromium bench-members bench-newsletter bench-handbook bench-matching bench-faults bench
 
 help:
 	@echo "make run    build .venv, migrate, load demo data, serve on http://127.0.0.1:8000"
 	@echo "make test   lint, unit, integration and browser tests (what CI runs)"
 	@echo "make lint   ruff check and ruff format --check"
-	@echo "make bench   the portal under load (5,000 members, 500 pages, 400 events), then the newsletter and matching benchmarks (docs/PERFORMANCE.md)"
+	@echo "make bench   the portal under load (5,000 members, 500 pages, 400 events), then the newsletter, matching and worker-kill benchmarks (docs/PERFORMANCE.md)"
 	@echo "make bench-members   time /members/manage/ with 5,000 members (docs/PERFORMANCE.md)"
 	@echo "make bench-newsletter   one newsletter to 5,000 members, emails per second (docs/PERFORMANCE.md)"
 	@echo "make bench-matching   a mentor matching round, 1,000 requests and 300 mentors (docs/PERFORMANCE.md)"
 	@echo "make bench-handbook   handbook search over 500 pages x 20 revisions (docs/PERFORMANCE.md)"
+	@echo "make bench-faults   a worker killed with SIGKILL at random moments of a newsletter, copies counted (docs/PERFORMANCE.md)"
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -79,6 +80,9 @@ bench-handbook: install services-up
 
 bench-matching: install services-up
 	$(PY) bench/matching.py
+
+bench-faults: install services-up
+	$(PY) bench/worker_kill.py
 
 bench: install services-up
 	$(PY) bench/load.py

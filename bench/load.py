@@ -11,7 +11,8 @@ a visitor, a signed-in resident (20 different ones) or a co-lead. The same run
 measures two baselines on the same server: a trivial Django view (/ping) and a
 static file served by whitenoise. Prints a Markdown table and writes it under
 bench/results/; then runs the newsletter (5,000 recipients) and matching-round
-benchmarks unless --skip-others. Not run by `make test`.
+benchmarks and the random-moment worker kill (bench/worker_kill.py) unless
+--skip-others. Not run by `make test`.
 """
 
 import argparse
@@ -219,7 +220,7 @@ def main() -> None:
             )
     write_report("load", lines)
     if not options.skip_others:
-        for script in ("newsletter.py", "matching.py"):
+        for script in ("newsletter.py", "matching.py", "worker_kill.py"):
             subprocess.run([sys.executable, str(ROOT / "bench" / script)], check=True)
 
 
