@@ -1,9 +1,8 @@
 """Visitors' handbook pages and searches from Redis: the same HTML for everyone
 who is not signed in, so it is rendered once per change instead of once per
-visit. Any
-publish, page setting or chapter change raises one generation number, which
-is part of every key: all cached pages go stale together (sibling lists and
-links name other pages), and nothing needs deleting."""
+visit. Any publish, page setting or chapter change raises one generation number,
+which is part of every key: all cached pages go stale together (sibling lists
+and links name other pages), and nothing needs deleting."""
 
 import hashlib
 

@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.messages import get_messages
@@ -9,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
+from redis.exceptions import RedisError
 
 from handbook import cache as visitor_cache
 from handbook import forms, selectors, services
@@ -26,6 +29,8 @@ from imgportal.form_errors import add_errors
 from imgportal.markdown import render_document
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
+
+logger = logging.getLogger(__name__)
 
 
 class EditorRequiredMixin(PortalPermissionRequiredMixin):
@@ -105,9 +110,11 @@ class VisitorCacheMixin:
     """GET responses for visitors (not signed in, no pending messages) come from
     Redis, under a key that names the handbook generation (handbook/cache.py).
     Looked up before any check: only what every visitor may see is cached, and
-    any change of content or visibility starts a new generation."""
+    any change of content or visibility starts a new generation. With Redis
+    down, visitors get the page rendered as for anyone else."""
 
     visitor_timeout = visitor_cache.TIMEOUT
+    visitor_cache_key: str | None = None
 
     def visitor_key(self) -> str:
         raise NotImplementedError
@@ -122,17 +129,25 @@ class VisitorCacheMixin:
         return self.visitor_key()
 
     def dispatch(self, request, *args, **kwargs):
-        key = self._visitor_key(request)
-        html = cache.get(key) if key else None
+        try:
+            key = self._visitor_key(request)
+            html = cache.get(key) if key else None
+        except RedisError:
+            logger.warning("Redis unavailable: rendering the handbook for a visitor")
+            key = html = None
         if html is not None:
             return HttpResponse(html)
+        self.visitor_cache_key = key
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs).render()
-        key = self._visitor_key(request)
+        key = self.visitor_cache_key
         if key and response.status_code == 200:
-            cache.set(key, response.content.decode(), self.visitor_timeout)
+            try:
+                cache.set(key, response.content.decode(), self.visitor_timeout)
+            except RedisError:
+                logger.warning("Redis unavailable: a visitor's page was not cached")
         return response
 
 

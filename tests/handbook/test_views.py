@@ -380,3 +380,23 @@ def test_signed_in_readers_are_never_served_a_visitors_copy(client, resident, pa
     client.get(page.get_absolute_url())
     text = page_text(client_for(resident).get(page.get_absolute_url()))
     assert "Watch this page" in text and "Suggest an edit" in text
+
+
+def test_visitors_still_read_and_search_the_handbook_with_redis_down(
+    client, page, settings
+):
+    from tests.servers import free_port
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    response = client.get(page.get_absolute_url())
+    assert response.status_code == 200
+    assert "Offer a larger deposit" in page_text(response)
+    found = client.get(reverse("handbook:search"), {"q": "deposit"})
+    assert found.status_code == 200
+    assert page.title in page_text(found)
