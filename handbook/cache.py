@@ -5,8 +5,12 @@ which is part of every key: all cached pages go stale together (sibling lists
 and links name other pages), and nothing needs deleting."""
 
 import hashlib
+import logging
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "handbook:generation"
 TIMEOUT = 60 * 60  # an hour: a change shows at once anyway (new generation)
@@ -23,11 +27,17 @@ def generation() -> int:
 
 
 def bump() -> None:
-    """Called after commit by every write that changes what visitors see."""
+    """Called after commit by every write that changes what visitors see. With
+    Redis unreachable the change stands (it is committed) and is logged; pages
+    cached before the outage may then be served until TIMEOUT if Redis comes back
+    with its data (a restarted Redis, as configured here, starts empty)."""
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not set yet (or evicted): any new value is fresh
-        cache.set(GENERATION_KEY, 2, timeout=None)
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # not set yet (or evicted): any new value is fresh
+            cache.set(GENERATION_KEY, 2, timeout=None)
+    except RedisError:
+        logger.error("Redis unavailable: the handbook's visitor cache was not renewed")
 
 
 def page_key(chapter_slug: str, page_slug: str) -> str:

@@ -382,9 +382,7 @@ def test_signed_in_readers_are_never_served_a_visitors_copy(client, resident, pa
     assert "Watch this page" in text and "Suggest an edit" in text
 
 
-def test_visitors_still_read_and_search_the_handbook_with_redis_down(
-    client, page, settings
-):
+def _redis_down(settings) -> None:
     from tests.servers import free_port
 
     settings.CACHES = {
@@ -394,9 +392,32 @@ def test_visitors_still_read_and_search_the_handbook_with_redis_down(
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+
+
+def test_visitors_still_read_and_search_the_handbook_with_redis_down(
+    client, page, settings
+):
+    _redis_down(settings)
     response = client.get(page.get_absolute_url())
     assert response.status_code == 200
     assert "Offer a larger deposit" in page_text(response)
     found = client.get(reverse("handbook:search"), {"q": "deposit"})
     assert found.status_code == 200
     assert page.title in page_text(found)
+
+
+def test_publishing_with_redis_down_is_saved_and_shown(
+    client, co_lead, page, settings, django_capture_on_commit_callbacks
+):
+    _redis_down(settings)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.revision_save(
+            page=page,
+            title=page.title,
+            body="Guarantor services help.",
+            summary="Guarantors",
+            author=co_lead.user,
+            base=page.published_revision,
+            publish=True,
+        )
+    assert "Guarantor services help." in page_text(client.get(page.get_absolute_url()))
