@@ -55,6 +55,8 @@ def seed_mentoring(mentors: int = 60, requests: int = 120) -> int:
             visa_paths=[member.visa_status]
             if member.visa_status in ("j1", "h1b")
             else [],
+            # About one mentor in four chooses to show mentees their visa path.
+            show_visa_paths=rng.random() < 0.25,
             capacity=rng.randint(1, 4),
             meeting=rng.choice(MentorProfile.Meeting.values),
             bio="Happy to share what I wish I had known in my first year.",

@@ -30,7 +30,10 @@ class MentorProfileForm(forms.ModelForm):
         ],
         widget=CHECKBOXES,
         required=False,
-        help_text=_("Mentees see only 'went through a similar visa path'."),
+        help_text=_(
+            "Used for matching. Mentees read only 'has IMG and visa experience' "
+            "unless you choose to show them below."
+        ),
     )
 
     class Meta:
@@ -40,6 +43,7 @@ class MentorProfileForm(forms.ModelForm):
             "specialty",
             "interests",
             "visa_paths",
+            "show_visa_paths",
             "capacity",
             "accepting",
             "meeting",

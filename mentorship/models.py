@@ -46,7 +46,15 @@ class MentorProfile(models.Model):
         default=list,
         blank=True,
         verbose_name=_("visa statuses you have been through"),
-        help_text=_("Mentees see only 'went through a similar visa path'."),
+        help_text=_(
+            "Used for matching. Mentees read only 'has IMG and visa experience' "
+            "unless you choose to show them below."
+        ),
+    )
+    show_visa_paths = models.BooleanField(
+        _("show mentees which visa statuses I have been through"),
+        default=False,
+        help_text=_("Off: mentees read only 'has IMG and visa experience'."),
     )
     capacity = models.PositiveSmallIntegerField(
         _("most active mentees"), default=2, help_text=_("Between 1 and 10.")
@@ -122,7 +130,10 @@ class MentorshipRequest(models.Model):
     share_visa = models.BooleanField(
         _("let my mentors see my visa status"),
         default=False,
-        help_text=_("Otherwise they only read 'went through a similar visa path'."),
+        help_text=_(
+            "Off: your mentors read nothing about your visa status. Matching uses "
+            "it either way."
+        ),
     )
     status = models.CharField(max_length=10, choices=Status.choices, default="open")
     created_at = models.DateTimeField(default=timezone.now)

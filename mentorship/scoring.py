@@ -8,12 +8,16 @@ WEIGHTS = {
     "offers_type": 10,  # the mentor offers this kind of mentoring at all
     "same_specialty": 30,
     "went_through_visa": 20,
+    # Some visa path, not the mentee's, or one the viewer may not know: enough for
+    # IMG and visa mentoring, and all a mentee reads of a mentor who keeps it private.
+    "visa_experience": 10,
     "same_country": 10,
     "shared_language": 10,
     "near_peer_ahead": 10,  # a near-peer 1–2 PGY years ahead
     "priority_bonus": 10,  # added to a factor the mentee said matters most
 }
-# Mentoring types whose mentor must have walked the mentee's visa path to count.
+# Mentoring types whose mentor must have walked some visa path to count. Not the
+# mentee's own path: a match on it would tell a mentor with one path the mentee's.
 VISA_TYPES = {"img_visa"}
 
 
@@ -26,6 +30,9 @@ class MentorFacts:
     home_country: str = ""
     languages: frozenset[str] = field(default_factory=frozenset)
     visa_paths: frozenset[str] = field(default_factory=frozenset)
+    # Has walked some visa path; True with empty `visa_paths` where which one is
+    # hidden from the viewer.
+    visa_experience: bool = False
     pgy: int | None = None  # 1–8 for residents and fellows; None for faculty
     capacity: int = 1  # seats still free
 
@@ -66,7 +73,9 @@ VISA_NAMES = {
 def score(mentor: MentorFacts, request: RequestFacts, kind: str) -> Score | None:
     """The fit of `mentor` for the `kind` of mentoring in `request`, or None when
     they can't be paired for it (not offered, the same person, a near-peer who is
-    not ahead). `visa_hidden` reasons never name the mentee's status."""
+    not ahead). Reasons use only what the facts hold: facts built for one side
+    (`selectors.mentor_facts(..., for_mentee=True)` and `request_facts(...,
+    for_mentor=True)`) give reasons that side may read."""
     if kind not in mentor.types or kind not in request.types:
         return None
     if mentor.member_id == request.mentee_id:
@@ -100,8 +109,10 @@ def score(mentor: MentorFacts, request: RequestFacts, kind: str) -> Score | None
             f"went through {VISA_NAMES[request.visa_status]}",
             "visa_experience",
         )
+    elif kind in VISA_TYPES and (mentor.visa_experience or mentor.visa_paths):
+        add("visa_experience", "has IMG and visa experience", "visa_experience")
     elif kind in VISA_TYPES:
-        return None  # a visa mentor who has not walked this path
+        return None  # a visa mentor who has walked no visa path
     if request.home_country and mentor.home_country == request.home_country:
         add("same_country", "same home country", "same_country_or_language")
     shared = sorted((mentor.languages & request.languages) - {"en"})
@@ -117,14 +128,17 @@ def score(mentor: MentorFacts, request: RequestFacts, kind: str) -> Score | None
     return Score(points, tuple(reasons))
 
 
-def for_mentor_eyes(reasons: tuple[str, ...], *, mentee_shares_visa: bool) -> list[str]:
-    """Reasons as a mentor may read them: the mentee's visa status becomes "went
-    through a similar visa path" unless the mentee chose to share it."""
-    if mentee_shares_visa:
-        return list(reasons)
-    return [
-        "went through a similar visa path" + r[r.index(" +") :]
-        if r.startswith("went through ")
-        else r
-        for r in reasons
-    ]
+def without_visa(fit: Score) -> Score:
+    """`fit` with every visa reason (and its points) left out: what a side that may
+    not know the visa facts reads when the fit can't be worked out again."""
+    kept = tuple(
+        r
+        for r in fit.reasons
+        if not r.startswith(("went through ", "has IMG and visa experience"))
+    )
+    return Score(sum(_points(r) for r in kept), kept)
+
+
+def _points(reason: str) -> int:
+    tail = reason.rsplit(" +", 1)
+    return int(tail[1]) if len(tail) == 2 and tail[1].isdigit() else 0

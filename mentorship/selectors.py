@@ -5,7 +5,7 @@ from django.db.models import Count, Q, QuerySet
 
 from members.models import Member
 from mentorship.models import BarredPair, Match, MentorProfile, MentorshipRequest
-from mentorship.scoring import MentorFacts, RequestFacts
+from mentorship.scoring import MentorFacts, RequestFacts, Score, score, without_visa
 
 RUN = "mentorship.run_matching"
 
@@ -18,8 +18,13 @@ def pgy_of(member: Member) -> int | None:
     return 8 if stage == "fellow" else None
 
 
-def mentor_facts(profile: MentorProfile, free: int | None = None) -> MentorFacts:
+def mentor_facts(
+    profile: MentorProfile, free: int | None = None, *, for_mentee: bool = False
+) -> MentorFacts:
+    """The mentor as matching sees them; `for_mentee`: as a mentee may, without
+    the visa paths the mentor keeps private."""
     member = profile.member
+    paths = frozenset(profile.visa_paths)
     if free is None:
         free = (
             profile.capacity
@@ -32,13 +37,18 @@ def mentor_facts(profile: MentorProfile, free: int | None = None) -> MentorFacts
         specialty_id=profile.specialty_id,
         home_country=member.home_country.code or "",
         languages=frozenset(member.languages),
-        visa_paths=frozenset(profile.visa_paths),
+        visa_paths=paths if profile.show_visa_paths or not for_mentee else frozenset(),
+        visa_experience=bool(paths),
         pgy=pgy_of(member),
         capacity=max(free, 0),
     )
 
 
-def request_facts(request: MentorshipRequest) -> RequestFacts:
+def request_facts(
+    request: MentorshipRequest, *, for_mentor: bool = False
+) -> RequestFacts:
+    """The request as matching sees it; `for_mentor`: as its mentor may, without
+    the mentee's visa status unless they shared it for this request."""
     member = request.mentee
     return RequestFacts(
         id=request.pk,
@@ -47,7 +57,9 @@ def request_facts(request: MentorshipRequest) -> RequestFacts:
         specialty_id=request.specialty_id,
         home_country=member.home_country.code or "",
         languages=frozenset(member.languages),
-        visa_status=member.visa_status,
+        visa_status=member.visa_status
+        if request.share_visa or not for_mentor
+        else "",
         pgy=pgy_of(member),
         priorities=frozenset(request.priorities),
     )
@@ -112,3 +124,20 @@ def mentor_cards(filters: dict) -> QuerySet[MentorProfile]:
     if filters.get("accepting"):
         cards = cards.filter(accepting=True)
     return cards.order_by("member__user__last_name", "pk")
+
+
+def match_fit_for(match: Match, viewer: Member | None) -> Score:
+    """Why this pair, in the words its viewer may read: the mentor without the
+    mentee's unshared visa status, the mentee without the mentor's private visa
+    paths, co-leads everything (what the round stored)."""
+    full = Score(match.score, tuple(match.reasons))
+    is_mentor = viewer is not None and match.mentor.member_id == viewer.pk
+    is_mentee = viewer is not None and match.request.mentee_id == viewer.pk
+    if not (is_mentor or is_mentee):
+        return full
+    fit = score(
+        mentor_facts(match.mentor, free=1, for_mentee=is_mentee),
+        request_facts(match.request, for_mentor=is_mentor),
+        match.kind,
+    )
+    return fit or without_visa(full)

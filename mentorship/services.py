@@ -28,7 +28,7 @@ from mentorship.models import (
     MentorType,
     Proposal,
 )
-from mentorship.scoring import for_mentor_eyes, score
+from mentorship.scoring import score
 from newsletters.models import Category
 
 ANSWER_SALT = "mentorship-answer"
@@ -255,9 +255,7 @@ def _ask_mentor(match: Match, template: str = "proposed") -> None:
         match.mentor.member,
         template,
         links=links,
-        reasons=for_mentor_eyes(
-            tuple(match.reasons), mentee_shares_visa=match.request.share_visa
-        ),
+        reasons=selectors.match_fit_for(match, match.mentor.member).reasons,
     )
 
 

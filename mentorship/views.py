@@ -11,6 +11,7 @@ from django.views.generic import FormView, TemplateView
 from imgportal.form_errors import add_errors
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
+from members.models import Member
 from mentorship import forms, selectors, services
 from mentorship.models import (
     BarredPair,
@@ -21,7 +22,7 @@ from mentorship.models import (
     MentorType,
     Proposal,
 )
-from mentorship.scoring import for_mentor_eyes, score
+from mentorship.scoring import score
 
 
 def _message(exc: ValidationError) -> str:
@@ -104,8 +105,8 @@ class MentorProfileView(OwnFormView):
     heading = "Your mentor profile"
     intro = (
         "What you offer, and how many mentees you can take. Mentees see your name, "
-        "specialty, interests, languages and bio; your visa history only as 'went "
-        "through a similar visa path'."
+        "specialty, interests, languages and bio; your visa history only as 'has "
+        "IMG and visa experience', unless you choose to show it."
     )
 
     def get_instance(self):
@@ -147,13 +148,20 @@ class MentorCardsView(MemberMixin, TemplateView):
             fits = []
             if facts:
                 mentor = selectors.mentor_facts(
-                    profile, free=profile.capacity - profile.open
+                    profile, free=profile.capacity - profile.open, for_mentee=True
                 )
                 for kind in sorted(facts.types):
                     fit = score(mentor, facts, kind)
                     if fit:
                         fits.append((kind, MentorType(kind).label, fit))
-            cards.append({"profile": profile, "fits": fits})
+            labels = dict(Member.VisaStatus.choices)
+            cards.append(
+                {
+                    "profile": profile,
+                    "fits": fits,
+                    "visa_path_labels": [labels[p] for p in profile.visa_paths],
+                }
+            )
         cards.sort(key=lambda c: -max((f[2].points for f in c["fits"]), default=0))
         return super().get_context_data(
             form=form, cards=cards, request_obj=request_obj, **kwargs
@@ -198,16 +206,11 @@ class MatchView(MemberMixin, TemplateView):
         member = self.get_member()
         is_mentor = match.mentor.member_id == member.pk
         is_mentee = match.request.mentee_id == member.pk
-        reasons = match.reasons
-        if is_mentor and not is_mentee:
-            reasons = for_mentor_eyes(
-                tuple(reasons), mentee_shares_visa=match.request.share_visa
-            )
         return super().get_context_data(
             match=match,
             is_mentor=is_mentor,
             is_mentee=is_mentee,
-            reasons=reasons,
+            fit=selectors.match_fit_for(match, member),
             show_visa=not is_mentor or match.request.share_visa,
             checkins=match.checkins.all(),
             question_form=kwargs.pop("question_form", None) or forms.QuestionForm(),

@@ -10,8 +10,8 @@ from mentorship.scoring import (
     WEIGHTS,
     MentorFacts,
     RequestFacts,
-    for_mentor_eyes,
     score,
+    without_visa,
 )
 
 TYPES = ["career", "research", "img_visa", "near_peer"]
@@ -53,7 +53,7 @@ def test_pairs_that_cannot_be_are_refused():
     assert (
         score(mentor, RequestFacts(1, 20, frozenset({"research"})), "research") is None
     )
-    # A visa mentor must have walked the mentee's path.
+    # A visa mentor must have walked some visa path.
     visa = RequestFacts(1, 20, frozenset({"img_visa"}), visa_status="h1b")
     assert score(mentor, visa, "img_visa") is None
     # A near-peer must be 1–2 years ahead.
@@ -64,13 +64,45 @@ def test_pairs_that_cannot_be_are_refused():
     )
 
 
-def test_mentors_read_a_similar_visa_path_unless_the_mentee_shares_it():
-    reasons = ("same specialty +30", "went through J-1 +20")
-    assert for_mentor_eyes(reasons, mentee_shares_visa=False) == [
-        "same specialty +30",
-        "went through a similar visa path +20",
-    ]
-    assert for_mentor_eyes(reasons, mentee_shares_visa=True) == list(reasons)
+def test_a_visa_mentor_on_another_path_still_fits_without_naming_it():
+    """Matching on the exact path alone would tell a one-path mentor the
+    mentee's status; another path counts as visa experience."""
+    mentor = MentorFacts(1, 10, frozenset({"img_visa"}), visa_paths=frozenset({"j1"}))
+    h1b = RequestFacts(1, 20, frozenset({"img_visa"}), visa_status="h1b")
+    j1 = RequestFacts(2, 21, frozenset({"img_visa"}), visa_status="j1")
+    assert score(mentor, h1b, "img_visa").reasons == (
+        "offers this kind of mentoring +10",
+        "has IMG and visa experience +10",
+    )
+    assert "went through J-1 +20" in score(mentor, j1, "img_visa").reasons
+
+
+def test_hidden_facts_give_the_same_reasons_whatever_they_hide():
+    """A mentee who reads a mentor with hidden paths (facts without them) gets
+    the same score and reasons for every visa status of their own."""
+    hidden = MentorFacts(
+        1, 10, frozenset({"img_visa", "career"}), specialty_id=3, visa_experience=True
+    )
+    seen = {
+        (
+            kind,
+            score(
+                hidden, RequestFacts(1, 20, frozenset({kind}), 3, visa_status=v), kind
+            ),
+        )
+        for v in ("j1", "h1b", "o1", "permanent_resident", "")
+        for kind in ("img_visa", "career")
+    }
+    assert len(seen) == 2
+    for _kind, fit in seen:
+        assert not any("went through" in r for r in fit.reasons)
+
+
+def test_without_visa_leaves_the_other_reasons_and_their_points():
+    from mentorship.scoring import Score
+
+    fit = Score(60, ("offers +10", "same specialty +30", "went through J-1 +20"))
+    assert without_visa(fit) == Score(40, ("offers +10", "same specialty +30"))
 
 
 def test_weights_live_in_one_place():

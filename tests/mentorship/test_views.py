@@ -204,7 +204,8 @@ def test_mentors_see_only_their_own_and_never_the_mentees_visa_status(
     resident.save()
     match = services.match_ask_directly(request=wanted, mentor=profile, kind="career")
     text = page_text(client_for(mentor).get(match.get_absolute_url()))
-    assert "went through a similar visa path" in text
+    assert "went through" not in text
+    assert "visa path" not in text
     assert "J-1" not in text
     other_mentor = MemberFactory(roles=[Role.MENTOR])
     assert client_for(other_mentor).get(match.get_absolute_url()).status_code == 404
