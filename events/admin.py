@@ -1,42 +1,47 @@
 from django.contrib import admin
 
 from events.models import Attendance, Event, Feedback, Panelist, ReminderRule, Rsvp
+from members.admin import ReadOnlyAdmin, ReadOnlyInline
+
+# Events, RSVPs, reminders and check-ins change only in the portal, through the
+# services that keep seats, waitlists, reminders and calendar sequences right and
+# tell the people concerned; the admin only shows them.
 
 
-class PanelistInline(admin.TabularInline):
+class PanelistInline(ReadOnlyInline):
     model = Panelist
-    extra = 0
 
 
-class ReminderInline(admin.TabularInline):
+class ReminderInline(ReadOnlyInline):
     model = ReminderRule
-    extra = 0
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     list_display = ["title", "kind", "starts_at", "status", "funding", "capacity"]
     list_filter = ["status", "kind", "funding"]
     search_fields = ["title"]
     inlines = [PanelistInline, ReminderInline]
-    raw_id_fields = ["organisers", "announcement"]
-    readonly_fields = ["sequence", "checkin_code", "created_by"]
+    exclude = ["checkin_code"]
 
 
 @admin.register(Rsvp)
-class RsvpAdmin(admin.ModelAdmin):
+class RsvpAdmin(ReadOnlyAdmin):
     list_display = ["event", "member", "status", "guests", "waitlist_position"]
     list_filter = ["status"]
-    raw_id_fields = ["event", "member"]
+    list_select_related = ["event", "member__user"]
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(ReadOnlyAdmin):
     list_display = ["event", "member", "method", "checked_in_at"]
-    raw_id_fields = ["event", "member"]
+    list_select_related = ["event", "member__user"]
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(ReadOnlyAdmin):
+    """Feedback is anonymous to organisers; the admin does not name its author."""
+
     list_display = ["event", "rating", "submitted_at"]
-    raw_id_fields = ["event", "member"]
+    list_select_related = ["event"]
+    exclude = ["member"]

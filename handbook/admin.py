@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from handbook.models import Chapter, Page, Revision, VisaTimeline
+from members.admin import ReadOnlyAdmin
 
 
 @admin.register(Chapter)
@@ -18,22 +19,15 @@ class PageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(ReadOnlyAdmin):
     list_display = ["page", "number", "summary", "author", "state", "created_at"]
     list_filter = ["state"]
     list_select_related = ["page", "author"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(VisaTimeline)
-class VisaTimelineAdmin(admin.ModelAdmin):
+class VisaTimelineAdmin(ReadOnlyAdmin):
+    """Wait times change in the handbook, where each change keeps its history."""
+
     list_display = ["country", "visa_type", "post", "wait_days", "last_verified"]
     list_filter = ["visa_type", "is_example"]

@@ -2,13 +2,19 @@ from django.contrib import admin
 
 from imgportal.models import OutboundEmail
 
+# Bodies may name a member's documents and dates: the admin shows the ledger only.
+HIDDEN = ["body_text", "body_html", "attachments", "headers", "stale_check"]
+
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
     list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status"]
     search_fields = ["to", "subject", "idempotency_key"]
-    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+    exclude = HIDDEN
+    readonly_fields = [
+        f.name for f in OutboundEmail._meta.fields if f.name not in HIDDEN
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False

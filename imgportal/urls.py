@@ -1,7 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from imgportal import views
+
+# The admin signs in through allauth: the same rate limits, the same 2FA step.
+# Django's own admin login form takes a password alone.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),

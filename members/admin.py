@@ -23,6 +23,9 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]
+    # Roles and access are granted through the portal's services (audited, and the
+    # member is told); here they are only shown.
+    readonly_fields = ["is_active", "is_staff", "is_superuser", "groups"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Name", {"fields": ("first_name", "last_name")}),
@@ -35,7 +38,6 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),
     )
-    filter_horizontal = ["groups"]
 
 
 @admin.register(Specialty)
@@ -58,6 +60,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
     list_display = ["name", "specialty", "institution"]
@@ -66,9 +81,8 @@ class ProgramAdmin(admin.ModelAdmin):
     list_select_related = ["specialty"]
 
 
-class LeadershipRoleInline(admin.TabularInline):
+class LeadershipRoleInline(ReadOnlyInline):
     model = LeadershipRole
-    extra = 0
 
 
 @admin.register(LeadershipRole)
@@ -116,21 +130,41 @@ class DeletionRequestAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(ReadOnlyAdmin):
+    """Members are changed in the portal, through services that audit and notify;
+    the admin shows them and offers the same two actions, through the same
+    services. Visa status is not on the form; filtering by it is logged as the
+    member list logs it."""
+
     list_display = ["__str__", "status", "training_stage", "specialty", "joined_at"]
     list_filter = ["status", "training_stage", "visa_status"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
     list_select_related = ["user", "specialty"]
-    raw_id_fields = ["user", "approved_by"]
-    readonly_fields = ["status", "approved_at", "approved_by", "anonymised_at"]
+    exclude = ["visa_status", "visa_other"]
     inlines = [LeadershipRoleInline]
     actions = ["approve", "deactivate"]
 
-    @admin.action(description="Approve selected join requests")
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if any(key.startswith("visa_status") for key in request.GET):
+            changelist = getattr(response, "context_data", {}).get("cl")
+            if changelist is not None:
+                services.visa_views_record(
+                    viewer=request.user, members=list(changelist.result_list)
+                )
+        return response
+
+    def has_manage_permission(self, request) -> bool:
+        return request.user.has_perm("members.manage_members")
+
+    @admin.action(description="Approve selected join requests", permissions=["manage"])
     def approve(self, request, queryset):
         self._apply(request, queryset, services.member_approve)
 
-    @admin.action(description="Deactivate selected members (signs them out)")
+    @admin.action(
+        description="Deactivate selected members (signs them out)",
+        permissions=["manage"],
+    )
     def deactivate(self, request, queryset):
         self._apply(request, queryset, services.member_deactivate)
 

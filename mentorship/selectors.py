@@ -57,9 +57,7 @@ def request_facts(
         specialty_id=request.specialty_id,
         home_country=member.home_country.code or "",
         languages=frozenset(member.languages),
-        visa_status=member.visa_status
-        if request.share_visa or not for_mentor
-        else "",
+        visa_status=member.visa_status if request.share_visa or not for_mentor else "",
         pgy=pgy_of(member),
         priorities=frozenset(request.priorities),
     )

@@ -4,7 +4,8 @@ Each URL name needs a row here (a test fails when one is missing), so every new
 page states who may use it. Answers: an HTTP status, or "→x" for a redirect to
 the sign-in page (login), the waiting page (pending), home, the admin sign-in
 (admin-login), re-authentication (reauth) or 2FA set-up/overview (2fa).
-Objects that are not yours answer 404, not 403.
+Objects that are not yours answer 404, not 403. A POST from a visitor a page
+refuses is refused the same way, or with 405 where the page takes no POST.
 """
 
 import re
@@ -13,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import PASSWORD, MemberFactory
+from tests.factories import PASSWORD, MemberFactory, give_totp
 
 ROLES = (
     "anonymous",
@@ -23,13 +24,16 @@ ROLES = (
     "mentor",
     "gme_staff",
     "co_lead",
+    "site_admin",
 )
 L, P, H = "→login", "→pending", "→home"
-SIGNED_IN = ("pending", "resident", "mentor", "gme_staff", "co_lead")
+SIGNED_IN = ("pending", "resident", "mentor", "gme_staff", "co_lead", "site_admin")
 
 
 def row(**answers) -> dict[str, object]:
-    """Build a row; `signed_in=` and `members=` fill several roles at once."""
+    """Build a row; `signed_in=` and `members=` fill several roles at once. A site
+    admin (a superuser with TOTP, a resident but no co-lead term) holds every
+    permission, so answers as a co-lead unless the row says otherwise."""
     values: dict[str, object] = {}
     if "everyone" in answers:
         values.update(dict.fromkeys(ROLES, answers.pop("everyone")))
@@ -42,6 +46,7 @@ def row(**answers) -> dict[str, object]:
             dict.fromkeys(("anonymous", "unverified"), answers.pop("logged_out"))
         )
     values.update(answers)
+    values.setdefault("site_admin", values.get("co_lead"))
     assert set(values) == set(ROLES), f"row is missing {set(ROLES) - set(values)}"
     return values
 
@@ -102,7 +107,6 @@ MATRIX: dict[str, dict[str, object]] = {
         for name in (
             "members:edit",
             "members:import",
-            "members:import_detail",
             "members:rollover",
             "members:handoff",
             "members:deletion_requests",
@@ -346,14 +350,32 @@ MATRIX: dict[str, dict[str, object]] = {
     "mfa_view_recovery_codes": row(logged_out=L, signed_in=404),
     "mfa_download_recovery_codes": row(logged_out=L, signed_in=404),
     "usersessions_list": row(logged_out=L, signed_in=200),
-    # --- Django admin: superusers only (tested in tests/test_admin.py).
-    "admin:login": row(everyone=200),
-    "admin:logout": row(everyone="→/admin/"),
+    # An import belongs to the co-lead who uploaded it.
+    "members:import_detail": row(
+        logged_out=L,
+        pending=P,
+        resident=403,
+        mentor=403,
+        gme_staff=403,
+        co_lead=200,
+        site_admin=404,
+    ),
+    # --- Django admin: superusers only (tested in tests/test_admin.py). Its sign-in
+    # is allauth's (password, then the 2FA step); members not on the staff are
+    # refused it.
+    "admin:login": row(logged_out=L, signed_in=403, site_admin="→/admin/"),
+    "admin:logout": row(everyone="→/admin/", site_admin=405),
+    "admin:index": row(everyone="→admin-login", site_admin=200),
 }
 
+# Answers that refuse the visitor; a POST from them must be refused the same way.
+DENIALS = {L, P, 403, 404, "→admin-login"}
+# Any answer but a server error: the site admin's pages of the Django admin,
+# each opened in tests/test_admin.py.
+ANSWERED = "answered"
 # Names are matched first exactly, then by namespace ("admin:*").
 NAMESPACE_RULES: dict[str, dict[str, object]] = {
-    "admin:*": row(everyone="→admin-login"),
+    "admin:*": row(everyone="→admin-login", site_admin=ANSWERED),
 }
 
 
@@ -531,7 +553,25 @@ def url_context(db, resident, mentor, co_lead) -> dict:
 
 
 @pytest.fixture
-def clients(db, pending_member, resident, mentor, gme_staff, co_lead, unverified_user):
+def site_admin(db):
+    member = MemberFactory()
+    member.user.is_superuser = member.user.is_staff = True
+    member.user.save()
+    give_totp(member.user)
+    return member
+
+
+@pytest.fixture
+def clients(
+    db,
+    pending_member,
+    resident,
+    mentor,
+    gme_staff,
+    co_lead,
+    site_admin,
+    unverified_user,
+):
     unverified = Client()
     unverified.post(
         reverse("account_login"), {"login": unverified_user.email, "password": PASSWORD}
@@ -543,6 +583,7 @@ def clients(db, pending_member, resident, mentor, gme_staff, co_lead, unverified
         ("mentor", mentor),
         ("gme_staff", gme_staff),
         ("co_lead", co_lead),
+        ("site_admin", site_admin),
     ):
         client = Client()
         client.force_login(member.user)
@@ -569,4 +610,13 @@ def test_url_answers_each_role_as_expected(name, clients, url_context):
         pytest.fail(f"{name} has no row in the permission matrix")
     url = reverse(name, kwargs=_kwargs_for(name, ALL_URLS[name], url_context))
     actual = {role: describe(clients[role].get(url)) for role in ROLES}
+    for role, answer in expected.items():
+        if answer == ANSWERED and actual[role] != 500:
+            actual[role] = ANSWERED
     assert actual == expected, url
+    # The POST row: whoever may not read a page may not post to it either.
+    denied = {role for role, answer in expected.items() if answer in DENIALS}
+    for role in denied:
+        answer = describe(clients[role].post(url, {}))
+        # 405: the page takes no POST at all, from anyone.
+        assert answer in (expected[role], 405), f"POST {url} as {role}: {answer}"

@@ -76,7 +76,8 @@ def test_a_mentor_who_chooses_to_show_their_path_is_shown_with_it(resident):
 
 def _proposal_email(match):
     return OutboundEmail.objects.get(
-        idempotency_key__startswith="mentorship-proposed", to=match.mentor.member.user.email
+        idempotency_key__startswith="mentorship-proposed",
+        to=match.mentor.member.user.email,
     )
 
 
@@ -126,7 +127,9 @@ def test_the_points_a_mentor_reads_add_up_to_the_reasons_they_read(
     """A hidden +20 would show in the total: the total is of what they read."""
     profile = _mentor(["j1"])
     mentee = MemberFactory(visa_status="j1")
-    request = MentorshipRequest.objects.create(mentee=mentee, types=["career"], goals="x")
+    request = MentorshipRequest.objects.create(
+        mentee=mentee, types=["career"], goals="x"
+    )
     match = services.match_ask_directly(request=request, mentor=profile, kind="career")
     response = client_for(profile.member).get(match.get_absolute_url())
     fit = response.context["fit"]
