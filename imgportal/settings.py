@@ -130,9 +130,11 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "members.User"
+# Django's and allauth's backends, each giving role permissions only to active
+# members (members/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "members.backends.PortalModelBackend",
+    "members.backends.PortalAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -188,6 +190,9 @@ MFA_TOTP_TOLERANCE = 1
 # Co-leads and GME staff (whoever may read visa status) must set up TOTP before
 # they reach member data. `make run` turns this off for the demo accounts.
 MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", True)
+# How many co-leads the group has when every seat is filled (the notice sent when
+# a term ends counts against it).
+CO_LEAD_SEATS = int(os.environ.get("CO_LEAD_SEATS", "2"))
 USERSESSIONS_TRACK_ACTIVITY = False
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

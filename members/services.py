@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,6 +33,10 @@ logger = logging.getLogger(__name__)
 # page). Co-lead itself passes only through a handoff invitation, so the history
 # of co-lead terms stays complete.
 GRANTABLE_ROLES = (Role.MENTOR, Role.GME_STAFF, Role.HANDBOOK_EDITOR)
+# Roles that reach other members' data: they end when their holder stops being an
+# active member (graduates, is deactivated or anonymised). Mentor stays: alumni
+# keep their mentor profile, and mentoring pages need an active member anyway.
+STAFF_ROLES = (Role.CO_LEAD, Role.GME_STAFF, Role.HANDBOOK_EDITOR)
 
 
 def member_create_pending(*, user: User) -> Member:
@@ -121,6 +126,7 @@ def member_deactivate(*, member: Member, by: User) -> Member:
         action=AuditEntry.Action.STATUS,
         changes={"status": (before, member.status)},
     )
+    staff_roles_end(member=member, by=by, why="deactivated")
     return member
 
 
@@ -140,6 +146,7 @@ def member_mark_alumni(*, member: Member, by: User) -> Member:
         action=AuditEntry.Action.STATUS,
         changes=diff(before, snapshot(member, before)),
     )
+    staff_roles_end(member=member, by=by, why="graduated")
     return member
 
 
@@ -306,6 +313,7 @@ def deletion_request_confirm(*, request: DeletionRequest, by: User) -> Member:
         update_fields=["email", "first_name", "last_name", "is_active", "password"]
     )
     EmailAddress.objects.filter(user=user).delete()
+    staff_roles_end(member=member, by=by, why="anonymised")
     user.groups.clear()
     user_sessions_end(user=user)
     for field_name, blank in (
@@ -395,6 +403,8 @@ def rollover_apply(*, academic_year: int, by: User) -> RolloverRun:
                 "status": tuple(change["status"]),
             },
         )
+        if member.status != Member.Status.ACTIVE:
+            staff_roles_end(member=member, by=by, why="graduated")
     return RolloverRun.objects.create(
         academic_year=academic_year,
         effective_on=rules.academic_year_start(academic_year),
@@ -463,12 +473,71 @@ def rollover_propose(*, academic_year: int) -> int:
 
 
 def current_co_lead_ids(on: date | None = None) -> set[int]:
+    """Co-leads whose term is in force and who are still active members."""
     on = on or timezone.localdate()
     return set(
-        CoLeadTerm.objects.filter(start__lte=on)
+        CoLeadTerm.objects.filter(
+            start__lte=on,
+            member__status=Member.Status.ACTIVE,
+            member__user__is_active=True,
+        )
         .exclude(end__lt=on)
         .values_list("member_id", flat=True)
     )
+
+
+def staff_roles_end(*, member: Member, by: User | None, why: str) -> None:
+    """A member who is no longer active loses every role that reaches other
+    members' data (audited); an open co-lead term closes, and the other co-leads
+    and GME staff are told how many co-lead seats remain filled."""
+    today = timezone.localdate()
+    term = (
+        CoLeadTerm.objects.select_for_update()
+        .filter(member=member)
+        .exclude(end__lt=today)
+        .first()
+    )
+    if term is not None:
+        term.end = max(today - timedelta(days=1), term.start)
+        term.save(update_fields=["end"])
+    for group in member.user.groups.filter(name__in=STAFF_ROLES):
+        member.user.groups.remove(group)
+        audit_record(
+            member=member,
+            actor=by,
+            action=AuditEntry.Action.ROLE_REMOVED,
+            changes={"roles": (group.name, "")},
+        )
+    if term is not None:
+        _co_lead_seat_notice(member=member, term=term, why=why)
+
+
+def _co_lead_seat_notice(*, member: Member, term: CoLeadTerm, why: str) -> None:
+    filled = len(current_co_lead_ids() - {member.pk})
+    to = (
+        Member.objects.filter(
+            user__is_active=True,
+            status=Member.Status.ACTIVE,
+            user__groups__name__in=[Role.CO_LEAD, Role.GME_STAFF],
+        )
+        .exclude(pk=member.pk)
+        .select_related("user")
+        .distinct()
+    )
+    for person in to:
+        email_queue_template(
+            key=f"co-lead-term-ended:{term.pk}:{person.pk}",
+            to=person.user.email,
+            template_prefix="members/email/co_lead_term_ended",
+            context={
+                "person": person,
+                "former": member,
+                "why": why,
+                "filled": filled,
+                "seats": settings.CO_LEAD_SEATS,
+                "path": reverse("members:handoff"),
+            },
+        )
 
 
 def _refuse_if_last_co_lead(member: Member, verb: str) -> None:

@@ -305,6 +305,7 @@ class RolloverView(PortalPermissionRequiredMixin, TemplateView):
         }
         changes.sort(key=lambda c: names.get(c["member"], "").split()[-1:])
         stage_labels = dict(Member.TrainingStage.choices)
+        co_leads = services.current_co_lead_ids()
         context.update(
             form=forms.RolloverForm(initial={"academic_year": year}),
             academic_year=year,
@@ -319,6 +320,11 @@ class RolloverView(PortalPermissionRequiredMixin, TemplateView):
                 for c in changes
             ],
             alumni_count=sum(1 for c in changes if c["status"][1] == "alumni"),
+            leaving_staff=sorted(
+                names.get(c["member"], "")
+                for c in changes
+                if c["status"][1] == "alumni" and c["member"] in co_leads
+            ),
             runs=RolloverRun.objects.select_related("applied_by", "undone_by")[:10],
         )
         return context
