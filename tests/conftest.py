@@ -133,6 +133,14 @@ def page_text(response) -> str:
 
 
 @pytest.fixture
+def url_context(db, resident, mentor, co_lead) -> dict:
+    """Objects for URLs that take an id, each belonging to a known role."""
+    from tests.urls import build_url_context
+
+    return build_url_context(resident, mentor, co_lead)
+
+
+@pytest.fixture
 def own_redis(tmp_path):
     """A redis-server of the test's own on a spare port, as Celery's broker."""
     redis = OwnRedis(tmp_path)

@@ -12,9 +12,10 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from tests.factories import PASSWORD, MemberFactory, give_totp
+from tests.urls import ALL_URLS, kwargs_for
 
 ROLES = (
     "anonymous",
@@ -379,33 +380,6 @@ NAMESPACE_RULES: dict[str, dict[str, object]] = {
 }
 
 
-def walk(patterns, namespace=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = namespace
-            if pattern.namespace:
-                inner = f"{namespace}{pattern.namespace}:"
-            yield from walk(pattern.url_patterns, inner)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield f"{namespace}{pattern.name}", pattern
-
-
-ALL_URLS = dict(walk(get_resolver().url_patterns))
-SAMPLE_KWARGS = {
-    "key": "not-a-real-key",
-    "uidb36": "1",
-    "object_id": "1",
-    "app_label": "members",
-    "content_type_id": "1",
-}
-
-
-def _kwargs_for(name: str, pattern: URLPattern, context: dict) -> dict:
-    groups = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", str(pattern.pattern))
-    names = [a or b for a, b in groups]
-    return {n: context.get((name, n), SAMPLE_KWARGS.get(n, "1")) for n in names}
-
-
 def describe(response) -> object:
     if response.status_code in (301, 302):
         path = response["Location"].split("?")[0]
@@ -421,135 +395,6 @@ def describe(response) -> object:
             "/accounts/2fa/totp/activate/": "→2fa-setup",
         }.get(path, f"→{path}")
     return response.status_code
-
-
-@pytest.fixture
-def url_context(db, resident, mentor, co_lead) -> dict:
-    """Objects for URLs that take an id, each belonging to a known role."""
-    from datetime import date
-
-    from members.models import (
-        CoLeadInvitation,
-        DeletionRequest,
-        ImportJob,
-        LeadershipRole,
-        RolloverRun,
-    )
-
-    other = MemberFactory()
-    role = LeadershipRole.objects.create(
-        member=resident, kind="wellness", start=date(2025, 7, 1)
-    )
-    job = ImportJob.objects.create(
-        uploaded_by=co_lead.user, filename="r.csv", content="", status="done"
-    )
-    run = RolloverRun.objects.create(
-        academic_year=2020, effective_on=date(2020, 7, 1), applied_by=co_lead.user
-    )
-    invitation = CoLeadInvitation.objects.create(
-        invitee=mentor, invited_by=co_lead, handover_on=date(2030, 1, 1)
-    )
-    deletion = DeletionRequest.objects.create(member=other)
-    from newsletters.models import Newsletter
-    from newsletters.unsubscribe import unsubscribe_token
-
-    newsletter = Newsletter.objects.create(
-        subject="Hello", body="Hi", created_by=co_lead.user, status="sent"
-    )
-    from events import services as event_services
-    from events.models import Rsvp
-    from tests.factories import EventFactory
-
-    event = EventFactory(capacity=1)
-    event.organisers.add(mentor)
-    offered = Rsvp.objects.create(
-        event=event,
-        member=other,
-        status="offered",
-        offer_expires_at=event.starts_at,
-    )
-    from tests.factories import TimelineFactory, published_page
-
-    page = published_page(by=co_lead.user)
-    revision = page.published_revision
-    handbook = {
-        (name, "chapter_slug"): page.chapter.slug
-        for name in ALL_URLS
-        if name.startswith("handbook:")
-    }
-    handbook.update(
-        {
-            (name, "page_slug"): page.slug
-            for name in ALL_URLS
-            if name.startswith("handbook:")
-        }
-    )
-    timeline = TimelineFactory()
-    from tracker.models import TrackedDocument, Trip
-
-    document = TrackedDocument.objects.create(
-        member=resident, kind="passport", on=date(2030, 1, 1)
-    )
-    trip = Trip.objects.create(
-        member=resident,
-        country="IN",
-        leaves_on=date(2030, 1, 1),
-        returns_on=date(2030, 1, 9),
-    )
-    from mentorship import services as mentoring
-    from mentorship.models import MentorProfile, MentorshipRequest
-
-    profile = MentorProfile.objects.create(member=mentor, types=["career"])
-    wanted = MentorshipRequest.objects.create(
-        mentee=resident, types=["career"], goals="Fellowship"
-    )
-    matching_round = mentoring.round_run(by=co_lead.user)
-    match = mentoring.match_ask_directly(request=wanted, mentor=profile, kind="career")
-    return {
-        ("mentorship:ask", "pk"): profile.pk,
-        ("mentorship:match", "pk"): match.pk,
-        ("mentorship:match_action", "pk"): match.pk,
-        ("mentorship:answer", "token"): mentoring.answer_token(match, "accept"),
-        ("mentorship:round", "pk"): matching_round.pk,
-        ("mentorship:swap", "pk"): matching_round.proposals.get().pk,
-        ("tracker:document_edit", "pk"): document.pk,
-        ("tracker:document_delete", "pk"): document.pk,
-        ("tracker:trip_edit", "pk"): trip.pk,
-        ("tracker:trip_delete", "pk"): trip.pk,
-        **handbook,
-        ("handbook:revision", "pk"): revision.pk,
-        ("handbook:revision_review", "pk"): revision.pk,
-        ("handbook:revision_restore", "pk"): revision.pk,
-        ("handbook:timeline_edit", "pk"): timeline.pk,
-        ("handbook:timeline_delete", "pk"): timeline.pk,
-        ("events:detail", "pk"): event.pk,
-        ("events:ics", "pk"): event.pk,
-        ("events:rsvp", "pk"): event.pk,
-        ("events:edit", "pk"): event.pk,
-        ("events:action", "pk"): event.pk,
-        ("events:reminders", "pk"): event.pk,
-        ("events:checkin", "pk"): event.pk,
-        ("events:code_checkin", "pk"): event.pk,
-        ("events:waitlist", "pk"): event.pk,
-        ("events:feedback", "pk"): event.pk,
-        ("events:feedback_results", "pk"): event.pk,
-        ("events:feed", "token"): event_services.calendar_feed_for(other).token,
-        ("events:offer", "token"): event_services.offer_token(offered),
-        ("newsletters:detail", "pk"): newsletter.pk,
-        ("newsletters:manage_detail", "pk"): newsletter.pk,
-        ("newsletters:edit", "pk"): newsletter.pk,
-        ("newsletters:unsubscribe", "token"): unsubscribe_token(other.pk, "newsletter"),
-        ("members:join_request_decide", "pk"): MemberFactory(status="pending").pk,
-        ("members:detail", "pk"): other.pk,
-        ("members:edit", "pk"): other.pk,
-        ("members:leadership_edit", "pk"): role.pk,
-        ("members:leadership_delete", "pk"): role.pk,
-        ("members:import_detail", "pk"): job.pk,
-        ("members:rollover_undo", "pk"): run.pk,
-        ("members:handoff_step_down", "pk"): co_lead.pk,
-        ("members:handoff_answer", "pk"): invitation.pk,
-        ("members:deletion_request_decide", "pk"): deletion.pk,
-    }
 
 
 @pytest.fixture
@@ -608,7 +453,7 @@ def test_url_answers_each_role_as_expected(name, clients, url_context):
     expected = _expected(name)
     if expected is None:
         pytest.fail(f"{name} has no row in the permission matrix")
-    url = reverse(name, kwargs=_kwargs_for(name, ALL_URLS[name], url_context))
+    url = reverse(name, kwargs=kwargs_for(name, ALL_URLS[name], url_context))
     actual = {role: describe(clients[role].get(url)) for role in ROLES}
     for role, answer in expected.items():
         if answer == ANSWERED and actual[role] != 500:

@@ -13,12 +13,8 @@ from imgportal.models import OutboundEmail
 from members import rules, services
 from members.models import CoLeadTerm, DeletionRequest, Member, Role
 from tests.factories import MemberFactory, give_totp
-from tests.test_permission_matrix import (  # noqa: F401 (the fixture)
-    ALL_URLS,
-    _expected,
-    _kwargs_for,
-    url_context,
-)
+from tests.test_permission_matrix import _expected
+from tests.urls import ALL_URLS, url_of
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +41,7 @@ def test_there_are_staff_pages_to_walk():
 def _reached(client: Client, role: str, context: dict) -> list[str]:
     reached = []
     for name in STAFF_URLS[role]:
-        url = reverse(name, kwargs=_kwargs_for(name, ALL_URLS[name], context))
+        url = url_of(name, context)
         if client.get(url).status_code == 200:
             reached.append(url)
     return reached
@@ -95,8 +91,8 @@ def test_a_co_lead_who_leaves_reaches_no_staff_page(
     assert _reached(_signed_in(co_lead), "co_lead", url_context) == []
     term = CoLeadTerm.objects.get(member=co_lead)
     assert (
-        term.end is not None
-        and term.end < timezone.localdate()
+        (term.end is not None
+        and term.end < timezone.localdate())
         or (term.end == term.start)
     )
     assert not co_lead.user.groups.filter(name=Role.CO_LEAD).exists()
