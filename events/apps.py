@@ -8,4 +8,9 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the send-time checks and the weekly digest's events section.
-        from events import services  # noqa: F401
+        from events import (
+            hooks,
+            services,  # noqa: F401
+        )
+
+        hooks.register()

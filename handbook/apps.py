@@ -8,4 +8,9 @@ class HandbookConfig(AppConfig):
 
     def ready(self):
         # Registers the digest section.
-        from handbook import services  # noqa: F401
+        from handbook import (
+            hooks,
+            services,  # noqa: F401
+        )
+
+        hooks.register()

@@ -15,14 +15,27 @@ from members.models import AuditEntry, Member, User
 # Set per request by imgportal.middleware.AuditContextMiddleware.
 current_ip: ContextVar[str | None] = ContextVar("audit_current_ip", default=None)
 
-MASKED_FIELDS = {"visa_status", "visa_other"}
+# Values the trail may keep: where a member is in the group's life, not who they
+# are. Every other field (names, addresses, phone, bio, school, languages, visa
+# status…) is written as changed, never with its value, so an erased member
+# leaves nothing personal in this append-only table.
+NOT_PERSONAL = {
+    "status",
+    "training_stage",
+    "specialty",
+    "program",
+    "training_start",
+    "expected_completion",
+    "directory_fields",
+    "roles",
+}
 MASK = "(hidden)"
 
 
 def masked(changes: dict[str, tuple]) -> dict[str, list]:
-    """Before/after pairs, with visa values replaced by a mask."""
+    """Before/after pairs, with every personal value replaced by a mask."""
     return {
-        field: [MASK, MASK] if field in MASKED_FIELDS else [before, after]
+        field: [before, after] if field in NOT_PERSONAL else [MASK, MASK]
         for field, (before, after) in changes.items()
     }
 

@@ -3,7 +3,6 @@
 import logging
 from datetime import date, timedelta
 
-from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from imgportal.emails import email_queue_template
+from imgportal.personal_data import erase_all
 from members import rules
 from members.audit import audit_many, audit_record, diff, snapshot
 from members.models import (
@@ -303,49 +303,12 @@ def deletion_request_confirm(*, request: DeletionRequest, by: User) -> Member:
         raise ValidationError("This request was already handled.")
     member = _locked(request.member)
     _refuse_if_last_co_lead(member, "delete")
-    user = member.user
-    user.email = f"deleted-member-{member.pk}@invalid.example"
-    user.first_name = "Deleted"
-    user.last_name = "member"
-    user.is_active = False
-    user.set_unusable_password()
-    user.save(
-        update_fields=["email", "first_name", "last_name", "is_active", "password"]
-    )
-    EmailAddress.objects.filter(user=user).delete()
     staff_roles_end(member=member, by=by, why="anonymised")
-    user.groups.clear()
-    user_sessions_end(user=user)
-    for field_name, blank in (
-        ("preferred_name", ""),
-        ("pronouns", ""),
-        ("phone", ""),
-        ("visa_other", ""),
-        ("medical_school", ""),
-        ("medical_school_country", ""),
-        ("interests", ""),
-        ("bio", ""),
-        ("languages", []),
-        ("program", None),
-        ("training_start", None),
-        ("expected_completion", None),
-        ("directory_fields", []),
-    ):
-        setattr(member, field_name, blank)
-    member.status = Member.Status.INACTIVE
+    # Every app's erase (its `hooks.py`), the account and profile last.
+    erase_all(member)
     member.anonymised_at = timezone.now()
-    member.save()
-    member.leadership_roles.all().delete()
-    # The private status tracker and what they watch go with the person.
-    for related in (
-        member.tracked_documents,
-        member.trips,
-        member.checklist_ticks,
-        member.handbook_watches,
-    ):
-        related.all().delete()
-    if hasattr(member, "tracker_settings"):
-        member.tracker_settings.delete()
+    member.save(update_fields=["anonymised_at"])
+    user_sessions_end(user=member.user)
     request.status = DeletionRequest.Status.DONE
     request.decided_by = by
     request.decided_at = timezone.now()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("me/", views.OwnProfileRedirectView.as_view(), name="me"),
     path("me/edit/", views.OwnProfileEditView.as_view(), name="profile_edit"),
     path("me/data.json", views.MyDataView.as_view(), name="my_data"),
+    path("me/data/", views.MyDataPageView.as_view(), name="my_data_page"),
     path("me/delete/", views.DeletionRequestView.as_view(), name="deletion_request"),
     path(
         "me/leadership/add/",

@@ -73,6 +73,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "members:me": row(logged_out=L, pending=P, members="→profile"),
     "members:profile_edit": row(logged_out=L, pending=P, members=200),
     "members:my_data": row(logged_out=L, pending=P, members=200),
+    "members:my_data_page": row(logged_out=L, pending=P, members=200),
     "members:deletion_request": row(logged_out=L, pending=P, members=200),
     "members:leadership_add": row(logged_out=L, pending=P, members=200),
     "members:leadership_csv": row(logged_out=L, pending=P, members=200),

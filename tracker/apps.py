@@ -13,3 +13,6 @@ class TrackerConfig(AppConfig):
 
         if deadline_events not in FEED_EXTRAS:
             FEED_EXTRAS.append(deadline_events)
+        from tracker import hooks
+
+        hooks.register()

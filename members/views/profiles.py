@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from imgportal.permissions import PortalPermissionRequiredMixin, is_awaiting_approval
+from imgportal.personal_data import export_all
 from members import forms, selectors, services
 from members.filters import DirectoryFilter
 from members.models import LeadershipRole, Member
@@ -227,71 +228,55 @@ class LeadershipPortfolioCSVView(PortalPermissionRequiredMixin, View):
         return response
 
 
-class MyDataView(PortalPermissionRequiredMixin, View):
-    """Everything the portal holds about the signed-in member, as JSON."""
-
-    def get(self, request):
-        member = selectors.member_for_user(request.user)
+class MyDataMixin(PortalPermissionRequiredMixin):
+    def my_data(self) -> dict[str, object]:
+        member = selectors.member_for_user(self.request.user)
         if member is None:
             raise Http404
         services.member_record_data_download(member=member)
-        data = {
-            "account": {
-                "email": member.user.email,
-                "first_name": member.user.first_name,
-                "last_name": member.user.last_name,
-                "date_joined": member.user.date_joined,
-                "last_login": member.user.last_login,
-            },
-            "profile": {
-                "status": member.status,
-                "preferred_name": member.preferred_name,
-                "pronouns": member.pronouns,
-                "phone": member.phone,
-                "visa_status": member.visa_status,
-                "visa_other": member.visa_other,
-                "training_stage": member.training_stage,
-                "specialty": str(member.specialty or ""),
-                "program": str(member.program or ""),
-                "medical_school": member.medical_school,
-                "medical_school_country": member.medical_school_country.code,
-                "home_country": member.home_country.code,
-                "languages": member.languages,
-                "training_start": member.training_start,
-                "expected_completion": member.expected_completion,
-                "interests": member.interests,
-                "bio": member.bio,
-                "shown_in_directory": member.directory_fields,
-                "joined_at": member.joined_at,
-            },
-            "leadership_roles": list(
-                member.leadership_roles.values(
-                    "kind", "title", "start", "end", "outcome"
-                )
-            ),
-            "roles": list(member.user.groups.values_list("name", flat=True)),
-            # The private status tracker is theirs too (only they ever download it).
-            "status_documents": list(
-                member.tracked_documents.values(
-                    "kind", "starts_on", "on", "duration_of_status", "notes"
-                )
-            ),
-            "status_trips": list(
-                member.trips.values("country", "leaves_on", "returns_on", "notes")
-            ),
-            "arrival_checklist": list(member.checklist_ticks.values("step", "done_at")),
-            "handbook_watches": list(
-                member.handbook_watches.values("page__title", "chapter__title")
-            ),
-        }
+        return export_all(member)
+
+
+class MyDataView(MyDataMixin, View):
+    """Everything the portal holds about the signed-in member, as JSON: every
+    app's section (imgportal.personal_data)."""
+
+    def get(self, request):
         response = HttpResponse(
-            json.dumps(data, cls=DjangoJSONEncoder, indent=2),
+            json.dumps(self.my_data(), cls=DjangoJSONEncoder, indent=2),
             content_type="application/json",
         )
         response["Content-Disposition"] = (
             'attachment; filename="my-img-portal-data.json"'
         )
         return response
+
+
+class MyDataPageView(MyDataMixin, TemplateView):
+    """The same sections as the JSON download, as a page a person can read."""
+
+    template_name = "members/my_data.html"
+
+    def get_context_data(self, **kwargs):
+        sections = []
+        for name, data in self.my_data().items():
+            title = name.replace("_", " ").capitalize()
+            if isinstance(data, dict) or data is None:
+                sections.append({"title": title, "items": (data or {}).items()})
+            elif not all(isinstance(row, dict) for row in data):
+                sections.append(
+                    {"title": title, "items": [("", ", ".join(map(str, data)))]}
+                )
+            else:
+                columns = list(dict.fromkeys(key for row in data for key in row))
+                sections.append(
+                    {
+                        "title": title,
+                        "columns": [c.replace("_", " ").strip() for c in columns],
+                        "rows": [[row.get(c) for c in columns] for row in data],
+                    }
+                )
+        return super().get_context_data(sections=sections, **kwargs)
 
 
 class DeletionRequestView(PortalPermissionRequiredMixin, FormView):

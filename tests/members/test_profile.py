@@ -55,7 +55,7 @@ def test_other_visa_needs_a_description(resident):
     ]
 
 
-def test_saving_a_profile_records_the_change_with_visa_masked(resident):
+def test_saving_a_profile_records_the_change_with_personal_values_masked(resident):
     response = _profile_post(
         client_for(resident),
         visa_status="h1b",
@@ -67,7 +67,8 @@ def test_saving_a_profile_records_the_change_with_visa_masked(resident):
     assert resident.languages == ["en", "pt"]
     entry = resident.audit_entries.get(action=AuditEntry.Action.PROFILE)
     assert entry.changes["visa_status"] == ["(hidden)", "(hidden)"]
-    assert entry.changes["pronouns"] == ["", "she/her"]
+    assert entry.changes["pronouns"] == ["(hidden)", "(hidden)"]
+    assert entry.changes["languages"] == ["(hidden)", "(hidden)"]
     assert "J-1" not in str(entry.changes) and "h1b" not in str(entry.changes)
 
 

@@ -90,10 +90,8 @@ def test_a_co_lead_who_leaves_reaches_no_staff_page(
     assert _reached(before, "co_lead", url_context) == []
     assert _reached(_signed_in(co_lead), "co_lead", url_context) == []
     term = CoLeadTerm.objects.get(member=co_lead)
-    assert (
-        (term.end is not None
-        and term.end < timezone.localdate())
-        or (term.end == term.start)
+    assert (term.end is not None and term.end < timezone.localdate()) or (
+        term.end == term.start
     )
     assert not co_lead.user.groups.filter(name=Role.CO_LEAD).exists()
     # The nightly job that matches roles to terms does not give it back.

@@ -1,0 +1,73 @@
+"""What events hold about a member: RSVPs, check-ins, feedback, their feed."""
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from events.models import Attendance, CalendarFeed, Event, Feedback, Rsvp
+from imgportal.personal_data import PersonalData, personal_data_register
+
+
+def export(member) -> dict[str, object]:
+    feed = CalendarFeed.objects.filter(member=member).first()
+    return {
+        "event_rsvps": list(
+            Rsvp.objects.filter(member=member)
+            .order_by("event__starts_at")
+            .values("event__title", "event__starts_at", "status", "guests")
+        ),
+        "event_attendance": list(
+            Attendance.objects.filter(member=member)
+            .order_by("checked_in_at")
+            .values("event__title", "method", "checked_in_at")
+        ),
+        "event_feedback": list(
+            Feedback.objects.filter(member=member)
+            .order_by("submitted_at")
+            .values("event__title", "rating", "comment", "submitted_at")
+        ),
+        "events_you_organise": list(
+            Event.objects.filter(organisers=member)
+            .order_by("starts_at")
+            .values("title", "starts_at", "status")
+        ),
+        "calendar_feed": {"turned_on_at": feed.created_at if feed else None},
+    }
+
+
+def erase(member) -> None:
+    """Seats at events still to come are given back (the waitlist moves up);
+    past RSVPs and check-ins stay, without a name, for the funding report;
+    feedback keeps its rating without the comment; the private feed goes."""
+    from events import services
+
+    upcoming = Rsvp.objects.filter(
+        member=member,
+        status__in=[*Rsvp.SEATED, Rsvp.Status.WAITLIST],
+        event__status=Event.Status.PUBLISHED,
+        event__starts_at__gt=timezone.now(),
+    ).select_related("event")
+    for rsvp in upcoming:
+        try:
+            services.rsvp_no(event=rsvp.event, member=member)
+        except ValidationError:
+            continue  # started or closed meanwhile: nothing to give back
+    Feedback.objects.filter(member=member).update(comment="")
+    CalendarFeed.objects.filter(member=member).delete()
+
+
+def register() -> None:
+    personal_data_register(
+        PersonalData(
+            app="events",
+            models=(
+                "events.Rsvp",
+                "events.Attendance",
+                "events.Feedback",
+                "events.CalendarFeed",
+                # Organisers and authors stay on events, shown as "Deleted member".
+                "events.Event",
+            ),
+            export=export,
+            erase=erase,
+        )
+    )
