@@ -1,5 +1,4 @@
 import calendar
-import csv
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
@@ -16,9 +15,10 @@ from events import forms, selectors, services
 from events.ics import FEED_EXTRAS, event_calendar
 from events.models import CalendarFeed, Event, Rsvp
 from events.permissions import MANAGE, can_manage_events, can_run
+from imgportal.csv_export import csv_response
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
-from members.rules import academic_year_of, spreadsheet_safe
+from members.rules import academic_year_of
 from newsletters import services as newsletter_services
 from newsletters.models import Category
 
@@ -584,13 +584,8 @@ class ReportView(PortalPermissionRequiredMixin, TemplateView):
 class ReportCsvView(ReportView):
     def get(self, request, *args, **kwargs):
         report = services.gme_report(year=self.year())
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="gme-events-{report["year"]}-'
-            f'{report["year"] + 1}.csv"'
-        )
-        writer = csv.writer(response)
-        writer.writerow(
+        return csv_response(
+            f"gme-events-{report['year']}-{report['year'] + 1}.csv",
             [
                 "Date",
                 "Event",
@@ -602,24 +597,22 @@ class ReportCsvView(ReportView):
                 "Said yes (with guests)",
                 "Attended",
                 "Cost per attendee (USD)",
-            ]
-        )
-        for row in report["rows"]:
-            event = row["event"]
-            writer.writerow(
-                [
-                    timezone.localtime(event.starts_at).strftime("%Y-%m-%d"),
-                    spreadsheet_safe(event.title),
-                    event.get_kind_display(),
-                    event.get_status_display(),
-                    event.funding_source if event.funding == "other" else "GME",
-                    event.budget if event.budget is not None else "",
-                    event.actual_cost if event.actual_cost is not None else "",
+            ],
+            (
+                (
+                    timezone.localtime(row["event"].starts_at).strftime("%Y-%m-%d"),
+                    row["event"].title,
+                    row["event"].get_kind_display(),
+                    row["event"].get_status_display(),
+                    row["event"].funding_source
+                    if row["event"].funding == "other"
+                    else "GME",
+                    row["event"].budget,
+                    row["event"].actual_cost,
                     row["going"],
                     row["attended"],
-                    row["cost_per_attendee"]
-                    if row["cost_per_attendee"] is not None
-                    else "",
-                ]
-            )
-        return response
+                    row["cost_per_attendee"],
+                )
+                for row in report["rows"]
+            ),
+        )

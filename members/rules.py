@@ -31,15 +31,3 @@ def rolled_over(
     if stage in PGY_STAGES[:-1]:
         return PGY_STAGES[PGY_STAGES.index(stage) + 1], status
     return stage, status
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> str:
-    """A CSV cell a spreadsheet will show as text, never run as a formula (OWASP
-    "CSV injection"): cells starting with = + - @ tab or CR get a leading quote."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text

@@ -1,13 +1,12 @@
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from imgportal.csv_export import csv_response
 from imgportal.form_errors import add_errors
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
@@ -449,24 +448,21 @@ class OverviewView(RunMatchingMixin, TemplateView):
 
 class OverviewCsvView(RunMatchingMixin, View):
     def get(self, request):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="mentoring.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            ["mentor", "email", "capacity", "accepting", "active", "waiting"]
-        )
-        for profile in services.overview()["loads"]:
-            writer.writerow(
-                [
+        return csv_response(
+            "mentoring.csv",
+            ["mentor", "email", "capacity", "accepting", "active", "waiting"],
+            (
+                (
                     str(profile),
                     profile.member.user.email,
                     profile.capacity,
                     "yes" if profile.accepting else "no",
                     profile.active,
                     profile.waiting,
-                ]
-            )
-        return response
+                )
+                for profile in services.overview()["loads"]
+            ),
+        )
 
 
 class BarsView(RunMatchingMixin, FormView):

@@ -1,21 +1,18 @@
-import csv
-
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from imgportal.csv_export import csv_response
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members import forms, imports, roster, rules, selectors, services
 from members.filters import MemberListFilter
 from members.models import CoLeadInvitation, ImportJob, Member, RolloverRun
-from members.rules import spreadsheet_safe
 from members.tasks import import_apply_task, import_preview_task
 from members.views.profiles import _safe_next
 
@@ -116,15 +113,12 @@ class MemberExportView(PortalPermissionRequiredMixin, View):
             ).qs
         )
         services.members_export_record(viewer=request.user, members=members)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
         stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="members-{stamp}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(EXPORT_COLUMNS)
-        for m in members:
-            writer.writerow(
-                spreadsheet_safe(v)
-                for v in (
+        return csv_response(
+            f"members-{stamp}.csv",
+            EXPORT_COLUMNS,
+            (
+                (
                     m.user.email,
                     m.user.first_name,
                     m.user.last_name,
@@ -138,8 +132,9 @@ class MemberExportView(PortalPermissionRequiredMixin, View):
                     m.expected_completion or "",
                     timezone.localtime(m.joined_at).date(),
                 )
-            )
-        return response
+                for m in members
+            ),
+        )
 
 
 class MemberDashboardView(PortalPermissionRequiredMixin, TemplateView):

@@ -1,4 +1,3 @@
-import csv
 import json
 
 from django.contrib import messages
@@ -12,13 +11,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from imgportal.csv_export import csv_response
 from imgportal.permissions import PortalPermissionRequiredMixin, is_awaiting_approval
 from imgportal.personal_data import export_all
 from members import forms, selectors, services
 from members.filters import DirectoryFilter
 from members.models import LeadershipRole, Member
 from members.permissions import can_see_visa
-from members.rules import spreadsheet_safe
 
 
 def _safe_next(request, default: str) -> str:
@@ -210,22 +209,20 @@ class LeadershipPortfolioCSVView(PortalPermissionRequiredMixin, View):
 
     def get(self, request):
         member = selectors.member_for_user(request.user)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="leadership.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["Role", "Title", "Start", "End", "Outcome"])
-        for role in member.leadership_roles.all():
-            writer.writerow(
-                spreadsheet_safe(v)
-                for v in (
+        return csv_response(
+            "leadership.csv",
+            ["Role", "Title", "Start", "End", "Outcome"],
+            (
+                (
                     role.get_kind_display(),
                     role.title,
                     role.start,
                     role.end or "ongoing",
                     role.outcome,
                 )
-            )
-        return response
+                for role in member.leadership_roles.all()
+            ),
+        )
 
 
 class MyDataMixin(PortalPermissionRequiredMixin):

@@ -4,11 +4,11 @@ from datetime import date
 
 import pytest
 
+from imgportal.csv_export import spreadsheet_safe
 from members.rules import (
     academic_year_of,
     academic_year_start,
     rolled_over,
-    spreadsheet_safe,
 )
 
 JULY_1 = date(2026, 7, 1)
