@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, Feedback
+from events.models import TITLE_PLACEHOLDER, Event, Feedback
 from members.models import Member
 from newsletters.forms import AudienceForm
 
@@ -135,12 +135,10 @@ class ReminderForm(forms.Form):
 
     def clean_subject(self):
         subject = self.cleaned_data["subject"]
-        try:
-            subject.format(title="x")
-        except (KeyError, IndexError, ValueError):
+        if set("{}") & set(subject.replace(TITLE_PLACEHOLDER, "")):
             raise forms.ValidationError(
                 _('Use only "{title}" in braces, or no braces at all.')
-            ) from None
+            )
         return subject
 
 

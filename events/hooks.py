@@ -3,7 +3,14 @@
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from events.models import Attendance, CalendarFeed, Event, Feedback, Rsvp
+from events.models import (
+    Attendance,
+    CalendarFeed,
+    Event,
+    Feedback,
+    ReminderSent,
+    Rsvp,
+)
 from imgportal.personal_data import PersonalData, personal_data_register
 
 
@@ -30,7 +37,10 @@ def export(member) -> dict[str, object]:
             .order_by("starts_at")
             .values("title", "starts_at", "status")
         ),
-        "calendar_feed": {"turned_on_at": feed.created_at if feed else None},
+        "calendar_feed": {
+            "turned_on_at": feed.created_at if feed else None,
+            "private_deadlines_feed_on": bool(feed and feed.private_token),
+        },
     }
 
 
@@ -53,6 +63,7 @@ def erase(member) -> None:
             continue  # started or closed meanwhile: nothing to give back
     Feedback.objects.filter(member=member).update(comment="")
     CalendarFeed.objects.filter(member=member).delete()
+    ReminderSent.objects.filter(member=member).delete()
 
 
 def register() -> None:
@@ -64,6 +75,7 @@ def register() -> None:
                 "events.Attendance",
                 "events.Feedback",
                 "events.CalendarFeed",
+                "events.ReminderSent",  # bookkeeping only: erased, not exported
                 # Organisers and authors stay on events, shown as "Deleted member".
                 "events.Event",
             ),

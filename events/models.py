@@ -211,6 +211,9 @@ class Rsvp(models.Model):
         return 1 + self.guests
 
 
+TITLE_PLACEHOLDER = "{title}"
+
+
 class ReminderRule(models.Model):
     """A reminder at a fixed offset before the start (moving the event moves it)."""
 
@@ -232,6 +235,42 @@ class ReminderRule(models.Model):
 
     def due_at(self):
         return self.event.starts_at - timedelta(minutes=self.minutes_before)
+
+    def subject_for(self, event: "Event") -> str:
+        """The subject with "{title}" filled in. Plain replacement, not
+        `str.format`: "{title.foo}" or "{0.__class__}" stay text (the form
+        refuses them) instead of reaching into Python objects."""
+        return self.subject.replace(TITLE_PLACEHOLDER, event.title)
+
+
+class ReminderSent(models.Model):
+    """One reminder went to one person for one offset, for the start time it
+    named. It is not sent again for that offset unless the event moves by more
+    than the offset itself (a "tomorrow" reminder stays true after a 15-minute
+    move; after a move of two days it is sent again for the new day). Keyed by
+    the offset, not the rule, so editing the reminders sends nothing twice."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    minutes_before = models.PositiveIntegerField()
+    for_starts_at = models.DateTimeField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "member", "minutes_before"],
+                name="events_one_reminder_sent_per_offset",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event}: {self.minutes_before} min reminder to {self.member}"
+
+    def still_true_for(self, starts_at) -> bool:
+        return abs(starts_at - self.for_starts_at) <= timedelta(
+            minutes=self.minutes_before
+        )
 
 
 class Attendance(models.Model):
@@ -287,12 +326,19 @@ class Feedback(models.Model):
 
 
 class CalendarFeed(models.Model):
-    """A member's secret calendar address; a new token revokes the old one."""
+    """A member's secret calendar addresses; a new token revokes the old one.
+
+    `token` lists the events they said yes to. `private_token`, empty until the
+    member turns it on, is a second address with their status-tracker
+    deadlines (DS-2019, EAD, passport…), which tell anyone who reads them the
+    member's visa status: it is kept apart so the events address can be shared.
+    """
 
     member = models.OneToOneField(
         Member, on_delete=models.CASCADE, related_name="calendar_feed"
     )
     token = models.CharField(max_length=64, unique=True)
+    private_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

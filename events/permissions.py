@@ -21,6 +21,25 @@ def can_run(user, event: Event) -> bool:
     return member is not None and event.organisers.filter(pk=member.pk).exists()
 
 
+# Audience filters whose members share a visa status: who comes to such an
+# event tells an onlooker their status.
+VISA_AUDIENCE_KEYS = ("visa_statuses",)
+VIEW_VISA = "members.view_visa_status"
+
+
+def audience_reveals_visa(event: Event) -> bool:
+    return any(event.audience.get(key) for key in VISA_AUDIENCE_KEYS)
+
+
+def can_see_attendees(user, event: Event) -> bool:
+    """Names of who is coming, waiting and came. For an event whose audience is
+    a visa segment only GME staff and co-leads (who may see visa status);
+    organisers who are residents get counts and the check-in code."""
+    if not can_run(user, event):
+        return False
+    return not audience_reveals_visa(event) or user.has_perm(VIEW_VISA)
+
+
 def events_visible_to(user) -> QuerySet[Event]:
     """Members see published and cancelled events; managers see drafts too;
     organisers see the drafts they organise."""

@@ -36,6 +36,7 @@ from events.models import (
     Feedback,
     Panelist,
     ReminderRule,
+    ReminderSent,
     Rsvp,
 )
 from imgportal.emails import email_queue_template, register_stale_check
@@ -121,6 +122,8 @@ def event_save(
             ReminderRule(event=event, minutes_before=minutes, subject=subject)
             for minutes, subject in DEFAULT_REMINDERS
         )
+    elif not _changed_fields(before, event):
+        pass  # an unchanged save: no new calendar sequence, nothing to tell
     else:
         moved = _what_moved(before, event)
         if before.status != Event.Status.DRAFT:
@@ -142,6 +145,18 @@ def event_save(
     if organisers is not None:
         event.organisers.set(organisers)
     return event
+
+
+BOOKKEEPING_FIELDS = {"updated_at", "sequence", "description_html"}
+
+
+def _changed_fields(before: Event, after: Event) -> list[str]:
+    return [
+        f.attname
+        for f in Event._meta.concrete_fields
+        if f.attname not in BOOKKEEPING_FIELDS
+        and getattr(before, f.attname) != getattr(after, f.attname)
+    ]
 
 
 def _what_moved(before: Event, after: Event) -> list[str]:
@@ -452,9 +467,13 @@ def offer_from_token(token: str) -> Rsvp | None:
         data = signing.loads(token, salt=OFFER_SALT)
     except signing.BadSignature:
         return None
+    if not isinstance(data, dict) or not all(
+        type(data.get(key)) is int for key in ("r", "e")
+    ):
+        return None  # signed by us, but not an offer this code wrote
     rsvp = (
         Rsvp.objects.select_related("event", "member__user")
-        .filter(pk=data.get("r"))
+        .filter(pk=data["r"])
         .first()
     )
     if rsvp is None or rsvp.offer_expires_at is None:
@@ -570,6 +589,18 @@ def calendar_feed_reset(member: Member) -> CalendarFeed:
     return feed
 
 
+def calendar_private_feed_set(member: Member, *, on: bool, new: bool = False):
+    """Turn the private deadlines address on (keeping it if it is on, or a new
+    one with `new`) or off (the address stops working at once)."""
+    feed = calendar_feed_for(member)
+    if on and (new or not feed.private_token):
+        feed.private_token = secrets.token_urlsafe(32)
+    elif not on:
+        feed.private_token = None
+    feed.save(update_fields=["private_token"])
+    return feed
+
+
 # --- Reminders ------------------------------------------------------------------
 
 
@@ -624,41 +655,70 @@ def reminders_send_due(*, now=None) -> int:
         going = event.rsvps.filter(
             status=Rsvp.Status.YES, responded_at__lte=due
         ).select_related("member__user")
-        for rsvp in going:
-            email = email_queue_template(
-                key=f"event-reminder:{rule.pk}:{rsvp.member_id}:"
-                f"{int(event.starts_at.timestamp())}",
-                to=rsvp.member.user.email,
-                template_prefix="events/email/reminder",
-                context={
-                    "event": event,
-                    "rule": rule,
-                    "subject": rule.subject.format(title=event.title),
-                    "member": rsvp.member,
-                    "when": _when(event),
-                    "event_url": _site(event.get_absolute_url()),
-                },
-                member=rsvp.member,
-                category=Category.EVENT_REMINDERS,
-                stale_check={
-                    "kind": "event_reminder",
-                    "event_id": event.pk,
-                    "member_id": rsvp.member_id,
-                    "starts_at": event.starts_at.isoformat(),
-                },
-                attachments=[attachment],
+        sent = {
+            r.member_id: r
+            for r in ReminderSent.objects.filter(
+                event=event, minutes_before=rule.minutes_before
             )
+        }
+        for rsvp in going:
+            earlier = sent.get(rsvp.member_id)
+            if earlier is not None and earlier.still_true_for(event.starts_at):
+                continue
+            with transaction.atomic():
+                ReminderSent.objects.update_or_create(
+                    event=event,
+                    member_id=rsvp.member_id,
+                    minutes_before=rule.minutes_before,
+                    defaults={"for_starts_at": event.starts_at, "sent_at": now},
+                )
+                email = _queue_reminder(rule, rsvp, attachment)
             queued += email.created_at >= started
     return queued
 
 
+def _queue_reminder(rule: ReminderRule, rsvp: Rsvp, attachment):
+    event = rule.event
+    return email_queue_template(
+        key=f"event-reminder:{event.pk}:{rule.minutes_before}:"
+        f"{rsvp.member_id}:{int(event.starts_at.timestamp())}",
+        to=rsvp.member.user.email,
+        template_prefix="events/email/reminder",
+        context={
+            "event": event,
+            "rule": rule,
+            "subject": rule.subject_for(event),
+            "member": rsvp.member,
+            "when": _when(event),
+            "event_url": _site(event.get_absolute_url()),
+        },
+        member=rsvp.member,
+        category=Category.EVENT_REMINDERS,
+        stale_check={
+            "kind": "event_reminder",
+            "event_id": event.pk,
+            "member_id": rsvp.member_id,
+            "starts_at": event.starts_at.isoformat(),
+            "window_minutes": rule.minutes_before,
+        },
+        attachments=[attachment],
+    )
+
+
 @register_stale_check("event_reminder")
-def _reminder_still_true(*, event_id: int, member_id: int, starts_at: str) -> bool:
-    """At send time: still published, same start, and they are still going."""
+def _reminder_still_true(
+    *, event_id: int, member_id: int, starts_at: str, window_minutes: int = 0
+) -> bool:
+    """At send time: still published, starting within the reminder's own window
+    of the time it names (the same tolerance that keeps it from being sent
+    again, so a small move neither repeats nor loses it), and still going."""
+    named = datetime.fromisoformat(starts_at)
+    window = timedelta(minutes=window_minutes)
     return Event.objects.filter(
         pk=event_id,
         status=Event.Status.PUBLISHED,
-        starts_at=starts_at,
+        starts_at__gte=named - window,
+        starts_at__lte=named + window,
         rsvps__member_id=member_id,
         rsvps__status=Rsvp.Status.YES,
     ).exists()

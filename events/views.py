@@ -1,9 +1,12 @@
 import calendar
+import re
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,8 +17,15 @@ from django.views.generic import FormView, ListView, TemplateView
 from events import forms, selectors, services
 from events.ics import FEED_EXTRAS, event_calendar
 from events.models import CalendarFeed, Event, Rsvp
-from events.permissions import MANAGE, can_manage_events, can_run
+from events.permissions import (
+    MANAGE,
+    audience_reveals_visa,
+    can_manage_events,
+    can_run,
+    can_see_attendees,
+)
 from imgportal.csv_export import csv_response
+from imgportal.params import id_or_404, search_text
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
 from members.rules import academic_year_of
@@ -56,6 +66,23 @@ class RunEventMixin(MemberEventMixin):
         if not can_run(self.request.user, event):
             raise PermissionDenied
         return event
+
+    def check_can_see_attendees(self) -> Event:
+        """Pages that name attendees (and their changes)."""
+        event = self.check_can_run()
+        if not can_see_attendees(self.request.user, event):
+            raise PermissionDenied
+        return event
+
+    def attendee_counts(self, event: Event) -> dict:
+        return {
+            "names_hidden": True,
+            "going": event.rsvps.filter(status=Rsvp.Status.YES).count(),
+            "waiting": event.rsvps.filter(
+                status__in=[Rsvp.Status.WAITLIST, Rsvp.Status.OFFERED]
+            ).count(),
+            "checked_in": event.attendances.count(),
+        }
 
 
 # --- Browsing -------------------------------------------------------------------
@@ -237,13 +264,13 @@ class OfferView(View):
     def get(self, request, token: str):
         rsvp = services.offer_from_token(token)
         if rsvp is None:
-            return render(request, self.template_name, {"invalid": True}, status=404)
+            return render(request, self.template_name, {"invalid": True}, status=400)
         return render(request, self.template_name, {"rsvp": rsvp, "token": token})
 
     def post(self, request, token: str):
         rsvp = services.offer_from_token(token)
         if rsvp is None:
-            return render(request, self.template_name, {"invalid": True}, status=404)
+            return render(request, self.template_name, {"invalid": True}, status=400)
         try:
             rsvp = services.offer_accept(rsvp=rsvp)
         except ValidationError as exc:
@@ -256,27 +283,42 @@ class OfferView(View):
         return render(request, self.template_name, {"rsvp": rsvp, "done": True})
 
 
+# What secrets.token_urlsafe writes; anything else (a NUL, a space) is no address.
+FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 class CalendarFeedView(View):
     """A member's subscribed calendar: the secret token is the only key."""
 
     def get(self, request, token: str):
+        if not FEED_TOKEN.fullmatch(token):
+            return HttpResponse(
+                "Not a calendar address.", status=400, content_type="text/plain"
+            )
         feed = (
             CalendarFeed.objects.select_related("member__user")
-            .filter(token=token)
+            .filter(Q(token=token) | Q(private_token=token))
             .first()
         )
         if feed is None or not feed.member.user.is_active:
             raise Http404("No such calendar")
         events = list(selectors.my_events(feed.member))
-        return HttpResponse(
-            event_calendar(
+        # Events for a visa segment tell whoever reads the feed the member's
+        # status: they go with the deadlines into the private feed only.
+        private = token == feed.private_token
+        events = [e for e in events if audience_reveals_visa(e) == private]
+        if private:
+            calendar = event_calendar(
                 events,
                 show_online_for={e.pk for e in events},
-                name="IMG group events",
+                name="My visa deadlines and events (private)",
                 extras=[c for extra in FEED_EXTRAS for c in extra(feed.member)],
-            ),
-            content_type="text/calendar; charset=utf-8",
-        )
+            )
+        else:
+            calendar = event_calendar(
+                events, show_online_for={e.pk for e in events}, name="IMG group events"
+            )
+        return HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
 
 
 class MyCalendarView(MemberEventMixin, TemplateView):
@@ -287,23 +329,40 @@ class MyCalendarView(MemberEventMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         feed = services.calendar_feed_for(self.get_member())
-        url = self.request.build_absolute_uri(reverse("events:feed", args=[feed.token]))
-        context.update(
-            feed=feed,
-            feed_url=url,
-            webcal_url=url.replace("https://", "webcal://").replace(
-                "http://", "webcal://"
-            ),
-        )
+        context.update(feed=feed, **self._addresses("feed", feed.token))
+        if feed.private_token:
+            context.update(self._addresses("private", feed.private_token))
         return context
 
+    def _addresses(self, prefix: str, token: str) -> dict[str, str]:
+        url = self.request.build_absolute_uri(reverse("events:feed", args=[token]))
+        webcal = url.replace("https://", "webcal://").replace("http://", "webcal://")
+        return {f"{prefix}_url": url, f"webcal_{prefix}_url": webcal}
+
+    ACTIONS = {
+        "reset": "Your events calendar has a new address: the old one no longer "
+        "works. Subscribe again with the new one.",
+        "private_on": "Your private deadlines calendar is on. Subscribe to its "
+        "address; keep it to yourself.",
+        "private_reset": "Your private deadlines calendar has a new address: the "
+        "old one no longer works.",
+        "private_off": "Your private deadlines calendar is off: its address no "
+        "longer works.",
+    }
+
     def post(self, request):
-        services.calendar_feed_reset(self.get_member())
-        messages.success(
-            request,
-            "Your calendar has a new address: the old one no longer works. "
-            "Subscribe again with the new one.",
-        )
+        action = request.POST.get("action")
+        member = self.get_member()
+        if action not in self.ACTIONS:
+            messages.error(request, "Choose what to change; nothing was changed.")
+            return redirect("events:my_calendar")
+        if action == "reset":
+            services.calendar_feed_reset(member)
+        else:
+            services.calendar_private_feed_set(
+                member, on=action != "private_off", new=action == "private_reset"
+            )
+        messages.success(request, self.ACTIONS[action])
         return redirect("events:my_calendar")
 
 
@@ -428,7 +487,10 @@ class CheckinView(RunEventMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         event = self.check_can_run()
-        query = self.request.GET.get("q", "").strip()
+        if not can_see_attendees(self.request.user, event):
+            context.update(event=event, **self.attendee_counts(event))
+            return context
+        query = search_text(self.request.GET.get("q"))
         context.update(
             event=event,
             query=query,
@@ -438,19 +500,22 @@ class CheckinView(RunEventMixin, TemplateView):
         return context
 
     def post(self, request, pk: int):
-        event = self.check_can_run()
+        event = self.check_can_see_attendees()
         rsvp = get_object_or_404(
-            event.rsvps.select_related("member"), pk=request.POST.get("rsvp")
+            event.rsvps.select_related("member"), pk=id_or_404(request.POST.get("rsvp"))
         )
-        if request.POST.get("present") == "1":
+        present = request.POST.get("present")
+        if present == "1":
             services.attendance_mark(event=event, member=rsvp.member, by=request.user)
-        else:
+        elif present == "0":
             services.attendance_unmark(event=event, member=rsvp.member, by=request.user)
+        else:
+            messages.error(request, "Choose Check in or undo; nothing changed.")
         url = reverse("events:checkin", args=[event.pk])
-        query = request.POST.get("q", "")
-        return redirect(
-            f"{url}?q={query}#rsvp-{rsvp.pk}" if query else f"{url}#rsvp-{rsvp.pk}"
-        )
+        query = search_text(request.POST.get("q"))
+        if query:
+            url = f"{url}?{urlencode({'q': query})}"
+        return redirect(f"{url}#rsvp-{rsvp.pk}")
 
 
 class WaitlistView(RunEventMixin, TemplateView):
@@ -459,15 +524,23 @@ class WaitlistView(RunEventMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         event = self.check_can_run()
+        if not can_see_attendees(self.request.user, event):
+            context.update(event=event, **self.attendee_counts(event))
+            return context
         context.update(event=event, waitlist=selectors.waitlist(event))
         return context
 
     def post(self, request, pk: int):
-        event = self.check_can_run()
+        event = self.check_can_see_attendees()
         rsvp = get_object_or_404(
-            event.rsvps.filter(status=Rsvp.Status.WAITLIST), pk=request.POST.get("rsvp")
+            event.rsvps.filter(status=Rsvp.Status.WAITLIST),
+            pk=id_or_404(request.POST.get("rsvp")),
         )
-        services.waitlist_move(rsvp=rsvp, up=request.POST.get("move") == "up")
+        move = request.POST.get("move")
+        if move in ("up", "down"):
+            services.waitlist_move(rsvp=rsvp, up=move == "up")
+        else:
+            messages.error(request, "Choose up or down; nobody was moved.")
         return redirect("events:waitlist", pk=event.pk)
 
 

@@ -577,13 +577,15 @@ def timeline_save(*, timeline: VisaTimeline, by: User) -> VisaTimeline:
     before = (
         {} if creating else _timeline_values(VisaTimeline.objects.get(pk=timeline.pk))
     )
-    timeline.updated_at, timeline.updated_by = timezone.now(), by
     timeline.full_clean()
-    timeline.save()
     after = _timeline_values(timeline)
     changes = {
         f: (before.get(f, ""), v) for f, v in after.items() if before.get(f) != v
     }
+    if not creating and not changes:
+        return timeline  # an unchanged save: who changed it last stays true
+    timeline.updated_at, timeline.updated_by = timezone.now(), by
+    timeline.save()
     if changes:
         VisaTimelineChange.objects.create(
             timeline=timeline,

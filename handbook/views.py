@@ -27,6 +27,7 @@ from handbook.permissions import (
 )
 from imgportal.form_errors import add_errors
 from imgportal.markdown import render_document
+from imgportal.params import as_id, id_or_404
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
 
@@ -611,9 +612,8 @@ class DiffView(EditorRequiredMixin, TemplateView):
     template_name = "handbook/revision_diff.html"
 
     def get(self, request, *args, **kwargs):
-        try:
-            ids = int(request.GET["from"]), int(request.GET["to"])
-        except (KeyError, ValueError):
+        ids = as_id(request.GET.get("from")), as_id(request.GET.get("to"))
+        if None in ids:
             return self._refuse("Choose two revisions to compare.")
         revisions = {
             r.pk: r
@@ -671,7 +671,7 @@ class EditorsView(PortalPermissionRequiredMixin, FormView):
         if "remove" in request.POST:
             member = get_object_or_404(
                 member_selectors.Member.objects.select_related("user"),
-                pk=request.POST.get("remove"),
+                pk=id_or_404(request.POST.get("remove")),
             )
             services.editor_remove(member=member, by=request.user)
             messages.success(request, f"{member} is no longer a handbook editor.")

@@ -1,13 +1,21 @@
 """Markdown to safe HTML, for anything members or staff write (newsletters, the
 handbook): rendered with Python-Markdown, then sanitised with nh3 so no script,
-style, event handler or javascript: URL survives."""
+style, event handler or javascript: URL survives.
+
+Images: on pages only from the portal's own origin (a relative path or
+SITE_URL); a remote one keeps its alt text and loses its address, so no third
+party learns who read what. Emails carry no images at all (`without_images`):
+a picture in a newsletter to a visa segment is a tracking pixel even when it is
+ours."""
 
 import html
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import markdown as md
 import nh3
+from django.conf import settings
 from django.utils.text import slugify
 
 ALLOWED_TAGS = {
@@ -57,12 +65,63 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+def is_own_origin(url: str) -> bool:
+    """A relative address (on this site) or one under SITE_URL, read the way a
+    browser reads it (the URL standard trims C0 controls and spaces at both
+    ends, drops tab and newline anywhere, and takes "\\" for "/"), so
+    "/<tab>/evil.example" or "<U+0001>//evil.example" is not taken for a path."""
+    cleaned = "".join(c for c in url if c not in "\t\n\r").strip(
+        "".join(map(chr, range(33)))
+    )
+    cleaned = cleaned.replace("\\", "/")
+    parts = urlsplit(cleaned)
+    if not parts.scheme and not parts.netloc:
+        return not cleaned.startswith("//")
+    own = urlsplit(settings.SITE_URL)
+    return (parts.scheme.lower(), parts.netloc.lower()) == (
+        own.scheme.lower(),
+        own.netloc.lower(),
+    )
+
+
+def _own_images_only(element: str, attribute: str, value: str) -> str | None:
+    if element == "img" and attribute == "src" and not is_own_origin(value):
+        return None
+    return value
+
+
 def render_markdown(text: str) -> str:
     """Safe HTML for `text` written in Markdown."""
     html = md.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_own_images_only,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def own_images_only(html: str) -> str:
+    """HTML stored by an earlier renderer, shown with today's image rule
+    (idempotent on what `render_markdown` or `render_document` wrote)."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes={"a": {"headerlink"}},
+        attribute_filter=_only_heading_ids,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def without_images(html: str) -> str:
+    """Rendered HTML for an email: the same, with every image left out."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS - {"img"},
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
@@ -94,7 +153,7 @@ def _heading_slug(value: str, separator: str) -> str:
 def _only_heading_ids(element: str, attribute: str, value: str) -> str | None:
     if attribute == "id" and not value.startswith(HEADING_ID_PREFIX):
         return None
-    return value
+    return _own_images_only(element, attribute, value)
 
 
 def _flatten(tokens: list[dict]) -> list[dict]:

@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from imgportal.widgets import FastSelectMultiple
+from members.languages import LANGUAGES
 from members.models import (
     DIRECTORY_FIELD_CHOICES,
     CoLeadInvitation,
@@ -49,6 +51,16 @@ class MemberProfileForm(forms.ModelForm):
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
+    # The model's ArrayField gives a form field without choices: its <select>
+    # rendered no options (an unchanged save emptied the languages) and a bad
+    # value reached the model's validation, whose message formatting fails on
+    # "%" in what was typed. The choices belong on the form.
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        choices=LANGUAGES,
+        required=False,
+        widget=FastSelectMultiple(attrs={"size": 6}),
+    )
 
     class Meta:
         model = Member
@@ -57,7 +69,6 @@ class MemberProfileForm(forms.ModelForm):
             "training_start": DATE,
             "expected_completion": DATE,
             "bio": forms.Textarea(attrs={"rows": 5}),
-            "languages": forms.SelectMultiple(attrs={"size": 6}),
         }
 
     def __init__(self, *args, **kwargs):

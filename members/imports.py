@@ -63,14 +63,16 @@ def lookups() -> roster.Lookups:
 
 def import_job_create(*, uploaded_by: User, filename: str, raw: bytes) -> ImportJob:
     """Store an uploaded roster; a file that can't be read is recorded as such."""
-    job = ImportJob(uploaded_by=uploaded_by, filename=filename[:255])
+    job = ImportJob(
+        uploaded_by=uploaded_by, filename=filename.replace("\x00", "")[:255]
+    )
     try:
         job.content = roster.decode(raw)
     except ValidationError as exc:
         job.content = ""
         job.file_errors = exc.messages
         job.status = ImportJob.Status.PREVIEWED
-    job.total_rows = max(job.content.count("\n"), 1)
+    job.total_rows = roster.line_count(job.content)
     job.save()
     return job
 

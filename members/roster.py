@@ -25,6 +25,11 @@ OPTIONAL_COLUMNS = [
 IGNORED_COLUMNS = ["status", "joined_at"]
 ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 MAX_ROWS = 10_000
+MAX_CELL = 255  # no roster value is longer; a longer cell is that row's problem
+NOT_TEXT = "\ufffd"  # what `decode` puts where the file had a NUL byte
+# The upload is at most 5 MB: let the csv module read a cell of any size, so an
+# oversized one is reported on its row instead of stopping the whole file.
+csv.field_size_limit(8 * 1024 * 1024)
 
 
 @dataclass
@@ -49,12 +54,20 @@ class Lookups:
 def decode(raw: bytes) -> str:
     """UTF-8 (with or without BOM) only: other encodings mangle names silently."""
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError(
             "The file is not UTF-8 text. In Excel choose “CSV UTF-8 (comma "
             "delimited)” when saving, then upload it again."
         ) from exc
+    # PostgreSQL keeps no NUL in text: mark it, and the row that holds it is
+    # rejected with a message (see `parse`).
+    return text.replace("\x00", NOT_TEXT)
+
+
+def line_count(text: str) -> int:
+    """Lines whether the file ends them with LF, CRLF or CR alone (old Excel)."""
+    return max(len(text.splitlines()), 1)
 
 
 def _parse_date(text: str, column: str, errors: list[str]) -> date | None:
@@ -67,7 +80,19 @@ def _parse_date(text: str, column: str, errors: list[str]) -> date | None:
 
 def parse(text: str, lookups: Lookups) -> tuple[list[str], list[RosterRow]]:
     """Return (file errors, rows). With file errors there are no rows."""
-    reader = csv.DictReader(io.StringIO(text))
+    # newline="": the csv module itself reads LF, CRLF and CR-only line ends.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return _parse(reader, lookups)
+    except csv.Error as exc:
+        return [
+            f"Line {reader.line_num}: the portal cannot read this as CSV ({exc})."
+        ], []
+
+
+def _parse(
+    reader: csv.DictReader, lookups: Lookups
+) -> tuple[list[str], list[RosterRow]]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in ALL_COLUMNS + IGNORED_COLUMNS]
@@ -97,10 +122,29 @@ def parse(text: str, lookups: Lookups) -> tuple[list[str], list[RosterRow]]:
         }
         if not any(cells.values()):
             continue
+        unreadable = _unreadable_cells(cells)
+        if unreadable:
+            email = cells["email"] if len(cells["email"]) <= MAX_CELL else ""
+            row = RosterRow(number=index, email=email.replace(NOT_TEXT, ""))
+            row.errors.extend(unreadable)
+            rows.append(row)
+            continue
         rows.append(_parse_row(index, cells, lookups, first_line_of))
     if not rows:
         return ["The file has a header but no rows."], []
     return [], rows
+
+
+def _unreadable_cells(cells: dict[str, str]) -> list[str]:
+    problems = []
+    for column, text in cells.items():
+        if len(text) > MAX_CELL:
+            problems.append(f"{column}: longer than {MAX_CELL} characters.")
+        elif NOT_TEXT in text:
+            problems.append(
+                f"{column}: holds a NUL byte or a character that is not text."
+            )
+    return problems
 
 
 def _parse_row(

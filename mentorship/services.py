@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from imgportal.emails import email_queue_template
+from imgportal.params import as_id
 from members.models import Member, User
 from mentorship import selectors
 from mentorship.matching import optimal_assignment
@@ -221,7 +222,13 @@ def match_from_token(token: str) -> tuple[Match, str] | None:
     except signing.BadSignature:
         return None
     pk, _, action = value.partition(":")
-    match = Match.objects.select_related("mentor__member__user").filter(pk=pk).first()
+    if as_id(pk) is None:
+        return None  # signed by us, but not a link this code wrote
+    match = (
+        Match.objects.select_related("mentor__member__user")
+        .filter(pk=as_id(pk))
+        .first()
+    )
     if match is None or action not in ("accept", "decline"):
         return None
     return match, action

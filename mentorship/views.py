@@ -8,6 +8,7 @@ from django.views.generic import FormView, TemplateView
 
 from imgportal.csv_export import csv_response
 from imgportal.form_errors import add_errors
+from imgportal.params import id_or_404
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
 from members.models import Member
@@ -312,14 +313,14 @@ class AnswerLinkView(View):
     def get(self, request, token: str):
         found = services.match_from_token(token)
         if found is None:
-            return render(request, self.template_name, {"invalid": True}, status=404)
+            return render(request, self.template_name, {"invalid": True}, status=400)
         match, action = found
         return render(request, self.template_name, {"match": match, "action": action})
 
     def post(self, request, token: str):
         found = services.match_from_token(token)
         if found is None:
-            return render(request, self.template_name, {"invalid": True}, status=404)
+            return render(request, self.template_name, {"invalid": True}, status=400)
         match, action = found
         try:
             if action == "accept":
@@ -389,7 +390,9 @@ class RoundView(RunMatchingMixin, TemplateView):
                 messages.success(request, f"Confirmed: {created} mentors asked.")
             else:
                 proposal = get_object_or_404(
-                    Proposal, pk=request.POST.get("proposal"), round=matching_round
+                    Proposal,
+                    pk=id_or_404(request.POST.get("proposal")),
+                    round=matching_round,
                 )
                 services.proposal_drop(
                     proposal=proposal, dropped=request.POST.get("dropped") == "1"
@@ -429,7 +432,9 @@ class SwapView(RunMatchingMixin, TemplateView):
 
     def post(self, request, pk: int):
         proposal = self.get_proposal()
-        mentor = get_object_or_404(MentorProfile, pk=request.POST.get("mentor"))
+        mentor = get_object_or_404(
+            MentorProfile, pk=id_or_404(request.POST.get("mentor"))
+        )
         try:
             services.proposal_swap(proposal=proposal, mentor=mentor)
         except ValidationError as exc:

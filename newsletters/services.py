@@ -42,7 +42,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from imgportal.emails import email_queue, email_queue_template
-from imgportal.markdown import render_markdown
+from imgportal.markdown import render_markdown, without_images
 from members.models import Member, User
 from newsletters.models import (
     HARD_BOUNCE_LIMIT,
@@ -356,6 +356,7 @@ def _finish_if_done(newsletter_id: int) -> None:
 def _render_bodies(newsletter: Newsletter) -> tuple[str, str]:
     context = {
         "newsletter": newsletter,
+        "body_html": without_images(newsletter.body_html),
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "site_url": settings.SITE_URL,
     }

@@ -16,7 +16,9 @@ def unsubscribe_token(member_id: int, category: str) -> str:
 def read_token(token: str) -> tuple[int, str]:
     """(member id, category), or signing.BadSignature / SignatureExpired."""
     data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
-    return int(data["m"]), str(data["c"])
+    if not isinstance(data, dict) or type(data.get("m")) is not int:
+        raise signing.BadSignature("Signed, but not an unsubscribe link.")
+    return data["m"], str(data.get("c"))
 
 
 def unsubscribe_url_prefix() -> str:

@@ -9,6 +9,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
+from members.models import Member
 from newsletters import forms, services
 from newsletters.models import Category, Newsletter
 from newsletters.unsubscribe import read_token
@@ -93,6 +94,8 @@ class UnsubscribeView(View):
             return None
         if category not in Category.values:
             return None
+        if not Member.objects.filter(pk=member_id).exists():
+            return None  # a link for a member who is no longer here
         return member_id, category
 
     def get(self, request, token: str):

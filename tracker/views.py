@@ -147,6 +147,9 @@ class ChecklistView(OwnTrackerMixin, View):
 
 class SharingView(OwnTrackerMixin, View):
     def post(self, request):
+        if request.POST.get("share") not in ("0", "1"):
+            messages.error(request, "Choose whether to be counted; nothing changed.")
+            return redirect("tracker:status")
         share = request.POST.get("share") == "1"
         services.share_counts_set(member=self.get_member(), share=share)
         messages.success(

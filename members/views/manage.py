@@ -9,12 +9,12 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from imgportal.csv_export import csv_response
+from imgportal.params import as_ids, safe_next
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members import forms, imports, roster, rules, selectors, services
 from members.filters import MemberListFilter
 from members.models import CoLeadInvitation, ImportJob, Member, RolloverRun
 from members.tasks import import_apply_task, import_preview_task
-from members.views.profiles import _safe_next
 
 # --- Co-leads and GME staff --------------------------------------------------
 
@@ -58,9 +58,9 @@ class MemberBulkActionView(PortalPermissionRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        ids = [int(i) for i in request.POST.getlist("members") if i.isdigit()]
+        ids = as_ids(request.POST.getlist("members"))
         form = forms.BulkActionForm(request.POST, member_ids=ids)
-        back = _safe_next(request, reverse("members:manage"))
+        back = safe_next(request, reverse("members:manage"))
         if not form.is_valid():
             errors = [e for field in form.errors.values() for e in field]
             if not ids:
@@ -206,7 +206,7 @@ class JoinRequestDecisionView(PortalPermissionRequiredMixin, View):
                 messages.error(request, "Choose Approve or Decline.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        return redirect(_safe_next(request, reverse("members:join_requests")))
+        return redirect(safe_next(request, reverse("members:join_requests")))
 
 
 # --- Roster import -----------------------------------------------------------
@@ -432,15 +432,19 @@ class HandoffAnswerView(PortalPermissionRequiredMixin, DetailView):
     def post(self, request, pk: int):
         invitation = get_object_or_404(self.get_queryset(), pk=pk)
         me = selectors.member_for_user(request.user)
+        answer = request.POST.get("answer")
         try:
-            if request.POST.get("answer") == "accept":
+            if answer == "accept":
                 term = services.co_lead_invitation_accept(invitation=invitation, by=me)
                 messages.success(
                     request, f"Welcome, co-lead! Your term starts on {term.start}."
                 )
-            else:
+            elif answer == "decline":
                 services.co_lead_invitation_decline(invitation=invitation, by=me)
                 messages.info(request, "You declined the invitation.")
+            else:
+                messages.error(request, "Choose Accept or Decline.")
+                return redirect("members:handoff_answer", pk=pk)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("home")
@@ -477,13 +481,18 @@ class DeletionRequestDecisionView(PortalPermissionRequiredMixin, View):
         deletion = get_object_or_404(
             selectors.deletion_requests_pending(viewer=request.user), pk=pk
         )
+        decision = request.POST.get("decision")
         try:
-            if request.POST.get("decision") == "confirm":
+            if decision == "confirm":
                 services.deletion_request_confirm(request=deletion, by=request.user)
                 messages.success(request, "The member was anonymised.")
-            else:
+            elif decision == "cancel":
                 services.deletion_request_cancel(request=deletion, by=request.user)
                 messages.info(request, "Request cancelled; nothing was deleted.")
+            else:
+                messages.error(
+                    request, "Choose Anonymise or Cancel the request; nothing changed."
+                )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("members:deletion_requests")

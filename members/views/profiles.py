@@ -7,7 +7,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
@@ -18,15 +17,6 @@ from members import forms, selectors, services
 from members.filters import DirectoryFilter
 from members.models import LeadershipRole, Member
 from members.permissions import can_see_visa
-
-
-def _safe_next(request, default: str) -> str:
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return default
 
 
 class PendingView(LoginRequiredMixin, TemplateView):

@@ -72,7 +72,7 @@ def test_the_personal_feed_lists_my_events_and_its_token_can_be_replaced(residen
     _, events = _events(response.content)
     assert [str(e["SUMMARY"]) for e in events] == ["Going"]
     assert "meet.example.org/x" in str(events[0]["LOCATION"])
-    client.post(reverse("events:my_calendar"))
+    client.post(reverse("events:my_calendar"), {"action": "reset"})
     assert calendar_app.get(url).status_code == 404
     feed.refresh_from_db()
     assert (

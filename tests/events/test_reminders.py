@@ -194,3 +194,132 @@ def test_organisers_change_reminders_with_their_own_subjects(co_lead):
         OutboundEmail.objects.get(idempotency_key__startswith="event-reminder").subject
         == f"Two days to {event.title}"
     )
+
+
+def _reminders_to(member) -> list[str]:
+    return [m.subject for m in mail.outbox if m.to == [member.user.email]]
+
+
+def _move(event, by, delta, capture):
+    event.starts_at += delta
+    event.ends_at += delta
+    with capture(execute=True):
+        services.event_save(event=event, by=by)
+
+
+@pytest.mark.parametrize(
+    ("delta", "again"),
+    [
+        (timedelta(minutes=15), False),  # later by minutes: "tomorrow" still true
+        (-timedelta(minutes=15), False),  # earlier by minutes
+        (timedelta(hours=3), False),  # within the day-before window
+        (timedelta(days=2), True),  # later by days: tomorrow is now another day
+        (-timedelta(days=2), True),  # earlier by days
+    ],
+)
+def test_a_sent_reminder_goes_again_only_after_a_move_beyond_its_window(
+    co_lead, django_capture_on_commit_callbacks, delta, again
+):
+    """The review's case: moved 15 minutes after "tomorrow" went out, the old
+    code sent a second "tomorrow" (its key held the start time)."""
+    event, (member,) = _event_with_going(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_send_due(now=event.starts_at - timedelta(hours=23))
+    assert len(_reminders_to(member)) == 1
+    _move(event, co_lead.user, delta, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    day_before = event.starts_at - timedelta(hours=23)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_send_due(now=max(day_before, timezone.now()))
+        services.reminders_send_due(now=max(day_before, timezone.now()))
+    tomorrow = [s for s in _reminders_to(member) if "tomorrow" in s]
+    assert len(tomorrow) == (1 if again else 0)
+    # The hour-before reminder is its own offset: it still goes, once.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_send_due(now=event.starts_at - timedelta(minutes=30))
+        services.reminders_send_due(now=event.starts_at - timedelta(minutes=20))
+    assert len(_reminders_to(member)) == 1
+
+
+def test_editing_the_reminders_sends_nothing_twice(
+    co_lead, django_capture_on_commit_callbacks
+):
+    """reminders_set replaces the rules (new ids): a sent offset stays sent."""
+    event, (member,) = _event_with_going(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_send_due(now=event.starts_at - timedelta(hours=23))
+        services.reminders_set(
+            event=event,
+            rules=[(1440, "Tomorrow: {title}"), (60, "Soon: {title}")],
+        )
+        services.reminders_send_due(now=event.starts_at - timedelta(hours=22))
+    assert len(_reminders_to(member)) == 1
+
+
+def test_a_cancelled_event_sends_no_reminder(
+    co_lead, django_capture_on_commit_callbacks
+):
+    event, (member,) = _event_with_going(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_cancel(event=event, by=co_lead.user)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            services.reminders_send_due(now=event.starts_at - timedelta(hours=23)) == 0
+        )
+        assert (
+            services.reminders_send_due(now=event.starts_at - timedelta(minutes=30))
+            == 0
+        )
+    assert _reminders_to(member) == []
+
+
+def test_an_upgrade_counts_reminders_the_old_keys_sent():
+    """The data migration reads the outbox keys written before ReminderSent."""
+    import importlib
+
+    from django.apps import apps
+
+    from events.models import ReminderSent
+
+    event, (member,) = _event_with_going(1)
+    rule = event.reminders.get(minutes_before=1440)
+    OutboundEmail.objects.create(
+        idempotency_key=f"event-reminder:{rule.pk}:{member.pk}:"
+        f"{int(event.starts_at.timestamp())}",
+        to=member.user.email,
+        subject="Reminder",
+        body_text="x",
+    )
+    migration = importlib.import_module("events.migrations.0004_reminder_sent")
+    migration.from_the_outbox(apps, None)
+    sent = ReminderSent.objects.get(member=member)
+    assert (sent.minutes_before, sent.for_starts_at) == (
+        1440,
+        event.starts_at.replace(microsecond=0),
+    )
+    assert services.reminders_send_due(now=event.starts_at - timedelta(hours=23)) == 0
+
+
+def test_a_reminder_queued_just_before_a_small_move_still_goes(
+    co_lead, django_capture_on_commit_callbacks
+):
+    """Queued (and counted as sent) for 18:00, delivered after a move to 18:15:
+    still true within its window, so it goes rather than being lost."""
+    from imgportal import emails
+
+    event, (member,) = _event_with_going(1)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.reminders_send_due(now=event.starts_at - timedelta(hours=23))
+    _move(
+        event, co_lead.user, timedelta(minutes=15), django_capture_on_commit_callbacks
+    )
+    mail.outbox.clear()
+    (email,) = OutboundEmail.objects.filter(
+        idempotency_key__startswith="event-reminder"
+    )
+    emails.email_deliver(email_id=email.pk)
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+    assert len(_reminders_to(member)) == 1

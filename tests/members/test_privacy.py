@@ -53,6 +53,74 @@ def test_no_page_a_resident_or_mentor_can_open_shows_anothers_visa(
     assert checked > 60
 
 
+def _crawl(client, context, names, queries=("",)) -> int:
+    checked = 0
+    for name in names:
+        url = reverse(name, kwargs=kwargs_for(name, ALL_URLS[name], context))
+        for query in queries:
+            response = client.get(url + query, follow=True)
+            body = b"".join(response) if response.streaming else response.content
+            assert CANARY.encode() not in body, url
+            checked += 1
+    return checked
+
+
+def test_a_mentor_with_the_canary_as_mentee_reads_no_visa_anywhere(
+    mentor, canary_member, django_capture_on_commit_callbacks
+):
+    """The mentee did not share their visa for this request: every page the
+    mentor can open (the match, the hub, the cards, emails) stays silent."""
+    from mentorship import services as mentoring
+    from mentorship.models import MentorProfile, MentorshipRequest
+
+    profile = MentorProfile.objects.create(
+        member=mentor, types=["career", "img_visa"], visa_paths=["other"]
+    )
+    wanted = MentorshipRequest.objects.create(
+        mentee=canary_member,
+        types=["img_visa", "career"],
+        goals="Waiver jobs",
+        priorities=["visa_experience"],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        match = mentoring.match_ask_directly(
+            request=wanted, mentor=profile, kind="img_visa"
+        )
+        mentoring.match_accept(match=match)
+        client = client_for(mentor)
+        assert "Canary" in client.get(match.get_absolute_url()).content.decode()
+        context = {(name, "pk"): canary_member.pk for name in ALL_URLS}
+        context[("mentorship:match", "pk")] = match.pk
+        names = [n for n in ALL_URLS if not n.startswith("admin:")]
+        checked = _crawl(client, context, names, ("", "?kind=img_visa"))
+    for message in mail.outbox:
+        assert CANARY not in message.body
+    assert checked > 60
+
+
+@pytest.mark.parametrize("own_status", [s for s, _ in Member.VisaStatus.choices])
+def test_a_resident_with_each_own_status_reads_no_mentors_visa(
+    resident, canary_member, own_status
+):
+    """The canary is a mentor whose path is their (unshown) visa: no mentoring
+    page, whatever the reader's own status, names it."""
+    from mentorship.models import MentorProfile, MentorshipRequest
+
+    MentorProfile.objects.create(
+        member=canary_member, types=["career", "img_visa"], visa_paths=["other"]
+    )
+    MentorshipRequest.objects.create(
+        mentee=resident, types=["img_visa"], goals="Waiver jobs"
+    )
+    Member.objects.filter(pk=resident.pk).update(visa_status=own_status)
+    client = client_for(resident)
+    page = client.get(reverse("mentorship:mentors"), {"kind": "img_visa"})
+    assert "Canary" in page.content.decode()
+    names = [n for n in ALL_URLS if n.startswith("mentorship:")]
+    context = {(name, "pk"): canary_member.mentor_profile.pk for name in names}
+    assert _crawl(client, context, names, ("", "?kind=img_visa", "?kind=career"))
+
+
 def test_directory_and_profile_never_show_visa_to_members(resident, canary_member):
     client = client_for(resident)
     directory = client.get(reverse("members:directory")).content.decode()

@@ -105,7 +105,7 @@ def test_a_tampered_answer_link_is_refused_and_changes_nothing(client, profile, 
     match = services.match_ask_directly(request=wanted, mentor=profile, kind="career")
     token = services.answer_token(match, "accept")
     response = client.post(reverse("mentorship:answer", args=[token[:-2] + "xx"]))
-    assert response.status_code == 404
+    assert response.status_code == 400
     assert "This link doesn't work" in page_text(response)
     assert Match.objects.get().state == Match.State.PROPOSED
 

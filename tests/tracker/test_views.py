@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -173,14 +174,50 @@ def test_newcomers_tick_the_arrival_checklist_and_co_leads_see_counts_only(
     assert dict(checklist["steps"])["Apply for your Social Security number"] == 1
 
 
-def test_the_personal_calendar_feed_carries_only_my_own_deadlines(resident, mentor):
+def _feed_days(token: str) -> list[date]:
+    response = Client().get(reverse("events:feed", args=[token]))
+    assert response.status_code == 200
+    calendar = Calendar.from_ical(response.content)
+    return [c.decoded("dtstart") for c in calendar.walk("VEVENT")]
+
+
+def test_the_events_feed_carries_no_tracker_dates(resident):
+    _doc(resident, "ds2019_end", date(2029, 5, 1))
+    assert _feed_days(event_services.calendar_feed_for(resident).token) == []
+
+
+def test_the_private_feed_is_off_until_turned_on_and_carries_only_my_deadlines(
+    resident, mentor
+):
     _doc(resident, "passport", date(2029, 5, 1))
     _doc(mentor, "passport", date(2031, 1, 1))
-    token = event_services.calendar_feed_for(resident).token
-    response = client_for(mentor).get(reverse("events:feed", args=[token]))
-    calendar = Calendar.from_ical(response.content)
-    days = [c.decoded("dtstart") for c in calendar.walk("VEVENT")]
-    assert days == [date(2029, 5, 1)]
+    client = client_for(resident)
+    url = reverse("events:my_calendar")
+    assert "Turn on a private deadlines calendar" in page_text(client.get(url))
+    client.post(url, {})  # an empty POST changes nothing
+    feed = event_services.calendar_feed_for(resident)
+    assert feed.private_token is None
+    client.post(url, {"action": "private_on"})
+    feed.refresh_from_db()
+    assert _feed_days(feed.private_token) == [date(2029, 5, 1)]
+    assert feed.private_token in page_text(client.get(url))
+    # Turning it on again keeps the address; replacing it revokes the old one.
+    client.post(url, {"action": "private_on"})
+    first = feed.private_token
+    feed.refresh_from_db()
+    assert feed.private_token == first
+    client.post(url, {"action": "private_reset"})
+    feed.refresh_from_db()
+    assert feed.private_token != first
+    assert Client().get(reverse("events:feed", args=[first])).status_code == 404
+    client.post(url, {"action": "private_off"})
+    assert (
+        Client().get(reverse("events:feed", args=[feed.private_token])).status_code
+        == 404
+    )
+    feed.refresh_from_db()
+    assert feed.private_token is None
+    assert _feed_days(feed.token) == []
 
 
 def test_anonymising_a_member_deletes_their_tracker(resident, co_lead):
