@@ -343,9 +343,18 @@ def rollover_changes(*, academic_year: int) -> list[dict]:
     return changes
 
 
+def rollover_today() -> date:
+    """Today, for the rollover window (tests move it)."""
+    return timezone.localdate()
+
+
 @transaction.atomic
 def rollover_apply(*, academic_year: int, by: User) -> RolloverRun:
-    """Advance training stages and move finished members to alumni, once a year."""
+    """Advance training stages and move finished members to alumni, once a year,
+    for the year that is due (from its June proposal on)."""
+    refusal = rules.rollover_refusal(academic_year, rollover_today())
+    if refusal:
+        raise ValidationError(refusal)
     if RolloverRun.objects.filter(
         academic_year=academic_year, undone_at__isnull=True
     ).exists():

@@ -304,6 +304,7 @@ class RolloverView(PortalPermissionRequiredMixin, TemplateView):
         context.update(
             form=forms.RolloverForm(initial={"academic_year": year}),
             academic_year=year,
+            refusal=rules.rollover_refusal(year, services.rollover_today()),
             effective_on=rules.academic_year_start(year),
             changes=[
                 {

@@ -16,6 +16,15 @@ from tests.factories import MemberFactory, give_totp
 from tests.test_permission_matrix import _expected
 from tests.urls import ALL_URLS, url_of
 
+
+@pytest.fixture(autouse=True)
+def _in_next_years_rollover_window(monkeypatch):
+    """The tests roll over into next academic year: be in its window."""
+    year = rules.academic_year_of(timezone.localdate()) + 1
+    day = rules.rollover_opens(year) + timedelta(days=5)
+    monkeypatch.setattr("members.services.rollover_today", lambda: day)
+
+
 pytestmark = pytest.mark.django_db
 
 

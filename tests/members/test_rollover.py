@@ -14,6 +14,12 @@ from tests.factories import MemberFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _in_the_2030_window(monkeypatch):
+    """The 2030 rollover is due from 20 June 2030."""
+    monkeypatch.setattr("members.services.rollover_today", lambda: date(2030, 6, 25))
+
+
 @pytest.fixture
 def cohort():
     return {
@@ -105,3 +111,38 @@ def test_no_proposal_once_the_year_was_rolled_over(co_lead):
     )
     assert rollover_propose(academic_year=2030) == 0
     assert Member.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("today", "message"),
+    [
+        (date(2030, 6, 19), "opens on 20 June 2030"),
+        (date(2029, 12, 1), "opens on 20 June 2030"),
+        (date(2031, 6, 20), "is past: the one due is 2031–32"),
+    ],
+)
+def test_a_rollover_outside_its_window_is_refused_with_a_message(
+    co_lead, cohort, monkeypatch, today, message
+):
+    monkeypatch.setattr("members.services.rollover_today", lambda: today)
+    response = client_for(co_lead).post(
+        reverse("members:rollover"), {"academic_year": 2030}, follow=True
+    )
+    assert message in page_text(response)
+    assert not RolloverRun.objects.exists()
+    cohort["intern"].refresh_from_db()
+    assert cohort["intern"].training_stage == "pgy1"
+    # The preview still works, before the window opens.
+    preview = client_for(co_lead).get(
+        reverse("members:rollover"), {"academic_year": 2030}
+    )
+    assert "would change" in page_text(preview)
+
+
+def test_the_window_opens_on_the_day_of_the_june_proposal():
+    from members import rules
+
+    assert rules.rollover_due_year(date(2030, 6, 19)) == 2029
+    assert rules.rollover_due_year(date(2030, 6, 20)) == 2030
+    assert rules.rollover_refusal(2030, date(2030, 6, 20)) is None
+    assert rules.rollover_refusal(2030, date(2031, 6, 19)) is None
