@@ -166,6 +166,10 @@ def _answers(rng, event: Event, members: list[Member], past: bool) -> None:
     seats = 0
     rsvps, position = [], 0
     for member in answered:
+        as_of = {
+            "training_stage": member.training_stage,
+            "visa_status": member.visa_status,
+        }
         if rng.random() < 0.2:
             rsvps.append(Rsvp(event=event, member=member, status=Rsvp.Status.NO))
             continue
@@ -173,7 +177,13 @@ def _answers(rng, event: Event, members: list[Member], past: bool) -> None:
         if event.capacity is None or seats + 1 + guests <= event.capacity:
             seats += 1 + guests
             rsvps.append(
-                Rsvp(event=event, member=member, status=Rsvp.Status.YES, guests=guests)
+                Rsvp(
+                    event=event,
+                    member=member,
+                    status=Rsvp.Status.YES,
+                    guests=guests,
+                    **as_of,
+                )
             )
         elif not past:
             position += 1
@@ -189,17 +199,19 @@ def _answers(rng, event: Event, members: list[Member], past: bool) -> None:
     Rsvp.objects.bulk_create(rsvps)
     if not past:
         return
-    came = [
-        r.member for r in rsvps if r.status == Rsvp.Status.YES and rng.random() < 0.8
-    ]
+    came_with = [r for r in rsvps if r.status == Rsvp.Status.YES and rng.random() < 0.8]
+    came = [r.member for r in came_with]
     Attendance.objects.bulk_create(
         Attendance(
             event=event,
-            member=member,
+            member=r.member,
             method=rng.choice(list(Attendance.Method)),
             checked_in_at=event.starts_at + timedelta(minutes=rng.randint(0, 40)),
+            guests=r.guests,
+            training_stage=r.training_stage,
+            visa_status=r.visa_status,
         )
-        for member in came
+        for r in came_with
     )
     Feedback.objects.bulk_create(
         Feedback(

@@ -154,6 +154,17 @@ class CodeCheckinForm(forms.Form):
         help_text=_("The six characters the organisers show in the room."),
     )
 
+    def __init__(self, *args, event, guests: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        if event.guests_allowed:
+            self.fields["guests"] = forms.TypedChoiceField(
+                label=_("Guests with you"),
+                choices=[(n, str(n)) for n in range(event.guests_allowed + 1)],
+                coerce=int,
+                initial=guests,
+                help_text=_("Count them in too: GME's report includes guests."),
+            )
+
 
 class FeedbackForm(forms.ModelForm):
     class Meta:

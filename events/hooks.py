@@ -20,12 +20,26 @@ def export(member) -> dict[str, object]:
         "event_rsvps": list(
             Rsvp.objects.filter(member=member)
             .order_by("event__starts_at")
-            .values("event__title", "event__starts_at", "status", "guests")
+            .values(
+                "event__title",
+                "event__starts_at",
+                "status",
+                "guests",
+                "training_stage",
+                "visa_status",
+            )
         ),
         "event_attendance": list(
             Attendance.objects.filter(member=member)
             .order_by("checked_in_at")
-            .values("event__title", "method", "checked_in_at")
+            .values(
+                "event__title",
+                "method",
+                "checked_in_at",
+                "guests",
+                "training_stage",
+                "visa_status",
+            )
         ),
         "event_feedback": list(
             Feedback.objects.filter(member=member)

@@ -189,6 +189,14 @@ class Rsvp(models.Model):
     waitlist_position = models.PositiveIntegerField(null=True, blank=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(default=timezone.now)
+    # What was true when they said yes, for GME's report: a rollover or a new
+    # visa later must not move last year's PGY-1s into PGY-2.
+    training_stage = models.CharField(
+        max_length=10, choices=Member.TrainingStage.choices, blank=True
+    )
+    visa_status = models.CharField(
+        max_length=20, choices=Member.VisaStatus.choices, blank=True
+    )
 
     class Meta:
         verbose_name = "RSVP"
@@ -288,6 +296,18 @@ class Attendance(models.Model):
     )
     method = models.CharField(max_length=10, choices=Method.choices)
     checked_in_at = models.DateTimeField(default=timezone.now)
+    guests = models.PositiveSmallIntegerField(
+        _("guests who came"),
+        default=0,
+        help_text=_("Counted in the report's attendance and cost per attendee."),
+    )
+    # The member's stage and visa status on the day they came (see Rsvp).
+    training_stage = models.CharField(
+        max_length=10, choices=Member.TrainingStage.choices, blank=True
+    )
+    visa_status = models.CharField(
+        max_length=20, choices=Member.VisaStatus.choices, blank=True
+    )
 
     class Meta:
         constraints = [
@@ -298,6 +318,10 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} at {self.event}"
+
+    @property
+    def people(self) -> int:
+        return 1 + self.guests
 
 
 class Feedback(models.Model):

@@ -83,7 +83,12 @@ def checkin_list(event: Event, query: str = "") -> QuerySet[Rsvp]:
         .annotate(
             attended=Exists(
                 Attendance.objects.filter(event=event, member=OuterRef("member"))
-            )
+            ),
+            guests_here=Subquery(
+                Attendance.objects.filter(
+                    event=event, member=OuterRef("member")
+                ).values("guests")[:1]
+            ),
         )
         .order_by("member__user__last_name", "member__user__first_name")
     )
@@ -94,6 +99,11 @@ def checkin_list(event: Event, query: str = "") -> QuerySet[Rsvp]:
             | Q(member__preferred_name__icontains=word)
         )
     return rsvps
+
+
+def people_here(event: Event) -> int:
+    """Checked in so far, guests included."""
+    return event.attendances.aggregate(n=Coalesce(Sum(F("guests") + 1), 0))["n"]
 
 
 def walk_ins(event: Event) -> QuerySet[Attendance]:

@@ -334,8 +334,17 @@ def rsvp_yes(*, event: Event, member: Member, guests: int = 0) -> Rsvp:
                 )
         rsvp.guests = guests
         rsvp.responded_at = now
+        rsvp.training_stage = member.training_stage
+        rsvp.visa_status = member.visa_status
         rsvp.save(
-            update_fields=["status", "offer_expires_at", "guests", "responded_at"]
+            update_fields=[
+                "status",
+                "offer_expires_at",
+                "guests",
+                "responded_at",
+                "training_stage",
+                "visa_status",
+            ]
         )
         if extra < 0:
             _offer_free_seats(event)
@@ -362,6 +371,7 @@ def rsvp_yes(*, event: Event, member: Member, guests: int = 0) -> Rsvp:
             "waitlist_position": position,
             "offer_expires_at": None,
             "responded_at": now,
+            **as_of_today(member),
         },
     )
     return rsvp
@@ -765,20 +775,70 @@ def _event_still_open(*, event_id: int) -> bool:
 # --- Check-in -------------------------------------------------------------------
 
 
-def attendance_mark(*, event: Event, member: Member, by: User) -> Attendance:
-    """An organiser marks someone present (a second tap changes nothing)."""
-    attendance, _ = Attendance.objects.get_or_create(
-        event=event, member=member, defaults={"method": Attendance.Method.ORGANISER}
-    )
+def as_of_today(member: Member) -> dict[str, str]:
+    """The member's groupings for GME's report, as they are right now."""
+    return {
+        "training_stage": member.training_stage,
+        "visa_status": member.visa_status,
+    }
+
+
+def _guests_checked(event: Event, guests: int | None, rsvp: Rsvp | None) -> int:
+    if guests is None:
+        return rsvp.guests if rsvp is not None and rsvp.status in Rsvp.SEATED else 0
+    if not 0 <= guests <= event.guests_allowed:
+        raise ValidationError(
+            {
+                "guests": [
+                    f"This event allows up to {event.guests_allowed} "
+                    f"guest{'s' if event.guests_allowed != 1 else ''} per member."
+                    if event.guests_allowed
+                    else "This event is for members only."
+                ]
+            }
+        )
+    return guests
+
+
+def _attendance_record(
+    *, event: Event, member: Member, method: str, guests: int | None
+) -> Attendance:
+    rsvp = Rsvp.objects.filter(event=event, member=member).first()
+    guests = _guests_checked(event, guests, rsvp)
+    attendance = Attendance.objects.filter(event=event, member=member).first()
+    if attendance is None:
+        attendance, created = Attendance.objects.get_or_create(
+            event=event,
+            member=member,
+            defaults={"method": method, "guests": guests, **as_of_today(member)},
+        )
+        if created:
+            return attendance
+    if attendance.guests != guests:
+        attendance.guests = guests
+        attendance.save(update_fields=["guests"])
     return attendance
+
+
+def attendance_mark(
+    *, event: Event, member: Member, by: User, guests: int | None = None
+) -> Attendance:
+    """An organiser marks someone present, with the guests who came (their
+    RSVP's guests unless told otherwise); a second tap changes nothing but the
+    guest count. Their stage and visa status of today go with it."""
+    return _attendance_record(
+        event=event, member=member, method=Attendance.Method.ORGANISER, guests=guests
+    )
 
 
 def attendance_unmark(*, event: Event, member: Member, by: User) -> None:
     Attendance.objects.filter(event=event, member=member).delete()
 
 
-def checkin_with_code(*, event: Event, member: Member, code: str) -> Attendance:
-    """A member checks in with the code shown in the room."""
+def checkin_with_code(
+    *, event: Event, member: Member, code: str, guests: int | None = None
+) -> Attendance:
+    """A member checks in with the code shown in the room (and their guests)."""
     now = timezone.now()
     if event.status != Event.Status.PUBLISHED:
         raise ValidationError({"code": ["This event isn't running."]})
@@ -788,10 +848,9 @@ def checkin_with_code(*, event: Event, member: Member, code: str) -> Attendance:
         raise ValidationError({"code": ["Check-in for this event has closed."]})
     if code.strip().upper() != event.checkin_code:
         raise ValidationError({"code": ["That code isn't right for this event."]})
-    attendance, _ = Attendance.objects.get_or_create(
-        event=event, member=member, defaults={"method": Attendance.Method.CODE}
+    return _attendance_record(
+        event=event, member=member, method=Attendance.Method.CODE, guests=guests
     )
-    return attendance
 
 
 # --- Feedback -------------------------------------------------------------------
@@ -877,89 +936,113 @@ def academic_year_bounds(year: int):
     return start, end
 
 
-def gme_report(*, year: int) -> dict:
-    """What GME's money bought in one academic year: a fixed number of queries."""
+def _per_event(rows, value_field: str) -> dict[int, int]:
+    return dict(rows.values_list("event").annotate(n=value_field).order_by())
+
+
+def _grouped(rows, field: str) -> dict[str, int]:
+    """Members per stage (or visa status), plus their guests under "guests"."""
+    counts = dict(rows.values_list(field).annotate(n=Count("pk")).order_by())
+    counts["guests"] = rows.aggregate(n=Coalesce(Sum("guests"), 0))["n"]
+    return counts
+
+
+def _breakdown(choices, came: dict, going: dict) -> list[tuple[str, int, int]]:
+    labelled = [*choices, ("", "Not given"), ("guests", "Guests (not members)")]
+    return [
+        (label, came.get(value, 0), going.get(value, 0))
+        for value, label in labelled
+        if came.get(value) or going.get(value)
+    ]
+
+
+def gme_report(*, year: int, now=None) -> dict:
+    """What GME's money bought in one academic year, from what was true on the
+    day: attendees are grouped by the stage and visa status they had when they
+    came (or said yes), so a rollover changes no past figure. Guests count as
+    attendees. A fixed number of queries."""
+    now = now or timezone.now()
     start, end = academic_year_bounds(year)
     events = list(
         Event.objects.filter(starts_at__gte=start, starts_at__lt=end)
         .exclude(status=Event.Status.DRAFT)
-        .annotate(
-            going=Coalesce(
-                Sum("rsvps__guests", filter=Q(rsvps__status=Rsvp.Status.YES)), 0
-            )
-            + Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.YES)),
-        )
         .order_by("starts_at")
     )
-    attended = dict(
-        Attendance.objects.filter(event__in=[e.pk for e in events])
-        .values_list("event")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    ids = [e.pk for e in events]
+    said_yes = Rsvp.objects.filter(event__in=ids, status=Rsvp.Status.YES)
+    came = Attendance.objects.filter(event__in=ids)
+    going_by_event = _per_event(said_yes, Sum(F("guests") + 1))
+    came_by_event = _per_event(came, Sum(F("guests") + 1))
     rows = []
     totals = {
         "events": 0,
         "gme_events": 0,
         "budget": Decimal(0),
         "spent": Decimal(0),
-        "going": 0,
+        "past_events": 0,
+        "past_going": 0,
         "attended": 0,
+        "upcoming_events": 0,
+        "upcoming_going": 0,
     }
+    costed_spent, costed_attended = Decimal(0), 0
     for event in events:
-        came = attended.get(event.pk, 0)
+        going = going_by_event.get(event.pk, 0)
+        attended = came_by_event.get(event.pk, 0)
         cost = event.actual_cost
+        past = event.has_ended(now)
+        cancelled = event.status == Event.Status.CANCELLED
         rows.append(
             {
                 "event": event,
-                "going": event.going,
-                "attended": came,
-                "cost_per_attendee": (cost / came).quantize(Decimal("0.01"))
-                if cost is not None and came
+                "past": past,
+                "going": going,
+                "attended": attended if past or attended else None,
+                "cost_per_attendee": (cost / attended).quantize(Decimal("0.01"))
+                if cost is not None and attended
                 else None,
             }
         )
         totals["events"] += 1
-        if event.funding == Event.Funding.GME and event.status != "cancelled":
+        if cancelled:
+            continue
+        if event.funding == Event.Funding.GME:
             totals["gme_events"] += 1
             totals["budget"] += event.budget or 0
             totals["spent"] += cost or 0
-        totals["going"] += event.going
-        totals["attended"] += came
-    gme_attended = sum(
-        r["attended"] for r in rows if r["event"].funding == Event.Funding.GME
-    )
+            if past and cost is not None:
+                costed_spent += cost
+                costed_attended += attended
+        if past:
+            totals["past_events"] += 1
+            totals["past_going"] += going
+            totals["attended"] += attended
+        else:
+            totals["upcoming_events"] += 1
+            totals["upcoming_going"] += going
     totals["cost_per_attendee"] = (
-        (totals["spent"] / gme_attended).quantize(Decimal("0.01"))
-        if gme_attended
+        (costed_spent / costed_attended).quantize(Decimal("0.01"))
+        if costed_attended
         else None
     )
-    attendance = Attendance.objects.filter(event__in=[e.pk for e in events])
-    by_stage = dict(
-        attendance.values_list("member__training_stage")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    by_visa = dict(
-        attendance.values_list("member__visa_status").annotate(n=Count("pk")).order_by()
-    )
+    live = ~Q(event__status=Event.Status.CANCELLED)
+    came_live = came.filter(live, event__ends_at__lte=now)
+    going_upcoming = said_yes.filter(live, event__ends_at__gt=now)
     return {
         "year": year,
         "label": f"{year}–{str(year + 1)[2:]}",
         "rows": rows,
         "totals": totals,
-        "by_stage": [
-            (label, by_stage.get(value, 0))
-            for value, label in Member.TrainingStage.choices
-            if by_stage.get(value)
-        ]
-        + ([("Not given", by_stage[""])] if by_stage.get("") else []),
-        "by_visa": [
-            (label, by_visa.get(value, 0))
-            for value, label in Member.VisaStatus.choices
-            if by_visa.get(value)
-        ]
-        + ([("Not given", by_visa[""])] if by_visa.get("") else []),
+        "by_stage": _breakdown(
+            Member.TrainingStage.choices,
+            _grouped(came_live, "training_stage"),
+            _grouped(going_upcoming, "training_stage"),
+        ),
+        "by_visa": _breakdown(
+            Member.VisaStatus.choices,
+            _grouped(came_live, "visa_status"),
+            _grouped(going_upcoming, "visa_status"),
+        ),
     }
 
 

@@ -6,7 +6,8 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.db.models import Q
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +26,7 @@ from events.permissions import (
     can_see_attendees,
 )
 from imgportal.csv_export import csv_response
-from imgportal.params import id_or_404, search_text
+from imgportal.params import as_id, id_or_404, search_text
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
 from members.rules import academic_year_of
@@ -77,11 +78,13 @@ class RunEventMixin(MemberEventMixin):
     def attendee_counts(self, event: Event) -> dict:
         return {
             "names_hidden": True,
-            "going": event.rsvps.filter(status=Rsvp.Status.YES).count(),
+            "going": event.rsvps.filter(status=Rsvp.Status.YES).aggregate(
+                n=Coalesce(Sum(F("guests") + 1), 0)
+            )["n"],
             "waiting": event.rsvps.filter(
                 status__in=[Rsvp.Status.WAITLIST, Rsvp.Status.OFFERED]
             ).count(),
-            "checked_in": event.attendances.count(),
+            "checked_in": selectors.people_here(event),
         }
 
 
@@ -496,6 +499,8 @@ class CheckinView(RunEventMixin, TemplateView):
             query=query,
             rsvps=selectors.checkin_list(event, query),
             walk_ins=selectors.walk_ins(event),
+            here_count=selectors.people_here(event),
+            guest_choices=range(event.guests_allowed + 1),
         )
         return context
 
@@ -506,7 +511,15 @@ class CheckinView(RunEventMixin, TemplateView):
         )
         present = request.POST.get("present")
         if present == "1":
-            services.attendance_mark(event=event, member=rsvp.member, by=request.user)
+            try:
+                services.attendance_mark(
+                    event=event,
+                    member=rsvp.member,
+                    by=request.user,
+                    guests=as_id(request.POST.get("guests")),
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
         elif present == "0":
             services.attendance_unmark(event=event, member=rsvp.member, by=request.user)
         else:
@@ -555,12 +568,22 @@ class CodeCheckinView(MemberEventMixin, FormView):
         context["event"] = self.get_event()
         return context
 
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        rsvp = selectors.my_rsvp(self.get_event(), self.get_member())
+        kwargs.update(
+            event=self.get_event(),
+            guests=rsvp.guests if rsvp and rsvp.status in Rsvp.SEATED else 0,
+        )
+        return kwargs
+
     def form_valid(self, form):
         try:
             services.checkin_with_code(
                 event=self.get_event(),
                 member=self.get_member(),
                 code=form.cleaned_data["code"],
+                guests=form.cleaned_data.get("guests"),
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
@@ -639,12 +662,21 @@ class ReportView(PortalPermissionRequiredMixin, TemplateView):
         report = services.gme_report(year=self.year())
         current = academic_year_of(timezone.localdate())
         top = max(
-            [r["attended"] for r in report["rows"]]
+            [r["attended"] or 0 for r in report["rows"]]
             + [r["going"] for r in report["rows"]]
             + [1]
         )
         context.update(
             report=report,
+            breakdowns=[
+                ("by-stage", "By training stage", "Stage", report["by_stage"]),
+                (
+                    "by-visa",
+                    "By visa status (counts only)",
+                    "Visa status",
+                    report["by_visa"],
+                ),
+            ],
             years=[
                 (y, f"{y}–{str(y + 1)[2:]}")
                 for y in range(current + 1, current - 6, -1)
@@ -668,7 +700,7 @@ class ReportCsvView(ReportView):
                 "Budget (USD)",
                 "Actual cost (USD)",
                 "Said yes (with guests)",
-                "Attended",
+                "Attended (with guests)",
                 "Cost per attendee (USD)",
             ],
             (

@@ -1,0 +1,159 @@
+"""GME's report counts what was true on the day, past apart from upcoming,
+guests included (issue 16 item 3)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from events import services
+from events.models import Attendance, Event
+from members.models import Member
+from tests.conftest import client_for, page_text
+from tests.factories import EventFactory, MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _year() -> int:
+    today = timezone.localdate()
+    return today.year if today.month >= 7 else today.year - 1
+
+
+def _held(event: Event) -> Event:
+    """Move an event (RSVPs already taken) to earlier today: it is over.
+    Every time here is within three hours of now, so all of them fall in the
+    current academic year (except in the three hours around 1 July)."""
+    start = timezone.now() - timedelta(hours=3)
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=start, ends_at=start + timedelta(hours=2)
+    )
+    event.refresh_from_db()
+    return event
+
+
+def _in_this_year(hours_ahead: int) -> dict:
+    start = timezone.now() + timedelta(hours=hours_ahead)
+    return {"starts_at": start, "ends_at": start + timedelta(minutes=30)}
+
+
+def test_a_rollover_changes_no_past_figure(co_lead):
+    """A PGY-1 on J-1 who came last month still counts as a PGY-1 on J-1 after
+    the rollover makes them a PGY-2 and they switch to H-1B."""
+    member = MemberFactory(training_stage="pgy1", visa_status="j1")
+    event = EventFactory(**_in_this_year(1))
+    services.rsvp_yes(event=event, member=member)
+    event = _held(event)
+    services.attendance_mark(event=event, member=member, by=co_lead.user)
+    Member.objects.filter(pk=member.pk).update(training_stage="pgy2", visa_status="h1b")
+    report = services.gme_report(year=_year())
+    assert report["by_stage"] == [("PGY-1", 1, 0)]
+    assert report["by_visa"] == [("J-1", 1, 0)]
+    page = page_text(client_for(co_lead).get(reverse("events:report")))
+    assert "PGY-2" not in page and "H-1B" not in page
+
+
+def test_the_headline_separates_past_events_from_upcoming_ones(co_lead):
+    """Past: who said yes and who came. Upcoming: who said yes, nothing about
+    attendance yet; a cancelled event is listed but counts nowhere."""
+    past = EventFactory(**_in_this_year(1))
+    upcoming = EventFactory(**_in_this_year(2))
+    cancelled = EventFactory(**_in_this_year(3))
+    people = MemberFactory.create_batch(4)
+    for member in people[:3]:
+        services.rsvp_yes(event=past, member=member)
+    for member in people:
+        services.rsvp_yes(event=upcoming, member=member)
+    services.rsvp_yes(event=cancelled, member=people[0])
+    services.event_cancel(event=cancelled, by=co_lead.user)
+    past = _held(past)
+    for member in people[:2]:
+        services.attendance_mark(event=past, member=member, by=co_lead.user)
+    totals = services.gme_report(year=_year())["totals"]
+    assert (totals["past_events"], totals["past_going"], totals["attended"]) == (
+        1,
+        3,
+        2,
+    )
+    assert (totals["upcoming_events"], totals["upcoming_going"]) == (1, 4)
+    response = client_for(co_lead).get(reverse("events:report"))
+    assert "attended 1 past event (3 had said yes)" in page_text(response)
+    assert "said yes to 1 upcoming event" in page_text(response)
+
+
+def test_guests_fill_seats_are_checked_in_and_count_in_cost_per_attendee(co_lead):
+    """Capacity 3: a member with two guests fills it, the next goes on the
+    waitlist; the organiser checks the member in with the one guest who came,
+    and GME's cost per attendee divides by two people, not one."""
+    event = EventFactory(
+        capacity=3, guests_allowed=2, actual_cost=Decimal("90"), **_in_this_year(1)
+    )
+    host, late = MemberFactory.create_batch(2)
+    services.rsvp_yes(event=event, member=host, guests=2)
+    assert services.rsvp_yes(event=event, member=late).status == "waitlist"
+    event = _held(event)
+    client = client_for(co_lead)
+    rsvp = event.rsvps.get(member=host)
+    page = page_text(client.get(reverse("events:checkin", args=[event.pk])))
+    assert "Guests with" in page
+    client.post(
+        reverse("events:checkin", args=[event.pk]),
+        {"rsvp": rsvp.pk, "present": "1", "guests": "1"},
+    )
+    attendance = Attendance.objects.get(event=event, member=host)
+    assert attendance.guests == 1
+    assert "Here so far: 2" in page_text(
+        client.get(reverse("events:checkin", args=[event.pk]))
+    )
+    report = services.gme_report(year=_year())
+    row = next(r for r in report["rows"] if r["event"] == event)
+    assert row["attended"] == 2
+    assert row["cost_per_attendee"] == Decimal("45.00")
+    assert report["totals"]["cost_per_attendee"] == Decimal("45.00")
+    assert ("Guests (not members)", 1, 0) in report["by_stage"]
+
+    # The second time: the other guest turns up; the count changes, the
+    # check-in (its method and time) does not.
+    client.post(
+        reverse("events:checkin", args=[event.pk]),
+        {"rsvp": rsvp.pk, "present": "1", "guests": "2"},
+    )
+    again = Attendance.objects.get(event=event, member=host)
+    assert (again.guests, again.checked_in_at) == (2, attendance.checked_in_at)
+
+
+def test_more_guests_than_the_event_allows_is_refused_with_a_message(co_lead):
+    event = EventFactory(guests_allowed=1, **_in_this_year(1))
+    member = MemberFactory()
+    services.rsvp_yes(event=event, member=member, guests=1)
+    event = _held(event)
+    rsvp = event.rsvps.get(member=member)
+    response = client_for(co_lead).post(
+        reverse("events:checkin", args=[event.pk]),
+        {"rsvp": rsvp.pk, "present": "1", "guests": "7"},
+        follow=True,
+    )
+    assert "allows up to 1 guest per member" in page_text(response)
+    assert not Attendance.objects.filter(event=event).exists()
+
+
+def test_a_member_checks_in_with_the_code_and_their_guests(resident):
+    event = EventFactory(guests_allowed=2, **_in_this_year(1))
+    services.rsvp_yes(event=event, member=resident, guests=2)
+    start = timezone.now() - timedelta(minutes=10)
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=start, ends_at=start + timedelta(hours=2)
+    )
+    event.refresh_from_db()
+    client = client_for(resident)
+    url = reverse("events:code_checkin", args=[event.pk])
+    form = page_text(client.get(url))
+    assert "Guests with you" in form
+    client.post(url, {"code": event.checkin_code.lower(), "guests": "1"})
+    attendance = Attendance.objects.get(event=event, member=resident)
+    assert (attendance.guests, attendance.training_stage) == (
+        1,
+        resident.training_stage,
+    )
