@@ -82,7 +82,36 @@ def available_mentors() -> list[MentorFacts]:
 
 
 def barred_pairs() -> frozenset[tuple[int, int]]:
-    return frozenset(BarredPair.objects.values_list("mentor_id", "mentee_id"))
+    """(mentor member, mentee member) pairs a round must not propose: kept apart
+    by the co-leads, declined by the mentor once (never asked again), or
+    already paired for another kind (a board has a different mentor for each)."""
+    paired = Match.objects.filter(
+        state__in=(*Match.OPEN_STATES, Match.State.DECLINED)
+    ).values_list("mentor__member_id", "request__mentee_id")
+    return frozenset(BarredPair.objects.values_list("mentor_id", "mentee_id")) | (
+        frozenset(paired)
+    )
+
+
+def pair_refusal(mentor: MentorProfile, mentee: Member) -> str | None:
+    """Why this mentor can't be proposed to this mentee, or None."""
+    if BarredPair.objects.filter(mentor=mentor.member, mentee=mentee).exists():
+        return "The co-leads keep this pair apart."
+    earlier = (
+        Match.objects.filter(
+            mentor=mentor,
+            request__mentee=mentee,
+            state__in=(*Match.OPEN_STATES, Match.State.DECLINED),
+        )
+        .order_by("-proposed_at")
+        .first()
+    )
+    if earlier is None:
+        return None
+    if earlier.state == Match.State.DECLINED:
+        return f"{mentor} said no to an earlier request: choose another mentor."
+    kind = earlier.get_kind_display()
+    return f"{mentor} is already a mentor here for {kind}: choose someone else."
 
 
 def taken_slots() -> frozenset[tuple[int, str]]:

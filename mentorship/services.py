@@ -4,6 +4,7 @@ life from proposal to close. Emails go through the outbox (category
 
 import statistics
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -132,6 +133,18 @@ def proposal_swap(*, proposal: Proposal, mentor: MentorProfile) -> Proposal:
     """Put another mentor on this slot (their score and reasons recomputed)."""
     _draft(proposal)
     fit = _fit(mentor, proposal.request, proposal.kind)
+    other = (
+        proposal.round.proposals.filter(
+            request=proposal.request, mentor=mentor, dropped=False
+        )
+        .exclude(pk=proposal.pk)
+        .first()
+    )
+    if other is not None:
+        raise ValidationError(
+            f"{mentor} is already proposed to this mentee for "
+            f"{other.get_kind_display()}: each kind needs a different mentor."
+        )
     in_round = (
         proposal.round.proposals.filter(mentor=mentor, dropped=False)
         .exclude(pk=proposal.pk)
@@ -150,8 +163,8 @@ def _open_count(profile: MentorProfile) -> int:
 
 
 def _fit(mentor: MentorProfile, request: MentorshipRequest, kind: str):
-    if BarredPair.objects.filter(mentor=mentor.member, mentee=request.mentee).exists():
-        raise ValidationError("The co-leads keep this pair apart.")
+    if refusal := selectors.pair_refusal(mentor, request.mentee):
+        raise ValidationError(refusal)
     fit = score(selectors.mentor_facts(mentor), selectors.request_facts(request), kind)
     if fit is None:
         raise ValidationError(
@@ -160,20 +173,30 @@ def _fit(mentor: MentorProfile, request: MentorshipRequest, kind: str):
     return fit
 
 
+@dataclass(frozen=True)
+class RoundConfirmed:
+    pairs: int  # matches created (mentors asked)
+    mentors: int  # distinct mentors among them
+    skipped: int  # kept proposals no longer possible (filled or paired since)
+
+
 @transaction.atomic
-def round_confirm(*, matching_round: MatchingRound, by: User) -> int:
+def round_confirm(*, matching_round: MatchingRound, by: User) -> RoundConfirmed:
     """Turn the kept proposals into matches and ask each mentor."""
     matching_round = MatchingRound.objects.select_for_update().get(pk=matching_round.pk)
     if matching_round.status != MatchingRound.Status.DRAFT:
         raise ValidationError("This round is already confirmed.")
-    created = 0
+    created, asked, skipped = 0, set(), 0
     for proposal in matching_round.proposals.filter(dropped=False).select_related(
         "mentor__member", "request__mentee"
     ):
         if Match.objects.filter(
             request=proposal.request, kind=proposal.kind, state__in=Match.OPEN_STATES
-        ).exists():
-            continue  # filled since the round ran (someone asked directly)
+        ).exists() or selectors.pair_refusal(proposal.mentor, proposal.request.mentee):
+            # Filled since the round ran (someone asked directly), or this
+            # mentor joined the board, declined or was barred meanwhile.
+            skipped += 1
+            continue
         Match.objects.create(
             request=proposal.request,
             mentor=proposal.mentor,
@@ -183,6 +206,7 @@ def round_confirm(*, matching_round: MatchingRound, by: User) -> int:
             round=matching_round,
         )
         created += 1
+        asked.add(proposal.mentor_id)
     matching_round.status = MatchingRound.Status.CONFIRMED
     matching_round.confirmed_at = timezone.now()
     matching_round.save(update_fields=["status", "confirmed_at"])
@@ -190,7 +214,7 @@ def round_confirm(*, matching_round: MatchingRound, by: User) -> int:
 
     round_id = matching_round.pk
     transaction.on_commit(lambda: round_notify_task.delay(round_id))
-    return created
+    return RoundConfirmed(pairs=created, mentors=len(asked), skipped=skipped)
 
 
 def round_notify(*, round_id: int) -> int:

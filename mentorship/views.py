@@ -364,6 +364,19 @@ class RoundsView(RunMatchingMixin, TemplateView):
         return redirect(matching_round)
 
 
+def confirmed_message(done: services.RoundConfirmed) -> str:
+    text = (
+        f"Confirmed: {done.pairs} pair{'s' if done.pairs != 1 else ''}, "
+        f"{done.mentors} different mentor{'s' if done.mentors != 1 else ''} asked."
+    )
+    if done.skipped:
+        text += (
+            f" {done.skipped} kept pair{'s were' if done.skipped != 1 else ' was'} "
+            "left out: filled, declined or paired since the round ran."
+        )
+    return text
+
+
 class RoundView(RunMatchingMixin, TemplateView):
     template_name = "mentorship/round_detail.html"
 
@@ -384,10 +397,10 @@ class RoundView(RunMatchingMixin, TemplateView):
         matching_round = self.get_round()
         try:
             if "confirm" in request.POST:
-                created = services.round_confirm(
+                done = services.round_confirm(
                     matching_round=matching_round, by=request.user
                 )
-                messages.success(request, f"Confirmed: {created} mentors asked.")
+                messages.success(request, confirmed_message(done))
             else:
                 proposal = get_object_or_404(
                     Proposal,

@@ -180,10 +180,15 @@ def _brute_force(mentors, requests, barred) -> int:
     best = 0
     for combination in itertools.product(*options):
         used: dict[int, int] = {}
-        for choice in combination:
+        boards = set()
+        distinct = True
+        for (request, _kind), choice in zip(slots, combination, strict=True):
             if choice:
                 used[choice[0].id] = used.get(choice[0].id, 0) + 1
-        if all(used.get(m.id, 0) <= m.capacity for m in mentors):
+                board = (request.id, choice[0].id)
+                distinct = distinct and board not in boards
+                boards.add(board)
+        if distinct and all(used.get(m.id, 0) <= m.capacity for m in mentors):
             best = max(best, sum(c[1] for c in combination if c))
     return best
 
@@ -206,6 +211,9 @@ def test_the_round_is_optimal_within_capacity_and_one_mentor_per_type(
     # One mentor per type per mentee.
     slots = [(a.request_id, a.kind) for a in result]
     assert len(slots) == len(set(slots))
+    # A different mentor for each type of one mentee (their board).
+    boards = [(a.request_id, a.mentor_id) for a in result]
+    assert len(boards) == len(set(boards))
     # Barred pairs never proposed.
     by_id = {m.id: m for m in mentors}
     by_request = {r.id: r for r in requests}
