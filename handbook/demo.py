@@ -132,7 +132,7 @@ def _seed_participation(now) -> None:
 
 def _seed_timelines(by, now) -> None:
     for country, visa, post, days, notes in TIMELINES:
-        VisaTimeline.objects.create(
+        row = VisaTimeline(
             country=country,
             visa_type=visa,
             post=post,
@@ -143,3 +143,6 @@ def _seed_timelines(by, now) -> None:
             is_example=True,
             updated_by=by,
         )
+        row.search_text = services.timeline_search_text(row)
+        row.save()
+        services.words_add(row.search_text)

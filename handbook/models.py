@@ -284,6 +284,9 @@ class VisaTimeline(models.Model):
     updated_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Country names (with the common ones: "UK", "Korea"), post, visa type and
+    # notes, for the handbook search (services.timeline_search_text).
+    search_text = models.TextField(default="", editable=False)
 
     class Meta:
         verbose_name = _("visa timeline")

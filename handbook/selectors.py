@@ -11,19 +11,23 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
+    SearchVector,
     TrigramSimilarity,
 )
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
+from handbook import search_terms
 from handbook.models import Chapter, Page, Revision, SearchWord, VisaTimeline, Watch
 from handbook.permissions import pages_readable_by
 
 SEARCH_MAX_LENGTH = 200
 SEARCH_LIMIT = 20
-MAX_CORRECTED_WORDS = 6
+MAX_QUERY_WORDS = 8
 # Rare control characters as highlight markers: the snippet is escaped first, then
 # the markers become <mark>, so page text can never inject markup.
 START, STOP = "\x02", "\x03"
@@ -141,8 +145,22 @@ def recent_changes(viewer) -> QuerySet[Revision]:
 
 @dataclass
 class SearchResult:
-    page: Page
+    title: str
+    url: str
+    where: str  # the chapter, or the wait-times table
     snippet: SafeString
+    rank: float
+    page: Page | None = None
+
+
+@dataclass
+class Search:
+    results: list[SearchResult]
+    corrected: str | None = (
+        None  # the corrected words, when the typed ones found nothing
+    )
+    notice: str | None = None  # what we did with odd input, in words
+    searched: bool = True  # False when there was nothing to search for
 
 
 def clean_query(raw: str) -> str:
@@ -159,15 +177,43 @@ def _highlighted(text: str) -> SafeString:
     return mark_safe(marked)  # noqa: S308 (escaped above; only <mark> added)
 
 
-def _full_text(pages: QuerySet[Page], text: str) -> list[SearchResult]:
-    query = SearchQuery(text, search_type="websearch", config="english")
+def query_words(text: str) -> list[str]:
+    from handbook.services import WORD
+
+    return WORD.findall(search_terms.canonical(text).lower())[:MAX_QUERY_WORDS]
+
+
+def _word(word: str) -> SearchQuery:
+    query = SearchQuery(word, search_type="plain", config="english")
+    for other in sorted(search_terms.SYNONYMS.get(word, ())):
+        query |= SearchQuery(
+            search_terms.canonical(other), search_type="phrase", config="english"
+        )
+    return query
+
+
+def build_query(words: list[str]) -> SearchQuery | None:
+    """Every word (or one of its synonyms) must be there."""
+    query = None
+    for word in words:
+        query = _word(word) if query is None else query & _word(word)
+    return query
+
+
+def _pages(pages: QuerySet[Page], words: list[str]) -> list[SearchResult]:
+    query = build_query(words)
+    # The snippet is cut from the page's own text, where codes keep their
+    # hyphen ("H-1B"): mark those spellings too.
+    marks = query | SearchQuery(
+        search_terms.hyphenated(" ".join(words)), search_type="plain", config="english"
+    )
     found = (
         pages.filter(search_vector=query)
         .annotate(
             rank=SearchRank(F("search_vector"), query),
             snippet=SearchHeadline(
                 "body_text",
-                query,
+                marks,
                 config="english",
                 start_sel=START,
                 stop_sel=STOP,
@@ -180,43 +226,108 @@ def _full_text(pages: QuerySet[Page], text: str) -> list[SearchResult]:
         .select_related("chapter")
         .order_by("-rank", "title")[:SEARCH_LIMIT]
     )
-    return [SearchResult(p, _highlighted(p.snippet)) for p in found]
+    return [
+        SearchResult(
+            title=p.title,
+            url=p.get_absolute_url(),
+            where=p.chapter.title,
+            snippet=_highlighted(p.snippet),
+            rank=p.rank,
+            page=p,
+        )
+        for p in found
+    ]
 
 
-def corrected_query(text: str) -> str | None:
-    """The query with each unknown word replaced by the closest word the handbook
-    uses ("travle signatur" → "travel signature"); None if nothing changes.
-    One indexed query per word, at most MAX_CORRECTED_WORDS words."""
-    from handbook.services import WORD
+def _wait_times(words: list[str]) -> list[SearchResult]:
+    """The consulate wait-times table, one result per country whose rows match
+    (its names, posts, visa types and notes are indexed)."""
+    query = build_query(words)
+    rows = (
+        VisaTimeline.objects.annotate(
+            document=SearchVector("search_text", config="english"),
+        )
+        .filter(document=query)
+        .annotate(rank=SearchRank(F("document"), query))
+        .order_by("country", "visa_type", "post")[:200]
+    )
+    by_country: dict[str, list[VisaTimeline]] = {}
+    for row in rows:
+        by_country.setdefault(row.country.code, []).append(row)
+    results = []
+    for code, found in by_country.items():
+        name = found[0].country.name
+        listed = "; ".join(
+            f"{r.post}, {r.visa_type}: {r.wait_days} days" for r in found[:6]
+        )
+        more = f" … and {len(found) - 6} more" if len(found) > 6 else ""
+        results.append(
+            SearchResult(
+                title=f"Visa interview wait times: {name}",
+                url=f"{reverse('handbook:timelines')}?{urlencode({'country': code})}",
+                where="Consulate wait-times table",
+                snippet=escape(f"{listed}{more}"),
+                rank=max(r.rank for r in found),
+            )
+        )
+    return results[:3]
 
-    words = WORD.findall(text.lower())[:MAX_CORRECTED_WORDS]
+
+def _found(readable: QuerySet[Page], words: list[str]) -> list[SearchResult]:
+    results = _pages(readable, words) + _wait_times(words)
+    results.sort(key=lambda r: -r.rank)  # stable: pages first on a tie
+    return results[:SEARCH_LIMIT]
+
+
+def corrected_words(words: list[str]) -> list[str] | None:
+    """The words with each one the handbook never uses replaced by the closest
+    one it does, if that is a plausible typo ("travle signatur" → "travel
+    signature"; "housing" is left alone, not made "using"). None if nothing
+    changes. One indexed query per word, at most MAX_QUERY_WORDS words."""
     corrected = []
     for word in words:
-        closest = (
+        candidates = list(
             SearchWord.objects.filter(Q(word=word) | Q(word__trigram_similar=word))
             .annotate(similarity=TrigramSimilarity("word", word))
             .order_by("-similarity", "word")
-            .values_list("word", flat=True)
-            .first()
+            .values_list("word", flat=True)[:8]
         )
-        corrected.append(closest or word)
-    return " ".join(corrected) if corrected and corrected != words else None
+        if word in candidates:
+            corrected.append(word)
+            continue
+        closest = next(
+            (c for c in candidates if search_terms.plausible_typo(word, c)), word
+        )
+        corrected.append(closest)
+    return corrected if corrected != words else None
 
 
-def search_pages(viewer, raw_query: str) -> tuple[list[SearchResult], str | None]:
-    """Ranked results with highlighted snippets; when the words match nothing, the
-    results for the corrected query and that query ("did you mean")."""
+def search_pages(viewer, raw_query: str, *, exact: bool = False) -> Search:
+    """Ranked results with highlighted snippets. Words are corrected only when
+    the search as typed finds nothing (and not at all with `exact`)."""
     query_text = clean_query(raw_query)
-    if not query_text:
-        return [], None
+    notice = None
+    if len(raw_query.strip()) > SEARCH_MAX_LENGTH:
+        notice = (
+            f"Searches are limited to {SEARCH_MAX_LENGTH} characters: "
+            f"this one was cut to its first {SEARCH_MAX_LENGTH}."
+        )
+    words = query_words(query_text)
+    if not words:
+        if query_text:
+            notice = (
+                f"“{query_text[:40]}” has no letters or numbers to search for. "
+                "Type a word or a form's name."
+            )
+        return Search([], notice=notice, searched=False)
     readable = pages_readable_by(viewer).filter(published_revision__isnull=False)
-    results = _full_text(readable, query_text)
-    if results:
-        return results, None
-    suggestion = corrected_query(query_text)
-    if suggestion is None:
-        return [], None
-    return _full_text(readable, suggestion), suggestion
+    results = _found(readable, words)
+    if results or exact:
+        return Search(results, notice=notice)
+    corrected = corrected_words(words)
+    if corrected is None:
+        return Search([], notice=notice)
+    return Search(_found(readable, corrected), " ".join(corrected), notice)
 
 
 # --- Visa timelines ---------------------------------------------------------------

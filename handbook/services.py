@@ -14,12 +14,12 @@ from django.contrib.auth.models import Permission
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 
 from handbook import cache as visitor_cache
-from handbook import rules
+from handbook import rules, search_terms
 from handbook.models import (
     Chapter,
     Page,
@@ -62,6 +62,8 @@ def chapter_save(*, chapter: Chapter, by: User) -> Chapter:
     _check_slug(chapter.slug)
     chapter.full_clean()
     chapter.save()
+    for page in chapter.pages.filter(published_revision__isnull=False):
+        page_index(page=page, chapter_title=chapter.title)
     transaction.on_commit(visitor_cache.bump)
     return chapter
 
@@ -266,25 +268,44 @@ def page_show(*, page: Page, revision: Revision, now) -> Page:
         ]
     )
     transaction.on_commit(visitor_cache.bump)
-    # Title above headings above body: PostgreSQL's weights A > B > C.
-    Page.objects.filter(pk=page.pk).update(
-        search_vector=SearchVector("title", weight="A", config="english")
-        + SearchVector("headings_text", weight="B", config="english")
-        + SearchVector("body_text", weight="C", config="english")
-    )
-    SearchWord.objects.bulk_create(
-        [
-            SearchWord(word=word)
-            for word in search_words(f"{revision.title} {document.plain_text}")
-        ],
-        ignore_conflicts=True,
-    )
+    page_index(page=page, chapter_title=page.chapter.title)
     return page
 
 
+def page_index(*, page: Page, chapter_title: str) -> None:
+    """The page's search vector: its title above its chapter's title and its
+    headings above its body (PostgreSQL's weights A > B > C), with codes
+    written one way ("H-1B" and "H1B" both as "h1b"); and its words for
+    correcting near-misses."""
+    canonical = search_terms.canonical
+    Page.objects.filter(pk=page.pk).update(
+        search_vector=SearchVector(
+            Value(canonical(page.title)), weight="A", config="english"
+        )
+        + SearchVector(
+            Value(canonical(f"{chapter_title} {page.headings_text}")),
+            weight="B",
+            config="english",
+        )
+        + SearchVector(Value(canonical(page.body_text)), weight="C", config="english")
+    )
+    words_add(f"{page.title} {chapter_title} {page.body_text}")
+
+
+def words_add(text: str) -> None:
+    """Words search may correct a near-miss to."""
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=word) for word in search_words(text)],
+        ignore_conflicts=True,
+    )
+
+
 def search_words(text: str) -> set[str]:
-    """The distinct words of a text, as search corrects queries to them."""
-    return {w for w in WORD.findall(text.lower()) if 2 <= len(w) <= 40}
+    """The distinct words of a text, as search corrects queries to them (codes
+    both ways: "ds-2019" and "ds2019")."""
+    words = WORD.findall(text.lower())
+    words += WORD.findall(search_terms.canonical(text).lower())
+    return {w for w in words if 2 <= len(w) <= 40}
 
 
 @transaction.atomic
@@ -585,7 +606,10 @@ def timeline_save(*, timeline: VisaTimeline, by: User) -> VisaTimeline:
     if not creating and not changes:
         return timeline  # an unchanged save: who changed it last stays true
     timeline.updated_at, timeline.updated_by = timezone.now(), by
+    timeline.search_text = timeline_search_text(timeline)
     timeline.save()
+    words_add(timeline.search_text)
+    transaction.on_commit(visitor_cache.bump)
     if changes:
         VisaTimelineChange.objects.create(
             timeline=timeline,
@@ -599,6 +623,21 @@ def timeline_save(*, timeline: VisaTimeline, by: User) -> VisaTimeline:
     return timeline
 
 
+def timeline_search_text(timeline: VisaTimeline) -> str:
+    """What search finds a row by: every name of its country, the post, the
+    visa type and the notes."""
+    return search_terms.canonical(
+        " ".join(
+            [
+                *search_terms.country_names(timeline.country.code),
+                timeline.post,
+                timeline.visa_type,
+                timeline.processing_notes,
+            ]
+        )
+    )
+
+
 @transaction.atomic
 def timeline_delete(*, timeline: VisaTimeline, by: User) -> None:
     VisaTimelineChange.objects.create(
@@ -609,6 +648,7 @@ def timeline_delete(*, timeline: VisaTimeline, by: User) -> None:
         by=by,
     )
     timeline.delete()
+    transaction.on_commit(visitor_cache.bump)
 
 
 # --- Weekly digest ----------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 from redis.exceptions import RedisError
@@ -181,17 +182,33 @@ class SearchView(VisitorCacheMixin, TemplateView):
     template_name = "handbook/search.html"
     visitor_timeout = visitor_cache.SEARCH_TIMEOUT
 
+    def raw_query(self) -> str:
+        raw = self.request.GET.get("q", "")
+        return raw if isinstance(raw, str) else ""
+
+    def exact(self) -> bool:
+        return self.request.GET.get("exact") == "1"
+
     def visitor_key(self) -> str:
+        raw = self.raw_query()
         return visitor_cache.search_key(
-            selectors.clean_query(self.request.GET.get("q", ""))
+            f"{int(self.exact())}:{len(raw.strip()) > selectors.SEARCH_MAX_LENGTH}:"
+            f"{selectors.clean_query(raw)}"
         )
 
     def get_context_data(self, **kwargs):
-        raw = self.request.GET.get("q", "")
+        raw = self.raw_query()
         query = selectors.clean_query(raw)
-        results, suggestion = selectors.search_pages(self.request.user, query)
+        search = selectors.search_pages(self.request.user, raw, exact=self.exact())
         return super().get_context_data(
-            query=query, results=results, suggestion=suggestion, **kwargs
+            query=query,
+            results=search.results,
+            suggestion=search.corrected,
+            notice=search.notice,
+            searched=search.searched,
+            exact_url=f"{reverse('handbook:search')}?"
+            f"{urlencode({'q': query, 'exact': '1'})}",
+            **kwargs,
         )
 
 

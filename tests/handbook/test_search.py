@@ -48,8 +48,7 @@ def handbook(co_lead):
 
 
 def _titles(viewer, query):
-    results, _ = selectors.search_pages(viewer, query)
-    return [r.page.title for r in results]
+    return [r.title for r in selectors.search_pages(viewer, query).results]
 
 
 def test_title_matches_rank_above_headings_above_body(handbook, resident):
@@ -73,15 +72,17 @@ def test_near_misses_are_corrected_to_the_handbooks_own_words(handbook, client):
     response = client.get(reverse("handbook:search"), {"q": "travle signatur"})
     text = page_text(response)
     assert "Showing results for <strong>“travel signature”</strong>" in text
+    assert "Search instead for “travle signatur”" in text
     assert "Travel signature" in text
     assert "<mark>" in response.content.decode()
-    results, suggestion = selectors.search_pages(AnonymousUser(), "DS2019 aproval")
-    assert suggestion == "ds-2019 approval"
-    assert [r.page.title for r in results] == ["Visa stamps"]
+    search = selectors.search_pages(AnonymousUser(), "DS2019 aproval")
+    assert search.corrected == "ds2019 approval"
+    assert [r.title for r in search.results] == ["Visa stamps"]
 
 
 def test_words_nobody_wrote_find_nothing_and_suggest_nothing(handbook, resident):
-    assert selectors.search_pages(resident.user, "zzqx wibble") == ([], None)
+    search = selectors.search_pages(resident.user, "zzqx wibble")
+    assert (search.results, search.corrected) == ([], None)
 
 
 def test_snippets_mark_the_words_and_escape_the_page_text(co_lead, resident):
@@ -90,7 +91,7 @@ def test_snippets_mark_the_words_and_escape_the_page_text(co_lead, resident):
         title="Tricky",
         body="Deposits <b>matter</b> when you rent a flat & more.",
     )
-    results, _ = selectors.search_pages(resident.user, "deposits")
+    results = selectors.search_pages(resident.user, "deposits").results
     assert "<mark>Deposits</mark>" in results[0].snippet
     assert "<b>" not in results[0].snippet
 
