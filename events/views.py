@@ -25,6 +25,7 @@ from events.permissions import (
     can_run,
     can_see_attendees,
 )
+from imgportal.confirm import Confirmation, confirm_step
 from imgportal.csv_export import csv_response
 from imgportal.params import as_id, id_or_404, search_text
 from imgportal.permissions import PortalPermissionRequiredMixin
@@ -411,13 +412,67 @@ class EventFormView(MemberEventMixin, FormView):
 
 
 class EventActionView(MemberEventMixin, View):
-    """Publish, cancel, or nudge those who haven't answered (POST)."""
+    """Publish, cancel, or nudge those who haven't answered (POST). Publishing
+    and cancelling email many people: a confirm page says how many first."""
 
     permission_required = MANAGE
+
+    def confirm(self, event: Event, action: str):
+        back = event.get_absolute_url()
+        if action == "publish" and event.status == Event.Status.DRAFT:
+            counts = newsletter_services.audience_counts(
+                event.audience, Category.EVENT_ANNOUNCEMENTS
+            )
+            n = counts["recipients"]
+            if not counts["matching"]:
+                return None  # the service refuses it, with the reason
+            lines = [
+                f"Audience: {newsletter_services.audience_label(event.audience)}.",
+                f"The announcement goes to {n} member{'s' if n != 1 else ''} now.",
+            ]
+            if counts["skipped"]:
+                lines.append(
+                    f"{counts['skipped']} turned event announcements off and "
+                    "will not be emailed (they still see the event)."
+                )
+            return confirm_step(
+                self.request,
+                Confirmation(
+                    title=f"Publish “{event.title}” and announce it?",
+                    lines=lines,
+                    button=f"Publish and email {n} member{'s' if n != 1 else ''}",
+                    cancel_url=back,
+                    facts=("publish", event.pk, event.updated_at, n),
+                    repost={"action": "publish"},
+                ),
+            )
+        if action == "cancel" and event.status != Event.Status.CANCELLED:
+            told = event.rsvps.filter(
+                status__in=[*Rsvp.SEATED, Rsvp.Status.WAITLIST]
+            ).count()
+            return confirm_step(
+                self.request,
+                Confirmation(
+                    title=f"Cancel “{event.title}”?",
+                    lines=[
+                        f"{told} member{'s' if told != 1 else ''} who said yes, "
+                        "were offered a seat or are waiting will be emailed.",
+                    ],
+                    button="Cancel the event and tell them",
+                    cancel_url=back,
+                    facts=("cancel", event.pk, told),
+                    repost={"action": "cancel"},
+                    danger=True,
+                    warning="A cancelled event can't be published again.",
+                ),
+            )
+        return None
 
     def post(self, request, pk: int):
         event = self.get_event()
         action = request.POST.get("action")
+        if page := self.confirm(event, action):
+            return page
         try:
             if action == "publish":
                 event = services.event_publish(event=event, by=request.user)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from imgportal.confirm import Confirmation, confirm_step
 from imgportal.csv_export import csv_response
 from imgportal.form_errors import add_errors
 from imgportal.params import id_or_404
@@ -393,10 +394,40 @@ class RoundView(RunMatchingMixin, TemplateView):
             **kwargs,
         )
 
+    def confirm(self, matching_round: MatchingRound):
+        if matching_round.status != MatchingRound.Status.DRAFT:
+            return None  # the service says it is already confirmed
+        kept = list(
+            matching_round.proposals.filter(dropped=False)
+            .order_by("pk")
+            .values_list("pk", "mentor_id")
+        )
+        mentors = {mentor for _, mentor in kept}
+        pairs = len(kept)
+        return confirm_step(
+            self.request,
+            Confirmation(
+                title=f"Confirm {matching_round} and ask the mentors?",
+                lines=[
+                    f"{pairs} pair{'s' if pairs != 1 else ''} will be proposed.",
+                    f"{len(mentors)} different mentor"
+                    f"{'s' if len(mentors) != 1 else ''} will be emailed to "
+                    "accept or decline.",
+                ],
+                button=f"Confirm and email {len(mentors)} mentor"
+                f"{'s' if len(mentors) != 1 else ''}",
+                cancel_url=matching_round.get_absolute_url(),
+                facts=("round", matching_round.pk, tuple(kept)),
+                repost={"confirm": "1"},
+            ),
+        )
+
     def post(self, request, pk: int):
         matching_round = self.get_round()
         try:
             if "confirm" in request.POST:
+                if page := self.confirm(matching_round):
+                    return page
                 done = services.round_confirm(
                     matching_round=matching_round, by=request.user
                 )

@@ -146,6 +146,40 @@ def audience_members(audience: dict) -> QuerySet[Member]:
     return members.distinct()
 
 
+def _labels(choices, values) -> list[str]:
+    names = dict(choices)
+    return [str(names.get(v, v)) for v in values]
+
+
+def audience_label(audience: dict) -> str:
+    """The segment in words, as a person reads it: "J-1, H-1B members in PGY-1,
+    Internal Medicine, from India"."""
+    if not audience:
+        return "All active members"
+    from django_countries import countries
+
+    from members.models import Program, Role, Specialty
+
+    visas = _labels(Member.VisaStatus.choices, audience.get("visa_statuses", []))
+    who = f"{', '.join(visas)} members" if visas else "Members"
+    if audience.get("incoming"):
+        who = f"Incoming PGY-1 {who.lower()}"
+    parts = [who]
+    if stages := audience.get("stages"):
+        parts.append("in " + ", ".join(_labels(Member.TrainingStage.choices, stages)))
+    if ids := audience.get("specialties"):
+        names = Specialty.objects.filter(pk__in=ids).order_by("name")
+        parts.append(", ".join(s.name for s in names))
+    if ids := audience.get("programs"):
+        names = Program.objects.filter(pk__in=ids).order_by("name")
+        parts.append("in " + ", ".join(p.name for p in names))
+    if codes := audience.get("home_countries"):
+        parts.append("from " + ", ".join(str(countries.name(c)) for c in codes))
+    if roles := audience.get("roles"):
+        parts.append("who are " + ", ".join(_labels(Role.choices, roles)).lower())
+    return ", ".join(parts)
+
+
 def _opted_out(category: str) -> Q:
     return Q(email_preferences__unsubscribed__contains=[category]) | Q(
         email_preferences__suspended_at__isnull=False

@@ -2,11 +2,13 @@ from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import DetailView, FormView, ListView
 
+from imgportal.confirm import Confirmation, confirm_step
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
 from members.models import Member
@@ -183,12 +185,33 @@ class NewsletterManageDetailView(PortalPermissionRequiredMixin, DetailView):
         newsletter = self.object
         context.update(
             counts=services.audience_counts(newsletter.audience, newsletter.category),
+            audience_label=services.audience_label(newsletter.audience),
             progress=services.newsletter_progress(newsletter),
             schedule_form=kwargs.get("schedule_form") or forms.ScheduleForm(),
             editable=newsletter.status
             in (Newsletter.Status.DRAFT, Newsletter.Status.SCHEDULED),
         )
         return context
+
+    def send_confirmation(self, newsletter: Newsletter) -> Confirmation:
+        counts = services.audience_counts(newsletter.audience, newsletter.category)
+        n, skipped = counts["recipients"], counts["skipped"]
+        lines = [
+            f"Audience: {services.audience_label(newsletter.audience)}.",
+            f"{n} member{'s' if n != 1 else ''} will receive it now.",
+        ]
+        if skipped:
+            lines.append(f"{skipped} turned newsletters off and will be skipped.")
+        return Confirmation(
+            title=f"Send “{newsletter.subject}” now?",
+            lines=lines,
+            button=f"Send now to {n} member{'s' if n != 1 else ''}",
+            cancel_url=reverse("newsletters:manage_detail", args=[newsletter.pk]),
+            # A changed text or audience asks again, as a changed count does.
+            facts=(newsletter.pk, newsletter.subject, newsletter.body, n, skipped),
+            repost={"action": "send"},
+            warning="Emails can't be called back once they go.",
+        )
 
     def post(self, request, pk: int):
         self.object = newsletter = self.get_object()
@@ -198,6 +221,11 @@ class NewsletterManageDetailView(PortalPermissionRequiredMixin, DetailView):
                 services.newsletter_send_test(newsletter=newsletter, to=request.user)
                 messages.success(request, f"A test was sent to {request.user.email}.")
             elif action == "send":
+                confirmation = self.send_confirmation(newsletter)
+                if confirmation.facts[-2] and (
+                    page := confirm_step(request, confirmation)
+                ):
+                    return page  # nobody to send to: the service says so
                 services.newsletter_send_now(newsletter=newsletter, by=request.user)
                 messages.success(request, "Sending now. Progress shows below.")
             elif action == "schedule":

@@ -1,5 +1,6 @@
 import html
 import importlib
+import re
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -130,6 +131,27 @@ def client_for(member_or_user) -> Client:
 def page_text(response) -> str:
     """A page's HTML with entities decoded (so "can't" matches "can&#x27;t")."""
     return html.unescape(response.content.decode())
+
+
+CONFIRM_FIELD = re.compile(r'name="confirm_fingerprint" value="([0-9a-f]+)"')
+
+
+def confirm_fingerprint(response) -> str:
+    """The fingerprint a confirm page asks to post back (fails if it isn't one)."""
+    found = CONFIRM_FIELD.search(response.content.decode())
+    assert found, f"not a confirm page: {response.status_code}"
+    return found.group(1)
+
+
+def post_confirmed(client, url: str, data: dict | None = None, **kwargs):
+    """Press the button, read the confirm page, and confirm it, as a person
+    does: the second POST carries the page's fingerprint."""
+    data = dict(data or {})
+    first = client.post(url, data)
+    assert first.status_code == 200, first.status_code
+    return client.post(
+        url, {**data, "confirm_fingerprint": confirm_fingerprint(first)}, **kwargs
+    )
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def test_a_resident_organiser_of_a_visa_segment_event_sees_counts_not_names(
         assert response.status_code == 200
         text = page_text(response)
         assert "Zainab" not in text
-        assert "Going: 1" in text
+        assert "Going (guests included): 1" in text
         assert j1_event.checkin_code in text
     posted = client.post(
         reverse("events:checkin", args=[j1_event.pk]),

@@ -2,18 +2,27 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from imgportal.confirm import FINGERPRINT, Confirmation, confirm_step
 from imgportal.csv_export import csv_response
 from imgportal.params import as_ids, safe_next
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members import forms, imports, roster, rules, selectors, services
 from members.filters import MemberListFilter
-from members.models import CoLeadInvitation, ImportJob, Member, RolloverRun
+from members.models import (
+    AuditEntry,
+    CoLeadInvitation,
+    ImportJob,
+    Member,
+    Role,
+    RolloverRun,
+)
 from members.tasks import import_apply_task, import_preview_task
 
 # --- Co-leads and GME staff --------------------------------------------------
@@ -52,10 +61,48 @@ class MemberListView(PortalPermissionRequiredMixin, ListView):
 
 
 class MemberBulkActionView(PortalPermissionRequiredMixin, View):
-    """Co-leads: approve, mark alumni, deactivate or give a role to many at once."""
+    """Co-leads: approve, mark alumni, deactivate or give a role to many at once,
+    after a confirm page that names them."""
 
     permission_required = "members.manage_members"
     http_method_names = ["post"]
+
+    TITLES = {
+        "approve": ("Approve {n}?", "Approve {n}", False),
+        "alumni": ("Mark {n} as alumni?", "Mark {n} as alumni", True),
+        "deactivate": ("Deactivate {n}?", "Deactivate {n}", True),
+        "grant_role": ("Make {n} {role}?", "Give {n} the role", False),
+    }
+
+    def confirmation(self, action, role, chosen, posted, back) -> Confirmation:
+        n = f"{len(chosen)} member{'s' if len(chosen) != 1 else ''}"
+        role_label = Role(role).label.lower() if role else ""
+        title, button, danger = self.TITLES[action]
+        lines = [f"{n} selected."]
+        if action == "deactivate":
+            lines.append("They are signed out and can't sign in until reactivated.")
+        elif action == "alumni":
+            lines.append(
+                "They keep read access as alumni and stop getting active members' "
+                "emails."
+            )
+        elif action == "approve":
+            lines.append("Each gets a welcome email.")
+        return Confirmation(
+            title=title.format(n=n, role=role_label),
+            lines=lines,
+            button=button.format(n=n),
+            cancel_url=back,
+            names=[m.full_name for m in chosen],
+            facts=(action, role, tuple((m.pk, m.status) for m in chosen)),
+            repost={
+                "action": action,
+                "role": role,
+                "members": [m.pk for m in chosen],
+                "next": posted.get("next", ""),
+            },
+            danger=danger,
+        )
 
     def post(self, request):
         ids = as_ids(request.POST.getlist("members"))
@@ -68,8 +115,17 @@ class MemberBulkActionView(PortalPermissionRequiredMixin, View):
             messages.error(request, " ".join(errors))
             return redirect(back)
         action, role = form.cleaned_data["action"], form.cleaned_data["role"]
+        chosen = list(
+            selectors.member_list_for(request.user)
+            .filter(pk__in=ids)
+            .order_by("user__last_name", "user__first_name", "pk")
+        )
+        if page := confirm_step(
+            request, self.confirmation(action, role, chosen, request.POST, back)
+        ):
+            return page
         done, refused = 0, []
-        for member in selectors.member_list_for(request.user).filter(pk__in=ids):
+        for member in chosen:
             try:
                 if action == "approve":
                     services.member_approve(member=member, by=request.user)
@@ -232,6 +288,10 @@ class RosterImportView(PortalPermissionRequiredMixin, FormView):
         return redirect("members:import_detail", pk=job.pk)
 
 
+def _last_audit() -> int | None:
+    return AuditEntry.objects.aggregate(last=Max("pk"))["last"]
+
+
 class RosterImportDetailView(PortalPermissionRequiredMixin, DetailView):
     """The preview (create / update / unchanged / reject per row), then progress."""
 
@@ -256,8 +316,56 @@ class RosterImportDetailView(PortalPermissionRequiredMixin, DetailView):
         ][:500]
         return context
 
+    def confirmation(self, job: ImportJob) -> Confirmation:
+        counts = job.counts
+        create, update = counts["create"], counts["update"]
+        lines = [
+            f"{create} new member{'s' if create != 1 else ''} will be created.",
+            f"{update} member{'s' if update != 1 else ''} will be updated.",
+        ]
+        if counts["unchanged"]:
+            lines.append(f"{counts['unchanged']} rows match already: left as they are.")
+        return Confirmation(
+            title=f"Import {job.filename}?",
+            lines=lines,
+            button=f"Import {create + update} row{'s' if create + update != 1 else ''}",
+            cancel_url=reverse("members:import_detail", args=[job.pk]),
+            names=[r["email"] for r in job.preview if r["action"] != "unchanged"],
+            # Any change to members since the preview (every write is audited)
+            # makes the preview stale: it is worked out again and asked again.
+            facts=("import", job.pk, tuple(sorted(counts.items())), _last_audit()),
+        )
+
     def post(self, request, pk: int):
         job = get_object_or_404(self.get_queryset(), pk=pk)
+        if not job.can_confirm:
+            messages.error(request, "This file can't be imported: fix the rows listed.")
+            return redirect("members:import_detail", pk=job.pk)
+        confirmation = self.confirmation(job)
+        posted = request.POST.get(FINGERPRINT)
+        if posted and posted != confirmation.fingerprint:
+            if job.total_rows > imports.INLINE_ROWS:
+                transaction.on_commit(lambda: import_preview_task.delay(job.pk))
+                ImportJob.objects.filter(pk=job.pk).update(
+                    status=ImportJob.Status.PREVIEWING
+                )
+                messages.warning(
+                    request,
+                    "Members changed since the preview: it is being worked out "
+                    "again. Check it, then import.",
+                )
+                return redirect("members:import_detail", pk=job.pk)
+            job = imports.import_job_preview(job=job)
+            if not job.can_confirm:
+                messages.warning(
+                    request,
+                    "Members changed since the preview, and this file can't be "
+                    "imported now: see the new preview.",
+                )
+                return redirect("members:import_detail", pk=job.pk)
+            confirmation = self.confirmation(job)
+        if page := confirm_step(request, confirmation):
+            return page
         try:
             job = imports.import_job_start(job=job)
         except ValidationError as exc:
@@ -478,11 +586,34 @@ class DeletionRequestDecisionView(PortalPermissionRequiredMixin, View):
     permission_required = "members.manage_members"
     http_method_names = ["post"]
 
+    def confirmation(self, deletion) -> Confirmation:
+        member = deletion.member
+        return Confirmation(
+            title=f"Anonymise {member.full_name}?",
+            lines=[
+                f"1 member: {member.full_name} ({member.user.email}).",
+                "Their name, email, contact details, profile text, status-tracker "
+                "documents and trips, mentoring text and leadership roles are "
+                "removed; seats at events still to come are given back.",
+                "Anonymous counts stay (event attendance, mentoring totals).",
+            ],
+            button=f"Anonymise {member.full_name}",
+            cancel_url=reverse("members:deletion_requests"),
+            facts=("erase", deletion.pk, member.pk, deletion.status),
+            repost={"decision": "confirm"},
+            danger=True,
+            warning="This can't be undone.",
+        )
+
     def post(self, request, pk: int):
         deletion = get_object_or_404(
             selectors.deletion_requests_pending(viewer=request.user), pk=pk
         )
         decision = request.POST.get("decision")
+        if decision == "confirm" and (
+            page := confirm_step(request, self.confirmation(deletion))
+        ):
+            return page
         try:
             if decision == "confirm":
                 services.deletion_request_confirm(request=deletion, by=request.user)

@@ -42,6 +42,13 @@ def test_gme_publishes_a_resident_says_yes_and_a_waitlisted_member_gets_the_seat
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("event-status")).to_contain_text("Draft")
     page.get_by_role("button", name="Publish and announce").click()
+    expect(page.get_by_test_id("confirm-summary")).to_contain_text(
+        "The announcement goes to"
+    )
+    assert not any(m.subject.startswith("New event") for m in mail.outbox)
+    page.get_by_role(
+        "button", name=re.compile(r"^Publish and email \d+ member")
+    ).click()
     expect(
         page.get_by_text("Published. The announcement is on its way")
     ).to_be_visible()

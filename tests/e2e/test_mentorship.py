@@ -40,7 +40,13 @@ def test_request_round_accept_and_the_match_is_active(page, browser, live_server
     expect(proposals).to_contain_text(str(mentor))
     expect(proposals).to_contain_text("went through J-1")
     lead.get_by_role("button", name="Confirm and ask the mentors").click()
-    expect(lead.get_by_text("Confirmed: 1 mentors asked.")).to_be_visible()
+    expect(lead.get_by_test_id("confirm-summary")).to_contain_text(
+        "1 different mentor will be emailed"
+    )
+    lead.get_by_role("button", name="Confirm and email 1 mentor").click()
+    expect(
+        lead.get_by_text("Confirmed: 1 pair, 1 different mentor asked.")
+    ).to_be_visible()
     context.close()
 
     # The mentor accepts in the portal.

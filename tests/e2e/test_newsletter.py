@@ -32,6 +32,12 @@ def test_co_lead_writes_previews_and_sends_and_a_member_reads_it(
     )
     expect(page.locator(".newsletter-body strong")).to_have_text("Friday")
     page.get_by_role("button", name=re.compile(r"Send now to 2")).click()
+    # A real confirm page says who and how many before anything goes out.
+    expect(page.get_by_test_id("confirm-summary")).to_contain_text(
+        "2 members will receive it now"
+    )
+    assert not mail.outbox
+    page.get_by_role("button", name="Send now to 2 members").click()
     expect(page.get_by_test_id("newsletter-status")).to_have_text("Sent")
     expect(page.get_by_test_id("progress")).to_contain_text("Sent: 2")
     assert sorted(m.to[0] for m in mail.outbox) == sorted(

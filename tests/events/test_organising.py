@@ -13,7 +13,7 @@ from django.utils import timezone
 from events import services
 from events.models import Attendance, Event
 from newsletters.models import Category, Delivery
-from tests.conftest import client_for, page_text
+from tests.conftest import client_for, page_text, post_confirmed
 from tests.factories import EventFactory, MemberFactory, bulk_members
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,9 @@ def test_gme_staff_create_then_publish_and_the_audience_is_emailed(
     page = page_text(client.get(event.get_absolute_url()))
     assert "Publishing emails the announcement to" in page
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("events:action", args=[event.pk]), {"action": "publish"})
+        post_confirmed(
+            client, reverse("events:action", args=[event.pk]), {"action": "publish"}
+        )
     event.refresh_from_db()
     assert event.status == "published"
     assert event.announcement.category == Category.EVENT_ANNOUNCEMENTS

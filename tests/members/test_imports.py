@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from members import imports
 from members.models import AuditEntry, ImportJob, Member, User
-from tests.conftest import client_for, page_text
+from tests.conftest import client_for, page_text, post_confirmed
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +51,8 @@ def test_confirming_writes_every_row_and_audits_it(co_lead, known):
     client = client_for(co_lead)
     _upload(client, ROSTER)
     job = ImportJob.objects.get()
-    page = client.post(
-        reverse("members:import_detail", args=[job.pk]), follow=True
+    page = post_confirmed(
+        client, reverse("members:import_detail", args=[job.pk]), follow=True
     ).content.decode()
     assert "Created 1, updated 1, unchanged 0" in page
     new = Member.objects.get(user__email="new.person@example.org")
@@ -71,7 +71,9 @@ def test_confirming_writes_every_row_and_audits_it(co_lead, known):
 def test_importing_the_same_file_again_changes_nothing(co_lead, known):
     client = client_for(co_lead)
     _upload(client, ROSTER)
-    client.post(reverse("members:import_detail", args=[ImportJob.objects.get().pk]))
+    post_confirmed(
+        client, reverse("members:import_detail", args=[ImportJob.objects.get().pk])
+    )
     count = Member.objects.count()
     page = _upload(client, ROSTER).content.decode()
     second = ImportJob.objects.order_by("-pk").first()
@@ -103,7 +105,7 @@ def test_a_failure_while_importing_writes_nothing(co_lead, known, monkeypatch):
     monkeypatch.setattr(
         imports, "lookups", lambda: imports.roster.Lookups({}, {}, {}, {}, {})
     )
-    client.post(reverse("members:import_detail", args=[job.pk]))
+    post_confirmed(client, reverse("members:import_detail", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED
     assert not User.objects.filter(email="new.person@example.org").exists()
@@ -138,7 +140,7 @@ def test_large_files_are_checked_and_imported_by_celery(
     assert job.status == ImportJob.Status.PREVIEWED
     assert job.counts["create"] == imports.INLINE_ROWS + 5
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        client.post(reverse("members:import_detail", args=[job.pk]))
+        post_confirmed(client, reverse("members:import_detail", args=[job.pk]))
     assert len(callbacks) == 1
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
@@ -151,7 +153,7 @@ def test_the_apply_task_is_safe_to_run_twice(co_lead):
     client = client_for(co_lead)
     _upload(client, ROSTER)
     job = ImportJob.objects.get()
-    client.post(reverse("members:import_detail", args=[job.pk]))
+    post_confirmed(client, reverse("members:import_detail", args=[job.pk]))
     count = Member.objects.count()
     assert imports.import_job_apply(job_id=job.pk) is None
     assert Member.objects.count() == count

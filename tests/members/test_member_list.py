@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import AuditEntry, Member, Program, Role, Specialty
-from tests.conftest import client_for
+from tests.conftest import client_for, post_confirmed
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,11 +88,13 @@ def test_bulk_actions_approve_mark_alumni_deactivate_and_grant(
     client = client_for(co_lead)
     bulk = reverse("members:bulk")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(bulk, {"action": "approve", "members": [waiting.pk]})
-    client.post(bulk, {"action": "alumni", "members": [senior.pk]})
-    client.post(bulk, {"action": "deactivate", "members": [leaving.pk]})
-    client.post(
-        bulk, {"action": "grant_role", "role": Role.MENTOR, "members": [helper.pk]}
+        post_confirmed(client, bulk, {"action": "approve", "members": [waiting.pk]})
+    post_confirmed(client, bulk, {"action": "alumni", "members": [senior.pk]})
+    post_confirmed(client, bulk, {"action": "deactivate", "members": [leaving.pk]})
+    post_confirmed(
+        client,
+        bulk,
+        {"action": "grant_role", "role": Role.MENTOR, "members": [helper.pk]},
     )
     for member in (waiting, senior, leaving, helper):
         member.refresh_from_db()
@@ -122,7 +124,7 @@ def test_co_lead_role_is_not_given_from_the_list(co_lead):
         reverse("members:bulk"),
         {"action": "grant_role", "role": Role.CO_LEAD, "members": [member.pk]},
         follow=True,
-    )
+    )  # refused by the form (co-leads are chosen by hand-off), no confirm page
     assert not member.user.groups.filter(name=Role.CO_LEAD).exists()
     assert response.status_code == 200
 

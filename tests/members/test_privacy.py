@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from members.models import AuditEntry, DeletionRequest, Member, Role
 from members.services import deletion_request_confirm
-from tests.conftest import client_for
+from tests.conftest import client_for, post_confirmed
 from tests.factories import MemberFactory
 from tests.urls import ALL_URLS, kwargs_for
 
@@ -238,7 +238,8 @@ def test_deletion_is_requested_by_the_member_and_confirmed_by_a_co_lead(
     request = DeletionRequest.objects.get()
     assert [m.to for m in mail.outbox] == [[co_lead.user.email]]
     counts_before = Member.objects.filter(visa_status="j1").count()
-    client_for(co_lead).post(
+    post_confirmed(
+        client_for(co_lead),
         reverse("members:deletion_request_decide", args=[request.pk]),
         {"decision": "confirm"},
     )

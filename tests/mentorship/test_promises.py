@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from members.models import Role
 from mentorship import services
 from mentorship.models import Match, MentorProfile, MentorshipRequest
-from tests.conftest import client_for, page_text
+from tests.conftest import client_for, page_text, post_confirmed
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +40,11 @@ def test_one_mentor_never_fills_two_seats_of_one_board(co_lead):
     matching_round = services.round_run(by=co_lead.user)
     proposals = {p.kind: p.mentor for p in matching_round.proposals.all()}
     assert proposals == {"career": best, "research": other}
-    response = client_for(co_lead).post(
-        matching_round.get_absolute_url(), {"confirm": "1"}, follow=True
+    response = post_confirmed(
+        client_for(co_lead),
+        matching_round.get_absolute_url(),
+        {"confirm": "1"},
+        follow=True,
     )
     assert "Confirmed: 2 pairs, 2 different mentors asked." in page_text(response)
     assert set(

@@ -16,7 +16,7 @@ from mentorship.models import (
     MentorProfile,
     MentorshipRequest,
 )
-from tests.conftest import client_for, page_text
+from tests.conftest import client_for, page_text, post_confirmed
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,7 @@ def test_a_round_proposes_co_leads_review_and_confirm_and_the_mentor_accepts_by_
     text = page_text(lead.get(response.url))
     assert "went through J-1" not in text or "offers this kind of mentoring" in text
     with django_capture_on_commit_callbacks(execute=True):
-        lead.post(matching_round.get_absolute_url(), {"confirm": "1"})
+        post_confirmed(lead, matching_round.get_absolute_url(), {"confirm": "1"})
     match = Match.objects.get()
     assert match.state == Match.State.PROPOSED and match.round == matching_round
     email = _emails(mentor.user.email, "mentorship-proposed").get()
