@@ -47,8 +47,12 @@ def active_count(profile: MentorProfile) -> int:
 
 @transaction.atomic
 def mentor_profile_save(*, profile: MentorProfile) -> MentorProfile:
-    """Create or change a mentor profile; capacity never below the active mentees."""
+    """Create or change a mentor profile; capacity never below the active mentees.
+    The row is locked first (a round being confirmed holds it too, so the two
+    take turns) and only the fields that changed are written."""
+    current = None
     if profile.pk:
+        current = MentorProfile.objects.select_for_update().get(pk=profile.pk)
         active = active_count(profile)
         if profile.capacity < active:
             raise ValidationError(
@@ -60,7 +64,17 @@ def mentor_profile_save(*, profile: MentorProfile) -> MentorProfile:
     if not profile.types:
         raise ValidationError({"types": "Choose at least one kind of mentoring."})
     profile.full_clean()
-    profile.save()
+    if current is None:
+        profile.save()
+        return profile
+    changed = [
+        f.attname
+        for f in MentorProfile._meta.concrete_fields
+        if not f.primary_key
+        and getattr(current, f.attname) != getattr(profile, f.attname)
+    ]
+    if changed:
+        profile.save(update_fields=changed)
     return profile
 
 
@@ -187,9 +201,23 @@ def round_confirm(*, matching_round: MatchingRound, by: User) -> RoundConfirmed:
     if matching_round.status != MatchingRound.Status.DRAFT:
         raise ValidationError("This round is already confirmed.")
     created, asked, skipped = 0, set(), 0
-    for proposal in matching_round.proposals.filter(dropped=False).select_related(
-        "mentor__member", "request__mentee"
-    ):
+    kept = list(
+        matching_round.proposals.filter(dropped=False).select_related(
+            "mentor__member", "request__mentee"
+        )
+    )
+    # Lock the mentors' rows (in id order, so two confirms can't deadlock): a
+    # capacity lowered or a pause saved while this runs is seen, not lost.
+    free = {
+        p.pk: (p.capacity - _open_count(p)) if p.accepting else 0
+        for p in MentorProfile.objects.select_for_update()
+        .filter(pk__in={p.mentor_id for p in kept})
+        .order_by("pk")
+    }
+    for proposal in kept:
+        if free.get(proposal.mentor_id, 0) <= 0:
+            skipped += 1  # the mentor has no free seat left (or paused) since
+            continue
         if Match.objects.filter(
             request=proposal.request, kind=proposal.kind, state__in=Match.OPEN_STATES
         ).exists() or selectors.pair_refusal(proposal.mentor, proposal.request.mentee):
@@ -206,6 +234,7 @@ def round_confirm(*, matching_round: MatchingRound, by: User) -> RoundConfirmed:
             round=matching_round,
         )
         created += 1
+        free[proposal.mentor_id] -= 1
         asked.add(proposal.mentor_id)
     matching_round.status = MatchingRound.Status.CONFIRMED
     matching_round.confirmed_at = timezone.now()

@@ -207,10 +207,17 @@ def _with_recipients(
 # --- Composing ----------------------------------------------------------------
 
 
+EDITABLE_FIELDS = ["subject", "body", "body_html", "audience"]
+
+
+@transaction.atomic
 def newsletter_save(*, newsletter: Newsletter, by: User) -> Newsletter:
-    """Create or change a draft (sent or sending newsletters can't change)."""
-    if newsletter.status not in (Newsletter.Status.DRAFT, Newsletter.Status.SCHEDULED):
-        raise ValidationError("Only drafts and scheduled newsletters can be edited.")
+    """Create or change a draft (sent or sending newsletters can't change).
+
+    The row is locked and its state read again before writing, and only the
+    text and audience are written: a "send now" pressed by someone else while
+    this save was on its way is never turned back into a draft, nor its body
+    changed mid-send (the save is refused with a message instead)."""
     if not newsletter.subject.strip():
         raise ValidationError({"subject": "Write a subject."})
     if not newsletter.body.strip():
@@ -218,7 +225,20 @@ def newsletter_save(*, newsletter: Newsletter, by: User) -> Newsletter:
     newsletter.body_html = render_markdown(newsletter.body)
     if newsletter.pk is None:
         newsletter.created_by = by
-    newsletter.save()
+        newsletter.save()
+        return newsletter
+    current = Newsletter.objects.select_for_update().get(pk=newsletter.pk)
+    if current.status not in (Newsletter.Status.DRAFT, Newsletter.Status.SCHEDULED):
+        raise ValidationError(
+            f"This newsletter is {current.get_status_display().lower()} now "
+            "(someone sent or cancelled it meanwhile): your changes were not saved."
+        )
+    changed = [
+        f for f in EDITABLE_FIELDS if getattr(current, f) != getattr(newsletter, f)
+    ]
+    if changed:
+        newsletter.status = current.status
+        newsletter.save(update_fields=changed)
     return newsletter
 
 
