@@ -112,6 +112,16 @@ def event_save(
     before = None
     if event.pk:
         before = Event.objects.select_for_update().get(pk=event.pk)
+        moved = (before.starts_at, before.ends_at) != (event.starts_at, event.ends_at)
+        if before.status == Event.Status.CANCELLED and moved:
+            raise ValidationError(
+                {
+                    "starts_at": [
+                        "This event was cancelled, so it can't be moved (nobody "
+                        "would hear of it): create a new event for the new date."
+                    ]
+                }
+            )
     _validate(event)
     event.description_html = render_markdown(event.description)
     event.updated_at = timezone.now()

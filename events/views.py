@@ -380,12 +380,25 @@ class EventFormView(MemberEventMixin, FormView):
     template_name = "events/event_form.html"
     form_class = forms.EventForm
 
+    def dispatch(self, request, *args, **kwargs):
+        if "pk" in kwargs and request.user.is_authenticated:
+            event = get_object_or_404(Event, pk=kwargs["pk"])
+            if event.status == Event.Status.CANCELLED or event.has_ended():
+                if not can_manage_events(request.user):
+                    raise PermissionDenied
+                messages.error(
+                    request,
+                    "This event was cancelled, so it can't be changed or moved: "
+                    "create a new event for a new date."
+                    if event.status == Event.Status.CANCELLED
+                    else "This event is over, so it can no longer be changed.",
+                )
+                return redirect(event.get_absolute_url())
+        return super().dispatch(request, *args, **kwargs)
+
     def get_instance(self) -> Event:
         if "pk" in self.kwargs:
-            event = get_object_or_404(Event, pk=self.kwargs["pk"])
-            if event.status == Event.Status.CANCELLED or event.has_ended():
-                raise Http404("This event can no longer be edited")
-            return event
+            return get_object_or_404(Event, pk=self.kwargs["pk"])
         return Event()
 
     def get_form_kwargs(self):

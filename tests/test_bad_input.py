@@ -1,10 +1,14 @@
 """Each input the held-out review answered with a 500, now a clear 4xx or a
 message on the page (the fuzz test covers the rest of the space)."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from events import services as event_services
 from events.models import ReminderRule, Rsvp
@@ -227,3 +231,35 @@ def test_a_malformed_calendar_token_is_a_400_and_an_unknown_one_a_404(client):
     assert client.get("/events/feed/a%00b.ics").status_code == 400
     assert client.get("/events/feed/a%20b.ics").status_code == 400
     assert client.get(reverse("events:feed", args=["x" * 43])).status_code == 404
+
+
+def test_moving_a_cancelled_event_is_refused_with_a_clear_message(co_lead):
+    """Issue 16, bad input: a cancelled event told everyone it is off; moving
+    it would tell nobody. The edit page says so instead of a bare 404, a
+    posted move changes nothing, and the service refuses it on the field."""
+    event = EventFactory()
+    event_services.event_cancel(event=event, by=co_lead.user)
+    client = client_for(co_lead)
+    url = reverse("events:edit", args=[event.pk])
+    later = event.starts_at + timedelta(days=7)
+    for response in (
+        client.get(url, follow=True),
+        client.post(
+            url,
+            {
+                "title": event.title,
+                "starts_at": timezone.localtime(later).strftime("%Y-%m-%dT%H:%M"),
+            },
+            follow=True,
+        ),
+    ):
+        assert response.status_code == 200
+        assert "This event was cancelled, so it can't be changed or moved" in (
+            page_text(response)
+        )
+    event.refresh_from_db()
+    assert event.starts_at != later
+    event.starts_at, event.ends_at = later, later + timedelta(hours=2)
+    with pytest.raises(ValidationError) as refused:
+        event_services.event_save(event=event, by=co_lead.user)
+    assert "can't be moved" in refused.value.message_dict["starts_at"][0]
