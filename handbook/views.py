@@ -490,7 +490,7 @@ class PageVerifyView(EditorRequiredMixin, PageMixin, View):
             return redirect(self.get_page().get_absolute_url())
         messages.success(
             request,
-            f"Marked as verified today. Next review by {page.review_due_on:%-d %B %Y}.",
+            f"Marked as verified today. Next review by {page.review_due_on:%-d %b %Y}.",
         )
         return redirect(page.get_absolute_url())
 

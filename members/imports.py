@@ -2,6 +2,8 @@
 write all rows in one transaction (a failure writes nothing). Matched by email,
 so importing the same file again changes nothing."""
 
+from datetime import date
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core.cache import cache
@@ -94,21 +96,47 @@ def _compare(row: roster.RosterRow, existing: Member | None) -> dict:
             "reasons": [],
             "changes": {},
         }
-    changes = {}
+    changes, shown = {}, []
     for name, value in row.values.items():
         target = existing.user if name in USER_FIELDS else existing
         current = getattr(target, name)
         current = getattr(current, "code", current)  # CountryField
         if current != value:
-            shown = "(hidden)" if name == "visa_status" else [str(current), str(value)]
-            changes[name] = shown
+            hidden = name == "visa_status"
+            changes[name] = "(hidden)" if hidden else [str(current), str(value)]
+            label, old, new = _in_words(target, name, current, value)
+            shown.append([label, "(hidden)", ""] if hidden else [label, old, new])
     return {
         "row": row.number,
         "email": row.email,
         "action": "update" if changes else "unchanged",
         "reasons": [],
         "changes": changes,
+        "shown": shown,
     }
+
+
+def _in_words(target, name: str, old, new) -> tuple[str, str, str]:
+    """A change as a co-lead reads it: "Training stage: PGY-1 → PGY-2"."""
+    field = target._meta.get_field(name.removesuffix("_id"))
+    label = str(field.verbose_name)
+    label = label[:1].upper() + label[1:]
+
+    def word(value) -> str:
+        if value in (None, ""):
+            return ""
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if field.is_relation:
+            found = field.related_model.objects.filter(pk=value).first()
+            return str(found) if found else str(value)
+        if name == "home_country":
+            return str(countries.name(value))
+        if isinstance(value, date):
+            return f"{value:%-d %b %Y}"
+        return str(value)
+
+    return label, word(old), word(new)
 
 
 def import_job_preview(*, job: ImportJob) -> ImportJob:

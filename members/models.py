@@ -669,6 +669,19 @@ class ImportJob(models.Model):
         return counts
 
     @property
+    def status_text(self) -> str:
+        """The job's state in words; "Ready to import" only when it can be."""
+        if self.status != self.Status.PREVIEWED:
+            return self.get_status_display()
+        if self.file_errors:
+            return "This file can't be imported"
+        if self.counts["reject"]:
+            return "Some rows need fixing before anything can be imported"
+        if not self.can_confirm:
+            return "Nothing to import"
+        return "Checked: ready to import"
+
+    @property
     def can_confirm(self) -> bool:
         return (
             self.status == self.Status.PREVIEWED

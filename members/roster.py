@@ -66,8 +66,10 @@ def decode(raw: bytes) -> str:
 
 
 def line_count(text: str) -> int:
-    """Lines whether the file ends them with LF, CRLF or CR alone (old Excel)."""
-    return max(len(text.splitlines()), 1)
+    """Data rows (lines after the header, blank ones left out), whether the file
+    ends lines with LF, CRLF or CR alone (old Excel). A first guess for the
+    progress bar before the file is parsed; the preview then counts exactly."""
+    return max(sum(1 for line in text.splitlines()[1:] if line.strip()), 0)
 
 
 def _parse_date(text: str, column: str, errors: list[str]) -> date | None:

@@ -4,6 +4,8 @@ words. Every weight is here, in one place."""
 
 from dataclasses import dataclass, field
 
+from members.languages import LANGUAGE_NAMES
+
 WEIGHTS = {
     "offers_type": 10,  # the mentor offers this kind of mentoring at all
     "same_specialty": 30,
@@ -115,10 +117,15 @@ def score(mentor: MentorFacts, request: RequestFacts, kind: str) -> Score | None
         return None  # a visa mentor who has walked no visa path
     if request.home_country and mentor.home_country == request.home_country:
         add("same_country", "same home country", "same_country_or_language")
-    shared = sorted((mentor.languages & request.languages) - {"en"})
+    shared = sorted(
+        LANGUAGE_NAMES.get(code, code)
+        for code in (mentor.languages & request.languages) - {"en"}
+    )
     if shared:
         add(
-            "shared_language", f"speaks {', '.join(shared)}", "same_country_or_language"
+            "shared_language",
+            f"speaks {' and '.join(shared)}",
+            "same_country_or_language",
         )
     if kind == "near_peer":
         add(

@@ -194,7 +194,7 @@ class Warning:
 
 
 def _d(day: date) -> str:
-    return f"{day:%-d %B %Y}"
+    return f"{day:%-d %b %Y}"
 
 
 def signature_valid_until(signature: Doc, ds2019: Doc | None) -> date | None:
