@@ -89,7 +89,7 @@ def test_a_capacity_lowered_after_the_round_ran_is_respected_at_confirm(co_lead)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_pause_saved_while_a_round_is_confirmed_is_not_lost(co_lead):
+def test_a_pause_saved_while_a_round_is_confirmed_is_not_lost(reference_data, co_lead):
     """The mentor saves "not accepting" while the confirm holds the mentors'
     rows: the save waits for the confirm, then lands; nothing overwrites it."""
     profile, matching_round = _round_with_two_mentees(co_lead)

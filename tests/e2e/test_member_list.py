@@ -36,6 +36,9 @@ def test_co_lead_approves_a_join_filters_by_visa_and_downloads_the_csv(page):
     page.get_by_role("checkbox", name=f"Select {waiting.full_name}").check()
     page.get_by_label("With the selected members").select_option("approve")
     page.get_by_role("button", name="Apply", exact=True).last.click()
+    expect(page.get_by_test_id("confirm-summary")).to_contain_text("1 member selected.")
+    expect(page.get_by_text(waiting.full_name)).to_be_visible()
+    page.get_by_role("button", name="Approve 1 member").click()
     expect(page.get_by_text("Done for 1 member(s).")).to_be_visible()
     waiting.refresh_from_db()
     assert waiting.status == Member.Status.ACTIVE
