@@ -120,6 +120,7 @@ def main() -> None:
     from members.models import Member, User
     from newsletters import services
     from newsletters.models import Delivery
+    from notifications import selectors as notification_selectors
 
     Member.objects.update(status=Member.Status.ACTIVE)
     worker = subprocess.Popen(
@@ -147,7 +148,7 @@ def main() -> None:
             if app.control.ping(timeout=1):
                 break
         author = User.objects.get(email="colead@demo.imgportal.test")
-        recipients = services.audience_counts({})["recipients"]
+        recipients = notification_selectors.audience_counts({})["recipients"]
         runs = [
             _send_one(services, author, f"Benchmark issue {n}")
             for n in range(1, options.runs + 1)

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import TITLE_PLACEHOLDER, Event, Feedback
+from members.forms import AudienceForm
 from members.models import Member
-from newsletters.forms import AudienceForm
 
 DATETIME = forms.DateTimeInput(
     attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"

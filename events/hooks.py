@@ -11,6 +11,9 @@ from events.models import (
     ReminderSent,
     Rsvp,
 )
+from events.selectors import digest_events
+from events.services import event_still_open, reminder_still_true
+from imgportal.hooks import DIGEST_SECTIONS, STALE_CHECKS
 from imgportal.personal_data import PersonalData, personal_data_register
 
 
@@ -81,6 +84,9 @@ def erase(member) -> None:
 
 
 def register() -> None:
+    STALE_CHECKS.register("events", "event_reminder", reminder_still_true)
+    STALE_CHECKS.register("events", "event_open", event_still_open)
+    DIGEST_SECTIONS.register("events", "events", digest_events)
     personal_data_register(
         PersonalData(
             app="events",

@@ -5,7 +5,7 @@ programs replace their copy instead of adding a second one; times carry the
 portal's time zone with its VTIMEZONE; a cancelled event stays in the file with
 STATUS:CANCELLED, so subscribed calendars remove it."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,9 +17,6 @@ from icalendar import Event as VEvent
 from events.models import Event
 
 PRODID = "-//IMG Portal//Events//EN"
-# Other apps add a member's own entries to their personal feed (the status
-# tracker's deadlines): functions of the member returning components.
-FEED_EXTRAS: list[Callable] = []
 
 
 def _vevent(event: Event, *, show_online: bool) -> VEvent:

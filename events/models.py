@@ -136,6 +136,14 @@ class Event(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("events:detail", args=[self.pk])
 
+    def when_text(self) -> str:
+        """ "Thursday 3 December 2026, 18:00 – 20:00 (EST)", in the portal's zone."""
+        start = timezone.localtime(self.starts_at)
+        end = timezone.localtime(self.ends_at)
+        same_day = start.date() == end.date()
+        end_text = f"{end:%H:%M}" if same_day else f"{end:%A %-d %B %Y, %H:%M}"
+        return f"{start:%A %-d %B %Y, %H:%M} – {end_text} ({start.tzname()})"
+
     @property
     def uid(self) -> str:
         """RFC 5545 UID: the same for the event's whole life."""

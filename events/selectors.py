@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -138,3 +139,26 @@ def my_events(member: Member) -> QuerySet[Event]:
         .order_by("starts_at")
         .distinct()
     )
+
+
+def digest_events(since) -> tuple[str, list[str]] | None:
+    """The weekly digest's section (registered in hooks.py)."""
+    now = timezone.now()
+    new = Event.objects.filter(
+        status=Event.Status.PUBLISHED, published_at__gte=since, starts_at__gt=now
+    ).order_by("starts_at")
+    changed = (
+        Event.objects.filter(updated_at__gte=since, published_at__lt=since)
+        .exclude(status=Event.Status.DRAFT)
+        .filter(Q(starts_at__gt=now) | Q(status=Event.Status.CANCELLED))
+        .order_by("starts_at")
+    )
+    lines = [
+        f"New: {e.title}, {e.when_text()}: {settings.SITE_URL + e.get_absolute_url()}"
+        for e in new
+    ] + [
+        f"{'Cancelled' if e.status == Event.Status.CANCELLED else 'Changed'}: "
+        f"{e.title}, {e.when_text()}: {settings.SITE_URL + e.get_absolute_url()}"
+        for e in changed
+    ]
+    return ("Events", lines) if lines else None

@@ -39,11 +39,13 @@ from events.models import (
     ReminderSent,
     Rsvp,
 )
-from imgportal.emails import email_queue_template, register_stale_check
 from imgportal.markdown import render_markdown
 from members.models import Member, User
 from newsletters import services as newsletter_services
-from newsletters.models import Category, Newsletter
+from newsletters.models import Newsletter
+from notifications import selectors as notification_selectors
+from notifications.models import Category
+from notifications.outbox import email_members, email_queue_template
 
 OFFER_HOURS = 24
 DEFAULT_REMINDERS = (
@@ -65,7 +67,7 @@ def _site(path: str) -> str:
 
 
 def audience_members(event: Event) -> QuerySet[Member]:
-    return newsletter_services.audience_members(event.audience)
+    return notification_selectors.audience_members(event.audience)
 
 
 def in_audience(event: Event, member: Member) -> bool:
@@ -188,7 +190,7 @@ def event_publish(*, event: Event, by: User) -> Event:
         raise ValidationError("Only a draft can be published.")
     if event.has_started():
         raise ValidationError("This event has already started: change its time first.")
-    counts = newsletter_services.audience_counts(
+    counts = notification_selectors.audience_counts(
         event.audience, Category.EVENT_ANNOUNCEMENTS
     )
     if counts["matching"] == 0:
@@ -214,18 +216,10 @@ def event_publish(*, event: Event, by: User) -> Event:
     return event
 
 
-def _when(event: Event) -> str:
-    start = timezone.localtime(event.starts_at)
-    end = timezone.localtime(event.ends_at)
-    same_day = start.date() == end.date()
-    end_text = f"{end:%H:%M}" if same_day else f"{end:%A %-d %B %Y, %H:%M}"
-    return f"{start:%A %-d %B %Y, %H:%M} – {end_text} ({start.tzname()})"
-
-
 def _announcement_body(event: Event) -> str:
     where = event.place or ("Online" if event.online_url else "To be announced")
     lines = [
-        f"**{event.get_kind_display()}** · {_when(event)}",
+        f"**{event.get_kind_display()}** · {event.when_text()}",
         "",
         f"**Where:** {where}",
         "",
@@ -267,25 +261,27 @@ def _tell_those_going(
     statuses = [*Rsvp.SEATED]
     if include_waitlist:
         statuses.append(Rsvp.Status.WAITLIST)
-    rsvps = event.rsvps.filter(status__in=statuses).select_related("member__user")
+    going = set(
+        event.rsvps.filter(status=Rsvp.Status.YES).values_list("member_id", flat=True)
+    )
     attachments = {
-        going: [ics_attachment(event, show_online=going)] for going in (True, False)
+        yes: [ics_attachment(event, show_online=yes)] for yes in (True, False)
     }
-    for rsvp in rsvps:
-        email_queue_template(
-            key=f"event-{what}:{event.pk}:{event.sequence}:{rsvp.member_id}",
-            to=rsvp.member.user.email,
-            template_prefix=f"events/email/event_{what}",
-            context={
-                "event": event,
-                "member": rsvp.member,
-                "moved": ", ".join(moved),
-                "when": _when(event),
-                "event_url": _site(event.get_absolute_url()),
-                "show_online": rsvp.status == Rsvp.Status.YES,
-            },
-            attachments=attachments[rsvp.status == Rsvp.Status.YES],
-        )
+    email_members(
+        Member.objects.filter(
+            rsvps__event=event, rsvps__status__in=statuses
+        ).select_related("user"),
+        key=f"event-{what}:{event.pk}:{event.sequence}",
+        template_prefix=f"events/email/event_{what}",
+        context={
+            "event": event,
+            "moved": ", ".join(moved),
+            "when": event.when_text(),
+            "event_url": _site(event.get_absolute_url()),
+        },
+        per_member=lambda member: {"show_online": member.pk in going},
+        attachments=lambda member: attachments[member.pk in going],
+    )
 
 
 # --- RSVPs, capacity and the waitlist -------------------------------------------
@@ -464,7 +460,7 @@ def _offer_free_seats(event: Event) -> list[Rsvp]:
             context={
                 "event": event,
                 "member": rsvp.member,
-                "when": _when(event),
+                "when": event.when_text(),
                 "expires": timezone.localtime(expires),
                 "confirm_url": _site(reverse("events:offer", args=[offer_token(rsvp)])),
                 "event_url": _site(event.get_absolute_url()),
@@ -709,7 +705,7 @@ def _queue_reminder(rule: ReminderRule, rsvp: Rsvp, attachment):
             "rule": rule,
             "subject": rule.subject_for(event),
             "member": rsvp.member,
-            "when": _when(event),
+            "when": event.when_text(),
             "event_url": _site(event.get_absolute_url()),
         },
         member=rsvp.member,
@@ -725,8 +721,7 @@ def _queue_reminder(rule: ReminderRule, rsvp: Rsvp, attachment):
     )
 
 
-@register_stale_check("event_reminder")
-def _reminder_still_true(
+def reminder_still_true(
     *, event_id: int, member_id: int, starts_at: str, window_minutes: int = 0
 ) -> bool:
     """At send time: still published, starting within the reminder's own window
@@ -748,36 +743,26 @@ def event_nudge(*, event: Event, by: User) -> int:
     """Remind the audience members who haven't answered (once a day at most)."""
     if event.status != Event.Status.PUBLISHED or not event.rsvps_open():
         raise ValidationError("RSVPs for this event are closed.")
-    members = (
-        audience_members(event)
-        .exclude(rsvps__event=event)
-        .exclude(newsletter_services._opted_out(Category.EVENT_REMINDERS))
-        .select_related("user")
+    members = notification_selectors.recipients(
+        audience_members(event).exclude(rsvps__event=event), Category.EVENT_REMINDERS
     )
     today = timezone.localdate().isoformat()
-    queued = 0
     with transaction.atomic():
-        for member in members:
-            email_queue_template(
-                key=f"event-nudge:{event.pk}:{member.pk}:{today}",
-                to=member.user.email,
-                template_prefix="events/email/nudge",
-                context={
-                    "event": event,
-                    "member": member,
-                    "when": _when(event),
-                    "event_url": _site(event.get_absolute_url()),
-                },
-                member=member,
-                category=Category.EVENT_REMINDERS,
-                stale_check={"kind": "event_open", "event_id": event.pk},
-            )
-            queued += 1
-    return queued
+        return email_members(
+            members,
+            key=lambda member: f"event-nudge:{event.pk}:{member.pk}:{today}",
+            template_prefix="events/email/nudge",
+            context={
+                "event": event,
+                "when": event.when_text(),
+                "event_url": _site(event.get_absolute_url()),
+            },
+            category=Category.EVENT_REMINDERS,
+            stale_check={"kind": "event_open", "event_id": event.pk},
+        )
 
 
-@register_stale_check("event_open")
-def _event_still_open(*, event_id: int) -> bool:
+def event_still_open(*, event_id: int) -> bool:
     event = Event.objects.filter(pk=event_id).first()
     return event is not None and event.rsvps_open()
 
@@ -883,22 +868,16 @@ def feedback_requests_send(*, now=None) -> int:
             ).update(feedback_requested_at=now)
             if not claimed:
                 continue
-            for attendance in event.attendances.select_related("member__user"):
-                email_queue_template(
-                    key=f"event-feedback:{event.pk}:{attendance.member_id}",
-                    to=attendance.member.user.email,
-                    template_prefix="events/email/feedback_request",
-                    context={
-                        "event": event,
-                        "member": attendance.member,
-                        "feedback_url": _site(
-                            reverse("events:feedback", args=[event.pk])
-                        ),
-                    },
-                    member=attendance.member,
-                    category=Category.EVENT_REMINDERS,
-                )
-                queued += 1
+            queued += email_members(
+                Member.objects.filter(attendances__event=event).select_related("user"),
+                key=f"event-feedback:{event.pk}",
+                template_prefix="events/email/feedback_request",
+                context={
+                    "event": event,
+                    "feedback_url": _site(reverse("events:feedback", args=[event.pk])),
+                },
+                category=Category.EVENT_REMINDERS,
+            )
     return queued
 
 
@@ -1054,28 +1033,3 @@ def gme_report(*, year: int, now=None) -> dict:
             _grouped(going_upcoming, "visa_status"),
         ),
     }
-
-
-# --- The weekly digest ------------------------------------------------------------
-
-
-@newsletter_services.digest_section
-def _events_since(since):
-    now = timezone.now()
-    new = Event.objects.filter(
-        status=Event.Status.PUBLISHED, published_at__gte=since, starts_at__gt=now
-    ).order_by("starts_at")
-    changed = (
-        Event.objects.filter(updated_at__gte=since, published_at__lt=since)
-        .exclude(status=Event.Status.DRAFT)
-        .filter(Q(starts_at__gt=now) | Q(status=Event.Status.CANCELLED))
-        .order_by("starts_at")
-    )
-    lines = [
-        f"New: {e.title}, {_when(e)}: {_site(e.get_absolute_url())}" for e in new
-    ] + [
-        f"{'Cancelled' if e.status == Event.Status.CANCELLED else 'Changed'}: "
-        f"{e.title}, {_when(e)}: {_site(e.get_absolute_url())}"
-        for e in changed
-    ]
-    return ("Events", lines) if lines else None

@@ -16,7 +16,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from events import forms, selectors, services
-from events.ics import FEED_EXTRAS, event_calendar
+from events.ics import event_calendar
 from events.models import CalendarFeed, Event, Rsvp
 from events.permissions import (
     MANAGE,
@@ -27,12 +27,14 @@ from events.permissions import (
 )
 from imgportal.confirm import Confirmation, confirm_step
 from imgportal.csv_export import csv_response
+from imgportal.hooks import CALENDAR_ENTRIES
 from imgportal.params import as_id, id_or_404, search_text
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
 from members.rules import academic_year_of
-from newsletters import services as newsletter_services
-from newsletters.models import Category
+from members.selectors import segment_label
+from notifications import selectors as notification_selectors
+from notifications.models import Category
 
 
 def _errors_text(exc: ValidationError) -> str:
@@ -184,7 +186,7 @@ class EventDetailView(MemberEventMixin, TemplateView):
             else max(event.capacity - event.seats_taken, 0),
             attended=member is not None
             and event.attendances.filter(member=member).exists(),
-            audience_counts=newsletter_services.audience_counts(
+            audience_counts=notification_selectors.audience_counts(
                 event.audience, Category.EVENT_ANNOUNCEMENTS
             )
             if can_manage_events(self.request.user) and event.status == "draft"
@@ -316,7 +318,11 @@ class CalendarFeedView(View):
                 events,
                 show_online_for={e.pk for e in events},
                 name="My visa deadlines and events (private)",
-                extras=[c for extra in FEED_EXTRAS for c in extra(feed.member)],
+                extras=[
+                    c
+                    for entries in CALENDAR_ENTRIES.values()
+                    for c in entries(feed.member)
+                ],
             )
         else:
             calendar = event_calendar(
@@ -433,14 +439,14 @@ class EventActionView(MemberEventMixin, View):
     def confirm(self, event: Event, action: str):
         back = event.get_absolute_url()
         if action == "publish" and event.status == Event.Status.DRAFT:
-            counts = newsletter_services.audience_counts(
+            counts = notification_selectors.audience_counts(
                 event.audience, Category.EVENT_ANNOUNCEMENTS
             )
             n = counts["recipients"]
             if not counts["matching"]:
                 return None  # the service refuses it, with the reason
             lines = [
-                f"Audience: {newsletter_services.audience_label(event.audience)}.",
+                f"Audience: {segment_label(event.audience)}.",
                 f"The announcement goes to {n} member{'s' if n != 1 else ''} now.",
             ]
             if counts["skipped"]:

@@ -1,6 +1,8 @@
 """What the handbook holds about a member: what they watch and what they wrote."""
 
 from handbook.models import Revision, Watch
+from handbook.selectors import digest_handbook_changes
+from imgportal.hooks import DIGEST_SECTIONS
 from imgportal.personal_data import PersonalData, personal_data_register
 
 
@@ -24,6 +26,7 @@ def erase(member) -> None:
 
 
 def register() -> None:
+    DIGEST_SECTIONS.register("handbook", "handbook", digest_handbook_changes)
     personal_data_register(
         PersonalData(
             app="handbook",

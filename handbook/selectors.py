@@ -5,8 +5,10 @@ trigram fallback for near-misses and form codes."""
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -21,9 +23,10 @@ from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from handbook import search_terms
+from handbook import rules, search_terms
 from handbook.models import Chapter, Page, Revision, SearchWord, VisaTimeline, Watch
 from handbook.permissions import pages_readable_by
+from members.models import Member
 
 SEARCH_MAX_LENGTH = 200
 SEARCH_LIMIT = 20
@@ -335,3 +338,50 @@ def search_pages(viewer, raw_query: str, *, exact: bool = False) -> Search:
 
 def timelines() -> QuerySet[VisaTimeline]:
     return VisaTimeline.objects.all().order_by("country", "visa_type", "post")
+
+
+def digest_handbook_changes(since) -> tuple[str, list[str]] | None:
+    """The weekly digest's section (registered in hooks.py)."""
+    published = (
+        Revision.objects.filter(
+            state=Revision.State.PUBLISHED,
+            published_at__gte=since,
+            page__published_revision__isnull=False,
+        )
+        .select_related("page__chapter")
+        .order_by("published_at")
+    )
+    lines = [
+        f"{r.page.title}: {r.summary} {settings.SITE_URL}{r.page.get_absolute_url()}"
+        for r in published
+    ]
+    return ("Handbook updates", lines) if lines else None
+
+
+def editors() -> QuerySet[Member]:
+    """Active members who may draft and review (the editor role and co-leads)."""
+    permission = Permission.objects.get(
+        content_type__app_label="handbook", codename="edit_handbook"
+    )
+    return (
+        Member.objects.active()
+        .filter(
+            Q(user__groups__permissions=permission)
+            | Q(user__user_permissions=permission)
+        )
+        .select_related("user")
+        .distinct()
+        .order_by("user__first_name", "user__last_name", "user__email")
+    )
+
+
+def pages_due_for_review(today) -> QuerySet[Page]:
+    """Published pages past, or within two weeks of, their review date."""
+    return (
+        Page.objects.filter(
+            published_revision__isnull=False,
+            review_due_on__lte=today + timedelta(days=rules.DUE_SOON_DAYS),
+        )
+        .select_related("chapter")
+        .order_by("review_due_on", "title")
+    )

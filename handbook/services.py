@@ -7,19 +7,17 @@ text onto the `Page` row with its search vector, so readers and search read one
 row. Side effects (emails) are queued after commit, in Celery tasks."""
 
 import re
-from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet, Value
+from django.db.models import Max, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
 from handbook import cache as visitor_cache
-from handbook import rules, search_terms
+from handbook import rules, search_terms, selectors
 from handbook.models import (
     Chapter,
     Page,
@@ -30,11 +28,10 @@ from handbook.models import (
     Watch,
 )
 from handbook.permissions import can_edit, can_publish
-from imgportal.emails import email_queue_template
 from members.models import Member, Role, User
 from members.services import member_grant_role, member_remove_role
-from newsletters import services as newsletter_services
-from newsletters.models import Category
+from notifications.models import Category
+from notifications.outbox import email_members, email_queue_template
 
 # Words as readers type them: letters and digits, hyphens inside (DS-2019, I-797).
 WORD = re.compile(r"[^\W_](?:[\w-]*[^\W_])?")
@@ -434,10 +431,6 @@ def watch_set(
     return watching
 
 
-def _active_members() -> QuerySet[Member]:
-    return Member.objects.filter(status=Member.Status.ACTIVE, user__is_active=True)
-
-
 def watchers_notify(*, revision_id: int) -> int:
     """Email everyone watching the page or its chapter that it was published anew
     (once per revision and member, so a retried task sends nothing twice)."""
@@ -450,7 +443,7 @@ def watchers_notify(*, revision_id: int) -> int:
         return 0
     page = revision.page
     watchers = (
-        _active_members()
+        Member.objects.active()
         .filter(
             Q(handbook_watches__page=page) | Q(handbook_watches__chapter=page.chapter)
         )
@@ -458,49 +451,16 @@ def watchers_notify(*, revision_id: int) -> int:
         .select_related("user")
         .distinct()
     )
-    return _email_each(
+    return email_members(
         watchers,
         key=f"handbook-watch:{revision.pk}",
-        template="watch",
+        template_prefix="handbook/email/watch",
+        category=Category.HANDBOOK,
+        each_in_own_transaction=True,
         context={
             "revision": revision,
             "page_url": settings.SITE_URL + page.get_absolute_url(),
         },
-    )
-
-
-def _email_each(members, *, key: str, template: str, context: dict) -> int:
-    """Queue one handbook email per member, each in its own transaction, under
-    `key` plus the member (a retried task queues nothing new)."""
-    queued = 0
-    for member in members:
-        with transaction.atomic():
-            email_queue_template(
-                key=f"{key}:{member.pk}",
-                to=member.user.email,
-                template_prefix=f"handbook/email/{template}",
-                context={"member": member, **context},
-                member=member,
-                category=Category.HANDBOOK,
-            )
-        queued += 1
-    return queued
-
-
-def editors() -> QuerySet[Member]:
-    """Active members who may draft and review (the editor role and co-leads)."""
-    permission = Permission.objects.get(
-        content_type__app_label="handbook", codename="edit_handbook"
-    )
-    return (
-        _active_members()
-        .filter(
-            Q(user__groups__permissions=permission)
-            | Q(user__user_permissions=permission)
-        )
-        .select_related("user")
-        .distinct()
-        .order_by("user__first_name", "user__last_name", "user__email")
     )
 
 
@@ -513,10 +473,12 @@ def reviewers_notify(*, revision_id: int) -> int:
     )
     if revision is None:
         return 0
-    return _email_each(
-        editors().exclude(user_id=revision.author_id),
+    return email_members(
+        selectors.editors().exclude(user_id=revision.author_id),
         key=f"handbook-review:{revision.pk}",
-        template="review",
+        template_prefix="handbook/email/review",
+        category=Category.HANDBOOK,
+        each_in_own_transaction=True,
         context={
             "revision": revision,
             "review_url": settings.SITE_URL + revision.get_absolute_url(),
@@ -524,23 +486,11 @@ def reviewers_notify(*, revision_id: int) -> int:
     )
 
 
-def pages_due_for_review(today) -> QuerySet[Page]:
-    """Published pages past, or within two weeks of, their review date."""
-    return (
-        Page.objects.filter(
-            published_revision__isnull=False,
-            review_due_on__lte=today + timedelta(days=rules.DUE_SOON_DAYS),
-        )
-        .select_related("chapter")
-        .order_by("review_due_on", "title")
-    )
-
-
 def review_due_send(*, now=None) -> int:
     """Weekly: email each editor the pages due for review (once per ISO week)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    due = list(pages_due_for_review(today))
+    due = list(selectors.pages_due_for_review(today))
     if not due:
         return 0
     year, week, _ = today.isocalendar()
@@ -553,10 +503,12 @@ def review_due_send(*, now=None) -> int:
         }
         for p in due
     ]
-    return _email_each(
-        editors(),
+    return email_members(
+        selectors.editors(),
         key=f"handbook-due:{year}-W{week:02d}",
-        template="due",
+        template_prefix="handbook/email/due",
+        category=Category.HANDBOOK,
+        each_in_own_transaction=True,
         context={"pages": pages},
     )
 
@@ -649,24 +601,3 @@ def timeline_delete(*, timeline: VisaTimeline, by: User) -> None:
     )
     timeline.delete()
     transaction.on_commit(visitor_cache.bump)
-
-
-# --- Weekly digest ----------------------------------------------------------------
-
-
-@newsletter_services.digest_section
-def _handbook_changes_since(since):
-    published = (
-        Revision.objects.filter(
-            state=Revision.State.PUBLISHED,
-            published_at__gte=since,
-            page__published_revision__isnull=False,
-        )
-        .select_related("page__chapter")
-        .order_by("published_at")
-    )
-    lines = [
-        f"{r.page.title}: {r.summary} {settings.SITE_URL}{r.page.get_absolute_url()}"
-        for r in published
-    ]
-    return ("Handbook updates", lines) if lines else None

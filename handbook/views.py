@@ -668,7 +668,7 @@ class ReviewsView(EditorRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            due=services.pages_due_for_review(timezone.localdate())[:50],
+            due=selectors.pages_due_for_review(timezone.localdate())[:50],
             today=timezone.localdate(),
             **kwargs,
         )
@@ -682,7 +682,7 @@ class EditorsView(PortalPermissionRequiredMixin, FormView):
     form_class = forms.EditorAddForm
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(editors=services.editors(), **kwargs)
+        return super().get_context_data(editors=selectors.editors(), **kwargs)
 
     def post(self, request, *args, **kwargs):
         if "remove" in request.POST:

@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class ImgPortalConfig(AppConfig):
     name = "imgportal"
     verbose_name = "IMG Portal"
-
-    def ready(self) -> None:
-        from imgportal import hooks
-
-        hooks.register()

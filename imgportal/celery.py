@@ -106,7 +106,7 @@ app.conf.beat_schedule = {
     # Every minute: hand emails still queued after two minutes to Celery again
     # (Redis was down when they were written), and send newsletters that are due.
     "republish-queued-emails": {
-        "task": "imgportal.tasks.republish_emails_task",
+        "task": "notifications.tasks.republish_emails_task",
         "schedule": 60.0,
     },
     "dispatch-due-newsletters": {
@@ -135,7 +135,7 @@ app.conf.beat_schedule = {
     },
     # Mondays 07:00: the weekly digest for members who want it.
     "weekly-digest": {
-        "task": "newsletters.tasks.weekly_digest_task",
+        "task": "notifications.tasks.weekly_digest_task",
         "schedule": crontab(hour=7, minute=0, day_of_week=1),
     },
     # Mondays 07:30, after the digest: each handbook editor gets the pages past

@@ -1,55 +1,73 @@
-"""The outbox's part of a member's data: the emails sent to them."""
+"""Every plug-in point of the portal, in one place.
 
-from django.db.models import Q
+A lower layer never imports a higher one. When it must call up, it reads one of
+the registries below, and the higher app fills it from its own `hooks.py`,
+called by its `AppConfig.ready()` (so registration does not depend on which
+module happened to be imported first). `python manage.py hooks` prints what
+every app registered.
 
-from imgportal.models import OutboundEmail
-from imgportal.personal_data import PersonalData, personal_data_register
+| registry | who reads it | an entry is |
+| --- | --- | --- |
+| OUTBOX | members (below notifications) | the outbox's functions, by name |
+| PERSONAL_DATA | the data download and erase | `PersonalData(models, export, erase)` |
+| STALE_CHECKS | the outbox, at send time | `check(**args) -> bool` (still true?) |
+| DIGEST_SECTIONS | the weekly digest | `section(since) -> (title, lines) or None` |
+| CALENDAR_ENTRIES | the personal calendar feed | `entries(member) -> [VEVENT]` |
+"""
 
-
-def _theirs(member):
-    addresses = {
-        member.user.email,
-        *member.user.emailaddress_set.values_list("email", flat=True),
-    }
-    return OutboundEmail.objects.filter(Q(member=member) | Q(to__in=addresses))
-
-
-def export(member) -> dict[str, object]:
-    return {
-        "emails_to_you": list(
-            _theirs(member)
-            .order_by("created_at")
-            .values("subject", "to", "status", "category", "created_at", "sent_at")
-        )
-    }
+from collections.abc import Iterator
 
 
-def erase(member) -> None:
-    """Rendered bodies, subjects and addresses go; the ledger row stays (its
-    idempotency key keeps a retried task from sending again). Nothing queued for
-    the person goes out any more."""
-    emails = _theirs(member)
-    emails.filter(status=OutboundEmail.Status.QUEUED).update(
-        status=OutboundEmail.Status.CANCELLED
-    )
-    emails.update(
-        to=f"deleted-member-{member.pk}@invalid.example",
-        subject="(deleted)",
-        body_text="",
-        body_html="",
-        headers={},
-        attachments=[],
-        stale_check={},
-        last_error="",
-    )
+class Registry:
+    """Named entries, each registered by one app; a second `ready()` replaces."""
+
+    def __init__(self, name: str, doc: str) -> None:
+        self.name = name
+        self.doc = doc
+        self._entries: dict[str, tuple[str, object]] = {}
+
+    def register(self, app: str, key: str, value: object) -> object:
+        self._entries[key] = (app, value)
+        return value
+
+    def get(self, key: str, default: object = None) -> object:
+        entry = self._entries.get(key)
+        return entry[1] if entry else default
+
+    def values(self) -> list:
+        return [value for _app, value in self._entries.values()]
+
+    def items(self) -> Iterator[tuple[str, str, object]]:
+        """(app, key, value) in registration order."""
+        for key, (app, value) in self._entries.items():
+            yield app, key, value
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
 
 
-def register() -> None:
-    personal_data_register(
-        PersonalData(
-            app="imgportal",
-            models=("imgportal.OutboundEmail",),
-            export=export,
-            erase=erase,
-        )
-    )
+OUTBOX = Registry(
+    "outbox",
+    "The outbox (notifications) lends members its queueing functions.",
+)
+PERSONAL_DATA = Registry(
+    "personal_data",
+    "What each app holds about a member: its download section and its erase.",
+)
+STALE_CHECKS = Registry(
+    "stale_checks",
+    "kind → check(**args): is a queued email still true when it is due?",
+)
+DIGEST_SECTIONS = Registry(
+    "digest_sections",
+    "A section of the weekly digest: section(since) → (title, lines) or None.",
+)
+CALENDAR_ENTRIES = Registry(
+    "calendar_entries",
+    "A member's own entries in their personal calendar feed: entries(member).",
+)
+
+ALL = [OUTBOX, PERSONAL_DATA, STALE_CHECKS, DIGEST_SECTIONS, CALENDAR_ENTRIES]

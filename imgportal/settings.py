@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "csp",
     "imgportal",
     "members",
+    "notifications",
     "newsletters",
     "events",
     "handbook",

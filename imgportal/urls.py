@@ -13,6 +13,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
     path("members/", include("members.urls")),
+    # Email choices and unsubscribe links keep the /newsletters/ paths that
+    # emails already in inboxes carry.
+    path("newsletters/", include("notifications.urls")),
     path("newsletters/", include("newsletters.urls")),
     path("events/", include("events.urls")),
     path("handbook/", include("handbook.urls")),

@@ -4,7 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
 
-from imgportal.emails import email_queue_message
+from imgportal.mail import email_queue_message
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -8,6 +8,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
+from imgportal.hooks import DIGEST_SECTIONS
 from imgportal.personal_data import PersonalData, personal_data_register
 from members.models import (
     AuditEntry,
@@ -17,6 +18,7 @@ from members.models import (
     ImportJob,
     Member,
 )
+from members.selectors import digest_new_members
 
 
 def export(member: Member) -> dict[str, object]:
@@ -143,6 +145,7 @@ def _imports_forget(addresses: set[str]) -> None:
 
 
 def register() -> None:
+    DIGEST_SECTIONS.register("members", "new_members", digest_new_members)
     personal_data_register(
         PersonalData(
             app="members",

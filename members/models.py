@@ -160,6 +160,47 @@ def _display(field: str, choices):
     return display
 
 
+# A newsletter's or event's audience: segment key → member lookup.
+SEGMENT_FILTERS = {
+    "visa_statuses": "visa_status__in",
+    "stages": "training_stage__in",
+    "specialties": "specialty_id__in",
+    "programs": "program_id__in",
+    "roles": "user__groups__name__in",
+    "home_countries": "home_country__in",
+}
+
+
+class MemberQuerySet(models.QuerySet):
+    """The member filters every app needs, written once."""
+
+    def active(self) -> "MemberQuerySet":
+        """Approved, current members whose account is not switched off."""
+        return self.filter(status=Member.Status.ACTIVE, user__is_active=True)
+
+    def co_leads(self) -> "MemberQuerySet":
+        """Active members holding the co-lead role."""
+        return self.active().filter(user__groups__name=Role.CO_LEAD)
+
+    def with_role(self, *roles: str) -> "MemberQuerySet":
+        return self.active().filter(user__groups__name__in=roles).distinct()
+
+    def in_segment(self, segment: dict) -> "MemberQuerySet":
+        """Members matching a saved audience (all of them when it is empty)."""
+        members = self
+        for key, lookup in SEGMENT_FILTERS.items():
+            if values := segment.get(key):
+                members = members.filter(**{lookup: values})
+        if segment.get("incoming"):
+            today = timezone.localdate()
+            members = members.filter(
+                training_stage=Member.TrainingStage.PGY1,
+                training_start__gte=today - timedelta(days=31),
+                training_start__lte=today + timedelta(days=183),
+            )
+        return members.distinct()
+
+
 class Member(models.Model):
     """A person's profile in the IMG group."""
 
@@ -296,6 +337,8 @@ class Member(models.Model):
         related_name="+",
         verbose_name=_("approved by"),
     )
+
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("member")

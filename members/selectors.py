@@ -147,3 +147,47 @@ def joins_per_month(months: int = 24) -> list[dict]:
     return [
         {"label": f"{y}-{m:02d}", "count": counts.get((y, m), 0)} for y, m in starts
     ]
+
+
+def _labels(choices, values) -> list[str]:
+    names = dict(choices)
+    return [str(names.get(v, v)) for v in values]
+
+
+def segment_label(segment: dict) -> str:
+    """An audience in words, as a person reads it: "J-1, H-1B members in PGY-1,
+    Internal Medicine, from India"."""
+    if not segment:
+        return "All active members"
+    from django_countries import countries
+
+    from members.models import Program, Role, Specialty
+
+    visas = _labels(Member.VisaStatus.choices, segment.get("visa_statuses", []))
+    who = f"{', '.join(visas)} members" if visas else "Members"
+    if segment.get("incoming"):
+        who = f"Incoming PGY-1 {who.lower()}"
+    parts = [who]
+    if stages := segment.get("stages"):
+        parts.append("in " + ", ".join(_labels(Member.TrainingStage.choices, stages)))
+    if ids := segment.get("specialties"):
+        names = Specialty.objects.filter(pk__in=ids).order_by("name")
+        parts.append(", ".join(s.name for s in names))
+    if ids := segment.get("programs"):
+        names = Program.objects.filter(pk__in=ids).order_by("name")
+        parts.append("in " + ", ".join(p.name for p in names))
+    if codes := segment.get("home_countries"):
+        parts.append("from " + ", ".join(str(countries.name(c)) for c in codes))
+    if roles := segment.get("roles"):
+        parts.append("who are " + ", ".join(_labels(Role.choices, roles)).lower())
+    return ", ".join(parts)
+
+
+def digest_new_members(since) -> tuple[str, list[str]] | None:
+    """The weekly digest's welcome line (registered in hooks.py)."""
+    count = Member.objects.filter(
+        status=Member.Status.ACTIVE, approved_at__gte=since
+    ).count()
+    if not count:
+        return None
+    return ("New members", [f"{count} new member(s) joined the group. Say hello!"])

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from imgportal.emails import email_queue_template
+from imgportal.mail import email_queue_template
 from imgportal.personal_data import erase_all
 from members import rules
 from members.audit import audit_many, audit_record, diff, snapshot

@@ -15,7 +15,6 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from imgportal.emails import email_queue_template
 from imgportal.params import as_id
 from members.models import Member, User
 from mentorship import selectors
@@ -31,7 +30,8 @@ from mentorship.models import (
     Proposal,
 )
 from mentorship.scoring import score
-from newsletters.models import Category
+from notifications.models import Category
+from notifications.outbox import email_queue_template
 
 ANSWER_SALT = "mentorship-answer"
 ANSWER_MAX_AGE = timedelta(days=14)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from members.admin import ReadOnlyAdmin
-from newsletters.models import Delivery, EmailPreferences, Newsletter
+from newsletters.models import Delivery, Newsletter
 
 
 @admin.register(Newsletter)
@@ -15,9 +15,3 @@ class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ["newsletter", "email", "status", "attempts", "sent_at"]
     list_filter = ["status"]
     search_fields = ["email"]
-
-
-@admin.register(EmailPreferences)
-class EmailPreferencesAdmin(ReadOnlyAdmin):
-    list_display = ["member", "unsubscribed", "hard_bounces", "suspended_at"]
-    list_select_related = ["member__user"]

@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class NewslettersConfig(AppConfig):
     name = "newsletters"
-    verbose_name = "Newsletters and notifications"
+    verbose_name = "Newsletters"
 
     def ready(self) -> None:
         from newsletters import hooks

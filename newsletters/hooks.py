@@ -1,15 +1,14 @@
-"""What newsletters hold about a member: email choices and newsletter deliveries."""
+"""What newsletters plug in: their digest section, and the newsletter deliveries
+they hold about a member."""
 
+from imgportal.hooks import DIGEST_SECTIONS
 from imgportal.personal_data import PersonalData, personal_data_register
-from newsletters.models import Delivery, EmailPreferences
+from newsletters.models import Delivery
+from newsletters.services import newsletters_since
 
 
 def export(member) -> dict[str, object]:
-    preferences = EmailPreferences.objects.filter(member=member).values(
-        "unsubscribed", "hard_bounces", "suspended_at", "last_digest_at"
-    )
     return {
-        "email_preferences": preferences.first() or {"unsubscribed": []},
         "newsletters_sent_to_you": list(
             Delivery.objects.filter(member=member)
             .order_by("pk")
@@ -19,18 +18,17 @@ def export(member) -> dict[str, object]:
 
 
 def erase(member) -> None:
-    """Choices go; a delivery keeps its status for the sender's counts, without
+    """A delivery keeps its status for the sender's counts, without
     the address or the server's answer (which quotes it)."""
-    EmailPreferences.objects.filter(member=member).delete()
     Delivery.objects.filter(member=member).update(email="", error="")
 
 
 def register() -> None:
+    DIGEST_SECTIONS.register("newsletters", "newsletters", newsletters_since)
     personal_data_register(
         PersonalData(
             app="newsletters",
             models=(
-                "newsletters.EmailPreferences",
                 "newsletters.Delivery",
                 # Newsletters name their author, a user kept as "Deleted member".
                 "newsletters.Newsletter",

@@ -1,58 +1,10 @@
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member, User
-
-HARD_BOUNCE_LIMIT = 3
-
-
-class Category(models.TextChoices):
-    """Kinds of bulk email a member can turn off (transactional mail has none)."""
-
-    NEWSLETTER = "newsletter", _("Newsletters")
-    EVENT_ANNOUNCEMENTS = "event_announcements", _("Event announcements")
-    EVENT_REMINDERS = "event_reminders", _("Event reminders")
-    MENTORSHIP = "mentorship", _("Mentorship notices")
-    HANDBOOK = "handbook", _("Handbook updates (watched pages, reviews)")
-    STATUS_REMINDERS = (
-        "status_reminders",
-        _("Reminders of my own visa and document dates"),
-    )
-    DIGEST = "digest", _("Weekly digest")
-
-
-class EmailPreferences(models.Model):
-    """What a member receives. No row means: everything, address in good standing."""
-
-    member = models.OneToOneField(
-        Member, on_delete=models.CASCADE, related_name="email_preferences"
-    )
-    unsubscribed = ArrayField(
-        models.CharField(max_length=30, choices=Category.choices),
-        default=list,
-        blank=True,
-    )
-    hard_bounces = models.PositiveSmallIntegerField(default=0)
-    suspended_at = models.DateTimeField(
-        _("mail suspended"),
-        null=True,
-        blank=True,
-        help_text=_("Set after repeated hard bounces, until the member confirms."),
-    )
-    last_digest_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("email preferences")
-        verbose_name_plural = _("email preferences")
-
-    def __str__(self) -> str:
-        return f"Email preferences of {self.member_id}"
-
-    def wants(self, category: str) -> bool:
-        return self.suspended_at is None and category not in self.unsubscribed
+from notifications.models import Category
 
 
 class Newsletter(models.Model):

@@ -1,4 +1,4 @@
-"""Newsletters and notification preferences.
+"""Newsletter campaigns: compose, schedule, fan out, deliver.
 
 Delivery, and why every recipient gets one copy even when a worker is killed:
 - the fan-out writes one `Delivery` per recipient (unique per newsletter and
@@ -36,22 +36,19 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from imgportal.emails import email_queue, email_queue_template
 from imgportal.markdown import render_markdown, without_images
-from members.models import Member, User
-from newsletters.models import (
-    HARD_BOUNCE_LIMIT,
-    Category,
-    Delivery,
-    EmailPreferences,
-    Newsletter,
-)
-from newsletters.unsubscribe import unsubscribe_token, unsubscribe_url_prefix
+from members.models import User
+from newsletters.models import Delivery, Newsletter
+from notifications import selectors
+from notifications.models import Category, EmailPreferences
+from notifications.outbox import email_queue
+from notifications.preferences import record_hard_bounce
+from notifications.unsubscribe import unsubscribe_token, unsubscribe_url_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -59,149 +56,6 @@ BATCH_SIZE = 250
 MAX_ATTEMPTS = 5
 REENQUEUE_AFTER = timedelta(minutes=2)
 UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.invalid/placeholder"
-
-
-# --- Preferences --------------------------------------------------------------
-
-
-def member_wants(*, member_id: int, category: str) -> bool:
-    preferences = EmailPreferences.objects.filter(member_id=member_id).first()
-    return preferences is None or preferences.wants(category)
-
-
-def preferences_for(member: Member) -> EmailPreferences:
-    preferences, _ = EmailPreferences.objects.get_or_create(member=member)
-    return preferences
-
-
-def preferences_update(*, member: Member, wanted: list[str]) -> EmailPreferences:
-    """Keep the categories in `wanted`, turn the others off."""
-    preferences = preferences_for(member)
-    preferences.unsubscribed = [c for c in Category.values if c not in wanted]
-    preferences.save(update_fields=["unsubscribed"])
-    return preferences
-
-
-def unsubscribe(*, member_id: int, category: str) -> EmailPreferences:
-    """One click from an email: this member gets no more of this category."""
-    if category not in Category.values:
-        raise ValidationError("Unknown kind of email.")
-    preferences, _ = EmailPreferences.objects.get_or_create(member_id=member_id)
-    if category not in preferences.unsubscribed:
-        preferences.unsubscribed = [*preferences.unsubscribed, category]
-        preferences.save(update_fields=["unsubscribed"])
-    return preferences
-
-
-def record_hard_bounce(*, member_id: int) -> EmailPreferences:
-    """A 5xx refusal: after HARD_BOUNCE_LIMIT of them, stop mailing the address."""
-    with transaction.atomic():
-        preferences, _ = EmailPreferences.objects.select_for_update().get_or_create(
-            member_id=member_id
-        )
-        preferences.hard_bounces += 1
-        if (
-            preferences.hard_bounces >= HARD_BOUNCE_LIMIT
-            and not preferences.suspended_at
-        ):
-            preferences.suspended_at = timezone.now()
-        preferences.save(update_fields=["hard_bounces", "suspended_at"])
-    return preferences
-
-
-def mail_resume(*, member: Member) -> EmailPreferences:
-    """The member confirms their address works: bulk mail starts again."""
-    preferences = preferences_for(member)
-    preferences.hard_bounces = 0
-    preferences.suspended_at = None
-    preferences.save(update_fields=["hard_bounces", "suspended_at"])
-    return preferences
-
-
-# --- Audience -----------------------------------------------------------------
-
-AUDIENCE_FILTERS = {
-    "visa_statuses": "visa_status__in",
-    "stages": "training_stage__in",
-    "specialties": "specialty_id__in",
-    "programs": "program_id__in",
-    "roles": "user__groups__name__in",
-    "home_countries": "home_country__in",
-}
-
-
-def audience_members(audience: dict) -> QuerySet[Member]:
-    """Active members in the segment (all active members when it is empty)."""
-    members = Member.objects.filter(status=Member.Status.ACTIVE, user__is_active=True)
-    for key, lookup in AUDIENCE_FILTERS.items():
-        if values := audience.get(key):
-            members = members.filter(**{lookup: values})
-    if audience.get("incoming"):
-        today = timezone.localdate()
-        members = members.filter(
-            training_stage=Member.TrainingStage.PGY1,
-            training_start__gte=today - timedelta(days=31),
-            training_start__lte=today + timedelta(days=183),
-        )
-    return members.distinct()
-
-
-def _labels(choices, values) -> list[str]:
-    names = dict(choices)
-    return [str(names.get(v, v)) for v in values]
-
-
-def audience_label(audience: dict) -> str:
-    """The segment in words, as a person reads it: "J-1, H-1B members in PGY-1,
-    Internal Medicine, from India"."""
-    if not audience:
-        return "All active members"
-    from django_countries import countries
-
-    from members.models import Program, Role, Specialty
-
-    visas = _labels(Member.VisaStatus.choices, audience.get("visa_statuses", []))
-    who = f"{', '.join(visas)} members" if visas else "Members"
-    if audience.get("incoming"):
-        who = f"Incoming PGY-1 {who.lower()}"
-    parts = [who]
-    if stages := audience.get("stages"):
-        parts.append("in " + ", ".join(_labels(Member.TrainingStage.choices, stages)))
-    if ids := audience.get("specialties"):
-        names = Specialty.objects.filter(pk__in=ids).order_by("name")
-        parts.append(", ".join(s.name for s in names))
-    if ids := audience.get("programs"):
-        names = Program.objects.filter(pk__in=ids).order_by("name")
-        parts.append("in " + ", ".join(p.name for p in names))
-    if codes := audience.get("home_countries"):
-        parts.append("from " + ", ".join(str(countries.name(c)) for c in codes))
-    if roles := audience.get("roles"):
-        parts.append("who are " + ", ".join(_labels(Role.choices, roles)).lower())
-    return ", ".join(parts)
-
-
-def _opted_out(category: str) -> Q:
-    return Q(email_preferences__unsubscribed__contains=[category]) | Q(
-        email_preferences__suspended_at__isnull=False
-    )
-
-
-def audience_counts(
-    audience: dict, category: str = Category.NEWSLETTER
-) -> dict[str, int]:
-    """How many the segment matches, will receive, and will skip (opted out)."""
-    return _with_recipients(audience_members(audience), category)
-
-
-def _with_recipients(
-    members: QuerySet[Member], category: str = Category.NEWSLETTER
-) -> dict[str, int]:
-    counts = members.aggregate(
-        matching=Count("pk", distinct=True),
-        skipped=Count("pk", filter=_opted_out(category), distinct=True),
-    )
-    counts["recipients"] = counts["matching"] - counts["skipped"]
-    return counts
 
 
 # --- Composing ----------------------------------------------------------------
@@ -258,8 +112,11 @@ def newsletter_send_test(*, newsletter: Newsletter, to: User) -> None:
 
 
 def _refuse_empty_audience(newsletter: Newsletter) -> None:
-    audience = audience_members(newsletter.audience)
-    if _with_recipients(audience, newsletter.category)["recipients"] == 0:
+    audience = selectors.audience_members(newsletter.audience)
+    if (
+        selectors.counts_with_recipients(audience, newsletter.category)["recipients"]
+        == 0
+    ):
         raise ValidationError(
             "This audience matches nobody who can receive it: widen the segment."
         )
@@ -341,8 +198,8 @@ def newsletter_fan_out(*, newsletter_id: int) -> int:
     ).first()
     if newsletter is None:
         return 0
-    members = audience_members(newsletter.audience).annotate(
-        opted_out=Count("pk", filter=_opted_out(newsletter.category))
+    members = selectors.audience_members(newsletter.audience).annotate(
+        opted_out=Count("pk", filter=selectors.opted_out(newsletter.category))
     )
     rows = [
         Delivery(
@@ -763,20 +620,8 @@ def newsletter_progress(newsletter: Newsletter) -> dict:
     }
 
 
-# --- Welcome and digest ---------------------------------------------------------
-
-DIGEST_SECTIONS = []
-
-
-def digest_section(function):
-    """Register a digest section: function(since) -> (title, [lines]) or None.
-    The events and handbook apps add theirs."""
-    DIGEST_SECTIONS.append(function)
-    return function
-
-
-@digest_section
-def _newsletters_since(since):
+def newsletters_since(since) -> tuple[str, list[str]] | None:
+    """The weekly digest's list of newsletters sent since `since`."""
     sent = Newsletter.objects.filter(
         status=Newsletter.Status.SENT,
         category=Category.NEWSLETTER,
@@ -784,39 +629,3 @@ def _newsletters_since(since):
     ).order_by("finished_at")
     lines = [f"{n.subject}: {settings.SITE_URL}{n.get_absolute_url()}" for n in sent]
     return ("Newsletters", lines) if lines else None
-
-
-@digest_section
-def _new_members_since(since):
-    count = Member.objects.filter(
-        status=Member.Status.ACTIVE, approved_at__gte=since
-    ).count()
-    if not count:
-        return None
-    return ("New members", [f"{count} new member(s) joined the group. Say hello!"])
-
-
-def weekly_digest_send(*, now=None) -> int:
-    """Queue this week's digest for each member who wants it (once per week)."""
-    now = now or timezone.now()
-    since = now - timedelta(days=7)
-    sections = [s for s in (section(since) for section in DIGEST_SECTIONS) if s]
-    if not sections:
-        return 0
-    year, week, _ = timezone.localtime(now).isocalendar()
-    members = (
-        audience_members({}).exclude(_opted_out(Category.DIGEST)).select_related("user")
-    )
-    queued = 0
-    for member in members.iterator():
-        with transaction.atomic():
-            email_queue_template(
-                key=f"digest:{year}-W{week:02d}:{member.pk}",
-                to=member.user.email,
-                template_prefix="newsletters/email/digest",
-                context={"member": member, "sections": sections},
-                member=member,
-                category=Category.DIGEST,
-            )
-        queued += 1
-    return queued

@@ -27,9 +27,3 @@ def dispatch_due_task() -> int:
 def resume_task() -> int:
     """Release stale claims and queue what is still pending."""
     return services.newsletters_resume()
-
-
-@shared_task
-def weekly_digest_task() -> int:
-    """Queue this week's digest for members who want it."""
-    return services.weekly_digest_send()

@@ -6,10 +6,6 @@ app_name = "newsletters"
 urlpatterns = [
     path("", views.NewsletterArchiveView.as_view(), name="archive"),
     path("<int:pk>/", views.NewsletterDetailView.as_view(), name="detail"),
-    path("preferences/", views.PreferencesView.as_view(), name="preferences"),
-    path(
-        "unsubscribe/<str:token>/", views.UnsubscribeView.as_view(), name="unsubscribe"
-    ),
     path("manage/", views.NewsletterManageListView.as_view(), name="manage"),
     path("manage/new/", views.NewsletterFormView.as_view(), name="create"),
     path(

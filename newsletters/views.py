@@ -1,20 +1,15 @@
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.decorators import method_decorator
-from django.views import View
-from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import DetailView, FormView, ListView
 
 from imgportal.confirm import Confirmation, confirm_step
 from imgportal.permissions import PortalPermissionRequiredMixin
-from members import selectors as member_selectors
-from members.models import Member
+from members.selectors import segment_label
 from newsletters import forms, services
 from newsletters.models import Category, Newsletter
-from newsletters.unsubscribe import read_token
+from notifications import selectors as notification_selectors
 
 SEND = "newsletters.send_newsletters"
 
@@ -42,83 +37,6 @@ class NewsletterDetailView(PortalPermissionRequiredMixin, DetailView):
     def get_queryset(self):
         return Newsletter.objects.filter(
             status=Newsletter.Status.SENT, category=Category.NEWSLETTER
-        )
-
-
-class PreferencesView(PortalPermissionRequiredMixin, FormView):
-    """Which kinds of email a member gets; resume mail after bounces."""
-
-    template_name = "newsletters/preferences.html"
-    form_class = forms.PreferencesForm
-
-    def get_member(self):
-        return member_selectors.member_for_user(self.request.user)
-
-    def get_initial(self):
-        preferences = services.preferences_for(self.get_member())
-        return {
-            "wanted": [c for c in Category.values if c not in preferences.unsubscribed]
-        }
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["preferences"] = services.preferences_for(self.get_member())
-        return context
-
-    def post(self, request, *args, **kwargs):
-        if request.POST.get("action") == "resume":
-            services.mail_resume(member=self.get_member())
-            messages.success(request, "Thanks: we'll email this address again.")
-            return redirect("newsletters:preferences")
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        services.preferences_update(
-            member=self.get_member(), wanted=form.cleaned_data["wanted"]
-        )
-        messages.success(self.request, "Your email choices are saved.")
-        return redirect("newsletters:preferences")
-
-
-@method_decorator(csrf_exempt, name="dispatch")
-class UnsubscribeView(View):
-    """RFC 8058 one-click unsubscribe. GET only shows a confirmation page (mail
-    scanners fetch links); POST (from that page, or a mail client sending
-    `List-Unsubscribe=One-Click`) unsubscribes, with no cookie and no CSRF token:
-    the signed token is the authority."""
-
-    template_name = "newsletters/unsubscribe.html"
-
-    def _read(self, token):
-        try:
-            member_id, category = read_token(token)
-        except signing.BadSignature:  # includes SignatureExpired
-            return None
-        if category not in Category.values:
-            return None
-        if not Member.objects.filter(pk=member_id).exists():
-            return None  # a link for a member who is no longer here
-        return member_id, category
-
-    def get(self, request, token: str):
-        parsed = self._read(token)
-        if parsed is None:
-            return render(request, self.template_name, {"invalid": True}, status=400)
-        return render(
-            request,
-            self.template_name,
-            {"category": Category(parsed[1]).label, "token": token},
-        )
-
-    def post(self, request, token: str):
-        parsed = self._read(token)
-        if parsed is None:
-            return render(request, self.template_name, {"invalid": True}, status=400)
-        services.unsubscribe(member_id=parsed[0], category=parsed[1])
-        return render(
-            request,
-            self.template_name,
-            {"done": True, "category": Category(parsed[1]).label},
         )
 
 
@@ -184,8 +102,10 @@ class NewsletterManageDetailView(PortalPermissionRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         newsletter = self.object
         context.update(
-            counts=services.audience_counts(newsletter.audience, newsletter.category),
-            audience_label=services.audience_label(newsletter.audience),
+            counts=notification_selectors.audience_counts(
+                newsletter.audience, newsletter.category
+            ),
+            audience_label=segment_label(newsletter.audience),
             progress=services.newsletter_progress(newsletter),
             schedule_form=kwargs.get("schedule_form") or forms.ScheduleForm(),
             editable=newsletter.status
@@ -194,10 +114,12 @@ class NewsletterManageDetailView(PortalPermissionRequiredMixin, DetailView):
         return context
 
     def send_confirmation(self, newsletter: Newsletter) -> Confirmation:
-        counts = services.audience_counts(newsletter.audience, newsletter.category)
+        counts = notification_selectors.audience_counts(
+            newsletter.audience, newsletter.category
+        )
         n, skipped = counts["recipients"], counts["skipped"]
         lines = [
-            f"Audience: {services.audience_label(newsletter.audience)}.",
+            f"Audience: {segment_label(newsletter.audience)}.",
             f"{n} member{'s' if n != 1 else ''} will receive it now.",
         ]
         if skipped:

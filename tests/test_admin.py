@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_every_model_of_ours_is_in_the_admin():
     ours = [
         m
-        for app in ("members", "imgportal")
+        for app in ("members", "notifications")
         for m in apps.get_app_config(app).get_models()
     ]
     assert ours

@@ -15,7 +15,7 @@ from events.models import ReminderRule, Rsvp
 from imgportal.params import as_id, safe_next
 from members.models import ImportJob
 from mentorship import services as mentoring
-from newsletters.unsubscribe import SALT as UNSUBSCRIBE_SALT
+from notifications.unsubscribe import SALT as UNSUBSCRIBE_SALT
 from tests.conftest import client_for, page_text
 from tests.factories import EventFactory, MemberFactory
 from tests.urls import url_of
@@ -223,7 +223,7 @@ def test_a_signed_but_unknown_unsubscribe_token_is_a_400(client, method):
         {"m": MemberFactory().pk, "c": "nothing"},
     ]:
         token = signing.dumps(data, salt=UNSUBSCRIBE_SALT, compress=True)
-        url = reverse("newsletters:unsubscribe", args=[token])
+        url = reverse("notifications:unsubscribe", args=[token])
         assert getattr(client, method)(url).status_code == 400, data
 
 

@@ -13,6 +13,7 @@ from mentorship import services as mentorship_services
 from mentorship.models import Match, MentorProfile, MentorshipRequest
 from newsletters import services as newsletter_services
 from newsletters.models import Newsletter
+from notifications import selectors as notification_selectors
 from tests.conftest import client_for, confirm_fingerprint, page_text
 from tests.factories import EventFactory, MemberFactory
 
@@ -41,7 +42,7 @@ def test_send_now_confirms_the_recipient_count_and_recounts(co_lead):
     )
     url = reverse("newsletters:manage_detail", args=[newsletter.pk])
     client = client_for(co_lead)
-    n = newsletter_services.audience_counts({})["recipients"]
+    n = notification_selectors.audience_counts({})["recipients"]
     first = client.post(url, {"action": "send"})
     _is_plain_confirm_page(first)
     assert f"{n} members will receive it now" in page_text(first)
@@ -69,7 +70,7 @@ def test_publishing_an_event_confirms_how_many_are_emailed(co_lead):
     client = client_for(co_lead)
     first = client.post(url, {"action": "publish"})
     _is_plain_confirm_page(first)
-    n = newsletter_services.audience_counts({}, "event_announcements")["recipients"]
+    n = notification_selectors.audience_counts({}, "event_announcements")["recipients"]
     assert f"The announcement goes to {n} member{'s' if n != 1 else ''} now." in (
         page_text(first)
     )

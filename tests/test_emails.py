@@ -8,9 +8,9 @@ from celery.exceptions import Retry
 from django.core import mail
 from django.db import transaction
 
-from imgportal.emails import email_queue, email_queue_template
-from imgportal.models import OutboundEmail
-from imgportal.tasks import send_email_task
+from notifications.models import OutboundEmail
+from notifications.outbox import email_queue, email_queue_template
+from notifications.tasks import send_email_task
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

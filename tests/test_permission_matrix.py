@@ -134,8 +134,8 @@ MATRIX: dict[str, dict[str, object]] = {
     # GME staff and co-leads write and send. Unsubscribing needs no sign-in.
     "newsletters:archive": row(logged_out=L, pending=P, members=200),
     "newsletters:detail": row(logged_out=L, pending=P, members=200),
-    "newsletters:preferences": row(logged_out=L, pending=P, members=200),
-    "newsletters:unsubscribe": row(everyone=200),  # GET only asks to confirm
+    "notifications:preferences": row(logged_out=L, pending=P, members=200),
+    "notifications:unsubscribe": row(everyone=200),  # GET only asks to confirm
     **{
         name: row(
             logged_out=L,

@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from events import services as event_services
 from events.models import Attendance, Feedback, Rsvp
-from imgportal.emails import email_queue
 from imgportal.personal_data import REGISTRY, claimed_models
 from members import services as member_services
 from members.models import DeletionRequest, ImportJob, LeadershipRole, Member, User
 from mentorship.models import CheckIn, Match, MentorProfile, MentorshipRequest
-from newsletters.models import Delivery, EmailPreferences, Newsletter
+from newsletters.models import Delivery, Newsletter
+from notifications.models import EmailPreferences
+from notifications.outbox import email_queue
 from tests.conftest import client_for, page_text
 from tests.factories import EventFactory, MemberFactory, published_page
 from tracker.models import TrackedDocument, Trip

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from imgportal.celery import MAX_DELIVERIES, ReliableTask
 from imgportal.celery import app as celery_app
-from imgportal.emails import email_queue
-from imgportal.models import OutboundEmail
 from imgportal.tasks import clear_expired_sessions_task
+from notifications.models import OutboundEmail
+from notifications.outbox import email_queue
 
 
 @pytest.mark.django_db(transaction=True)

@@ -67,7 +67,7 @@ def build_url_context(resident, mentor, co_lead) -> dict:
     )
     deletion = DeletionRequest.objects.create(member=other)
     from newsletters.models import Newsletter
-    from newsletters.unsubscribe import unsubscribe_token
+    from notifications.unsubscribe import unsubscribe_token
 
     newsletter = Newsletter.objects.create(
         subject="Hello", body="Hi", created_by=co_lead.user, status="sent"
@@ -154,7 +154,9 @@ def build_url_context(resident, mentor, co_lead) -> dict:
         ("newsletters:detail", "pk"): newsletter.pk,
         ("newsletters:manage_detail", "pk"): newsletter.pk,
         ("newsletters:edit", "pk"): newsletter.pk,
-        ("newsletters:unsubscribe", "token"): unsubscribe_token(other.pk, "newsletter"),
+        ("notifications:unsubscribe", "token"): unsubscribe_token(
+            other.pk, "newsletter"
+        ),
         ("members:join_request_decide", "pk"): MemberFactory(status="pending").pk,
         ("members:detail", "pk"): other.pk,
         ("members:edit", "pk"): other.pk,

@@ -1,6 +1,8 @@
 """The private status tracker: all of it is the member's, and all of it goes."""
 
+from imgportal.hooks import CALENDAR_ENTRIES
 from imgportal.personal_data import PersonalData, personal_data_register
+from tracker.calendar import deadline_events
 from tracker.models import ChecklistTick, TrackedDocument, TrackerSettings, Trip
 
 
@@ -30,6 +32,8 @@ def erase(member) -> None:
 
 
 def register() -> None:
+    # The member's own deadlines join their personal calendar feed.
+    CALENDAR_ENTRIES.register("tracker", "deadlines", deadline_events)
     personal_data_register(
         PersonalData(
             app="tracker",

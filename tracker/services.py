@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from imgportal.emails import email_queue_template
 from members.models import Member
-from newsletters.models import Category
+from notifications.models import Category
+from notifications.outbox import email_queue_template
 from tracker import rules
 from tracker.models import ChecklistTick, TrackedDocument, TrackerSettings, Trip
 

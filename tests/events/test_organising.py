@@ -10,9 +10,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from events import services
+from events import selectors, services
 from events.models import Attendance, Event
-from newsletters.models import Category, Delivery
+from newsletters.models import Delivery
+from notifications.models import Category
 from tests.conftest import client_for, page_text, post_confirmed
 from tests.factories import EventFactory, MemberFactory, bulk_members
 
@@ -233,7 +234,7 @@ def test_the_weekly_digest_lists_new_and_changed_events(co_lead):
     moved.refresh_from_db()
     moved.place = "Elsewhere"
     services.event_save(event=moved, by=co_lead.user)
-    title, lines = services._events_since(timezone.now() - timedelta(days=7))
+    title, lines = selectors.digest_events(timezone.now() - timedelta(days=7))
     assert title == "Events"
     assert any(line.startswith("New: Brand new") for line in lines)
     assert any(line.startswith("Changed: Moved one") for line in lines)

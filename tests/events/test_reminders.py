@@ -4,13 +4,14 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from events import services
 from events.models import Event, ReminderRule
-from imgportal.models import OutboundEmail
-from newsletters import services as newsletter_services
-from newsletters.models import Category
+from notifications import preferences
+from notifications.models import Category, OutboundEmail
 from tests.factories import EventFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,7 @@ def test_a_reminder_queued_before_a_cancellation_is_not_sent(
     with django_capture_on_commit_callbacks(execute=False):
         services.reminders_send_due(now=event.starts_at - timedelta(minutes=30))
     services.event_cancel(event=event, by=co_lead.user)
-    from imgportal import emails
+    from notifications import outbox as emails
 
     for email in OutboundEmail.objects.filter(
         idempotency_key__startswith="event-reminder"
@@ -100,9 +101,7 @@ def test_members_who_turned_reminders_off_are_skipped(
     django_capture_on_commit_callbacks,
 ):
     event, members = _event_with_going(2)
-    newsletter_services.unsubscribe(
-        member_id=members[0].pk, category=Category.EVENT_REMINDERS
-    )
+    preferences.unsubscribe(member_id=members[0].pk, category=Category.EVENT_REMINDERS)
     with django_capture_on_commit_callbacks(execute=True):
         services.reminders_send_due(now=event.starts_at - timedelta(hours=23))
     assert [m.to for m in mail.outbox] == [[members[1].user.email]]
@@ -279,8 +278,6 @@ def test_an_upgrade_counts_reminders_the_old_keys_sent():
     """The data migration reads the outbox keys written before ReminderSent."""
     import importlib
 
-    from django.apps import apps
-
     from events.models import ReminderSent
 
     event, (member,) = _event_with_going(1)
@@ -293,7 +290,9 @@ def test_an_upgrade_counts_reminders_the_old_keys_sent():
         body_text="x",
     )
     migration = importlib.import_module("events.migrations.0004_reminder_sent")
-    migration.from_the_outbox(apps, None)
+    # The models as they were when that migration ran (the outbox was imgportal's).
+    then = MigrationLoader(connection).project_state(("events", "0004_reminder_sent"))
+    migration.from_the_outbox(then.apps, None)
     sent = ReminderSent.objects.get(member=member)
     assert (sent.minutes_before, sent.for_starts_at) == (
         1440,
@@ -307,7 +306,7 @@ def test_a_reminder_queued_just_before_a_small_move_still_goes(
 ):
     """Queued (and counted as sent) for 18:00, delivered after a move to 18:15:
     still true within its window, so it goes rather than being lost."""
-    from imgportal import emails
+    from notifications import outbox as emails
 
     event, (member,) = _event_with_going(1)
     with django_capture_on_commit_callbacks(execute=False):

@@ -8,12 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from handbook import services
+from handbook import selectors, services
 from handbook.models import Page, Revision, VisaTimelineChange
-from imgportal.models import OutboundEmail
 from members.models import Role
-from newsletters import services as newsletter_services
-from newsletters.models import Category
+from notifications import preferences
+from notifications.models import Category, OutboundEmail
 from tests.factories import (
     ChapterFactory,
     MemberFactory,
@@ -159,7 +158,7 @@ def test_watchers_are_emailed_once_when_a_watched_page_is_published(
     services.watch_set(member=resident, page=page, watching=True)
     services.watch_set(member=resident, chapter=page.chapter, watching=True)
     services.watch_set(member=mentor, chapter=page.chapter, watching=True)
-    newsletter_services.unsubscribe(member_id=mentor.pk, category=Category.HANDBOOK)
+    preferences.unsubscribe(member_id=mentor.pk, category=Category.HANDBOOK)
     with django_capture_on_commit_callbacks(execute=True):
         revision = _edit(page, co_lead.user, "New deposit rules.", publish=True)
     assert (
@@ -227,6 +226,6 @@ def test_two_pages_cannot_share_an_address_in_one_chapter(co_lead):
 def test_the_weekly_digest_lists_published_changes(co_lead):
     page = published_page(by=co_lead.user)
     _edit(page, co_lead.user, "Updated.", summary="New deposit rules", publish=True)
-    section = services._handbook_changes_since(timezone.now() - timedelta(days=7))
+    section = selectors.digest_handbook_changes(timezone.now() - timedelta(days=7))
     assert section[0] == "Handbook updates"
     assert any("New deposit rules" in line for line in section[1])

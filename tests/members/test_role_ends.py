@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from imgportal.models import OutboundEmail
 from members import rules, services
 from members.models import CoLeadTerm, DeletionRequest, Member, Role
+from notifications.models import OutboundEmail
 from tests.factories import MemberFactory, give_totp
 from tests.test_permission_matrix import _expected
 from tests.urls import ALL_URLS, url_of

@@ -6,10 +6,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from imgportal.models import OutboundEmail
 from members.models import Member, Role
 from mentorship import services
 from mentorship.models import MentorProfile, MentorshipRequest
+from notifications.models import OutboundEmail
 from tests.conftest import client_for, page_text
 from tests.factories import MemberFactory
 

@@ -7,7 +7,6 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from imgportal.models import OutboundEmail
 from members.models import Role
 from mentorship import services
 from mentorship.models import (
@@ -16,6 +15,7 @@ from mentorship.models import (
     MentorProfile,
     MentorshipRequest,
 )
+from notifications.models import OutboundEmail
 from tests.conftest import client_for, page_text, post_confirmed
 from tests.factories import MemberFactory
 

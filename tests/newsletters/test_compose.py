@@ -8,7 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsletters import services
-from newsletters.models import Category, Newsletter
+from newsletters.models import Newsletter
+from notifications import preferences
+from notifications import selectors as notification_selectors
+from notifications.models import Category
 from tests.conftest import client_for, page_text
 from tests.factories import MemberFactory
 
@@ -33,7 +36,7 @@ def test_staff_compose_and_see_a_preview_with_the_recipient_count(role, request)
     )
     page = page_text(client.get(response["Location"]))
     assert "<strong>all</strong>" in page
-    active = services.audience_counts({})["recipients"]
+    active = notification_selectors.audience_counts({})["recipients"]
     assert f"<strong>{active}</strong> members will receive it" in page
 
 
@@ -178,15 +181,15 @@ def test_members_read_sent_newsletters_in_the_archive_but_not_drafts(resident, c
 def test_members_choose_their_emails_and_resume_after_bounces(resident):
     client = client_for(resident)
     client.post(
-        reverse("newsletters:preferences"), {"wanted": ["newsletter", "digest"]}
+        reverse("notifications:preferences"), {"wanted": ["newsletter", "digest"]}
     )
-    assert services.member_wants(member_id=resident.pk, category=Category.NEWSLETTER)
-    assert not services.member_wants(
+    assert preferences.member_wants(member_id=resident.pk, category=Category.NEWSLETTER)
+    assert not preferences.member_wants(
         member_id=resident.pk, category=Category.EVENT_REMINDERS
     )
     for _ in range(3):
-        services.record_hard_bounce(member_id=resident.pk)
-    page = page_text(client.get(reverse("newsletters:preferences")))
+        preferences.record_hard_bounce(member_id=resident.pk)
+    page = page_text(client.get(reverse("notifications:preferences")))
     assert "refused several times" in page
-    client.post(reverse("newsletters:preferences"), {"action": "resume"})
-    assert services.member_wants(member_id=resident.pk, category=Category.NEWSLETTER)
+    client.post(reverse("notifications:preferences"), {"action": "resume"})
+    assert preferences.member_wants(member_id=resident.pk, category=Category.NEWSLETTER)

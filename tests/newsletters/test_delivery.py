@@ -9,8 +9,11 @@ from django.urls import reverse
 
 from members.models import Member
 from newsletters import services
-from newsletters.models import Category, Delivery, EmailPreferences, Newsletter
-from newsletters.unsubscribe import read_token
+from newsletters.models import Delivery, Newsletter
+from notifications import preferences
+from notifications import selectors as notification_selectors
+from notifications.models import Category, EmailPreferences
+from notifications.unsubscribe import read_token
 from tests.factories import MemberFactory
 from tests.newsletters.conftest import body_of
 
@@ -116,17 +119,17 @@ def test_the_unsubscribe_link_works_without_signing_in(
     )
     assert done.status_code == 200
     assert "You're unsubscribed" in done.content.decode()
-    assert not services.member_wants(
+    assert not preferences.member_wants(
         member_id=resident.pk, category=Category.NEWSLETTER
     )
-    assert services.member_wants(member_id=resident.pk, category=Category.DIGEST)
+    assert preferences.member_wants(member_id=resident.pk, category=Category.DIGEST)
 
 
 @pytest.mark.parametrize(
     "token", ["garbage", "eyJtIjoxLCJjIjoibmV3c2xldHRlciJ9:bad:sig"]
 )
 def test_a_tampered_unsubscribe_token_changes_nothing(client, token):
-    url = reverse("newsletters:unsubscribe", args=[token])
+    url = reverse("notifications:unsubscribe", args=[token])
     for response in (client.get(url), client.post(url)):
         assert response.status_code == 400
         assert "This unsubscribe link doesn't work" in response.content.decode()
@@ -134,20 +137,20 @@ def test_a_tampered_unsubscribe_token_changes_nothing(client, token):
 
 
 def test_an_expired_unsubscribe_token_is_refused(client, resident, monkeypatch):
-    from newsletters import unsubscribe as module
+    from notifications import unsubscribe as module
 
     token = module.unsubscribe_token(resident.pk, "newsletter")
     monkeypatch.setattr(module, "MAX_AGE", -1)
-    response = client.post(reverse("newsletters:unsubscribe", args=[token]))
+    response = client.post(reverse("notifications:unsubscribe", args=[token]))
     assert response.status_code == 400
-    assert services.member_wants(member_id=resident.pk, category="newsletter")
+    assert preferences.member_wants(member_id=resident.pk, category="newsletter")
 
 
 def test_members_who_opted_out_are_skipped_and_counted(
     newsletter, co_lead, resident, smtp, django_capture_on_commit_callbacks
 ):
-    services.unsubscribe(member_id=resident.pk, category=Category.NEWSLETTER)
-    assert services.audience_counts({})["skipped"] == 1
+    preferences.unsubscribe(member_id=resident.pk, category=Category.NEWSLETTER)
+    assert notification_selectors.audience_counts({})["skipped"] == 1
     _send(newsletter, co_lead, django_capture_on_commit_callbacks)
     assert smtp.recorder.to(resident.user.email) == []
     skipped = Delivery.objects.get(member=resident)
@@ -311,15 +314,15 @@ def test_repeated_hard_bounces_stop_mail_until_the_member_confirms(
     co_lead, resident, smtp, django_capture_on_commit_callbacks
 ):
     for _ in range(3):
-        services.record_hard_bounce(member_id=resident.pk)
-    assert not services.member_wants(member_id=resident.pk, category="newsletter")
+        preferences.record_hard_bounce(member_id=resident.pk)
+    assert not preferences.member_wants(member_id=resident.pk, category="newsletter")
     newsletter = services.newsletter_save(
         newsletter=Newsletter(subject="After", body="x"), by=co_lead.user
     )
     _send(newsletter, co_lead, django_capture_on_commit_callbacks)
     assert smtp.recorder.to(resident.user.email) == []
-    services.mail_resume(member=resident)
-    assert services.member_wants(member_id=resident.pk, category="newsletter")
+    preferences.mail_resume(member=resident)
+    assert preferences.member_wants(member_id=resident.pk, category="newsletter")
 
 
 def test_a_temporary_refusal_is_retried_later(

@@ -3,11 +3,11 @@
 import pytest
 from django.core import mail
 
-from imgportal import emails
-from imgportal.models import OutboundEmail
+from imgportal.hooks import STALE_CHECKS
 from members.models import Member
-from newsletters import services
-from newsletters.models import Category
+from notifications import digest, preferences
+from notifications import outbox as emails
+from notifications.models import Category, OutboundEmail
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +17,8 @@ def test_a_notification_about_something_that_changed_is_not_sent_stale(
     resident, django_capture_on_commit_callbacks
 ):
     still_true = {"value": True}
-    emails.register_stale_check("test_event_reminder")(
-        lambda event: still_true["value"]
+    STALE_CHECKS.register(
+        "tests", "test_event_reminder", lambda event: still_true["value"]
     )
     with django_capture_on_commit_callbacks(execute=False):
         email = emails.email_queue(
@@ -52,7 +52,7 @@ def test_a_notification_carries_unsubscribe_headers_and_respects_opt_outs(
     headers = mail.outbox[0].extra_headers
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "/newsletters/unsubscribe/" in headers["List-Unsubscribe"]
-    services.unsubscribe(member_id=resident.pk, category=Category.MENTORSHIP)
+    preferences.unsubscribe(member_id=resident.pk, category=Category.MENTORSHIP)
     with django_capture_on_commit_callbacks(execute=True):
         email = emails.email_queue(
             key="notice:2",
@@ -75,13 +75,13 @@ def test_weekly_digest_goes_once_to_members_who_want_it(
     from members.services import member_approve
 
     newcomer = MemberFactory(status=Member.Status.PENDING)
-    services.unsubscribe(member_id=co_lead.pk, category=Category.DIGEST)
+    preferences.unsubscribe(member_id=co_lead.pk, category=Category.DIGEST)
     with django_capture_on_commit_callbacks(execute=True):
         member_approve(member=newcomer, by=co_lead.user)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.weekly_digest_send(now=timezone.now())
-        services.weekly_digest_send(now=timezone.now())  # beat fired twice
+        digest.weekly_digest_send(now=timezone.now())
+        digest.weekly_digest_send(now=timezone.now())  # beat fired twice
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert recipients == sorted([resident.user.email, newcomer.user.email])
     assert "1 new member(s) joined" in mail.outbox[0].body

@@ -10,11 +10,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from imgportal import emails
 from imgportal.celery import app as celery_app
-from imgportal.models import OutboundEmail
-from imgportal.tasks import send_email_task
 from members.models import Member, Role
+from notifications import outbox as emails
+from notifications.models import OutboundEmail
+from notifications.tasks import send_email_task
 from tests.conftest import client_for
 from tests.factories import MemberFactory, give_totp
 from tests.servers import use_broker

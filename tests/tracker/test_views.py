@@ -12,11 +12,10 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from events import services as event_services
-from imgportal.models import OutboundEmail
 from members.models import DeletionRequest, Member
 from members.services import deletion_request_confirm
-from newsletters import services as newsletter_services
-from newsletters.models import Category
+from notifications import preferences
+from notifications.models import Category, OutboundEmail
 from tests.conftest import client_for, page_text
 from tests.factories import MemberFactory, published_page
 from tracker import selectors, services
@@ -130,9 +129,7 @@ def test_reminders_go_once_to_the_member_only_and_respect_the_choice(
     on = date(2027, 3, 1)
     _doc(resident, "ds2019_end", on)
     _doc(mentor, "ds2019_end", on)
-    newsletter_services.unsubscribe(
-        member_id=mentor.pk, category=Category.STATUS_REMINDERS
-    )
+    preferences.unsubscribe(member_id=mentor.pk, category=Category.STATUS_REMINDERS)
     day = on - timedelta(days=90)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.reminders_send(today=day) == 2

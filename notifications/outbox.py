@@ -14,7 +14,7 @@ resend; no SMTP client can rule that out.
 
 import logging
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from email.utils import make_msgid
 
@@ -26,23 +26,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from imgportal.models import OutboundEmail
+from imgportal.hooks import STALE_CHECKS
+from notifications import preferences
+from notifications.models import OutboundEmail
+from notifications.unsubscribe import list_unsubscribe_headers
 
 logger = logging.getLogger(__name__)
 
-# kind → function(**args) -> bool: is the message still true? (events register theirs)
-STALE_CHECKS: dict[str, Callable[..., bool]] = {}
 REPUBLISH_AFTER = timedelta(minutes=2)
-
-
-def register_stale_check(kind: str):
-    """Decorator: `@register_stale_check("event_reminder")` on `check(**args)`."""
-
-    def register(function: Callable[..., bool]) -> Callable[..., bool]:
-        STALE_CHECKS[kind] = function
-        return function
-
-    return register
 
 
 class TransientEmailError(Exception):
@@ -88,7 +79,7 @@ def email_queue(
 def email_publish(*, email_id: int) -> bool:
     """Hand a queued email to Celery. A broker outage is not the request's problem:
     the row stays queued and the re-publisher tries again."""
-    from imgportal.tasks import send_email_task
+    from notifications.tasks import send_email_task
 
     try:
         send_email_task.apply_async((email_id,), retry=False)
@@ -163,8 +154,6 @@ def email_queue_message(*, key: str, message: EmailMessage) -> list[OutboundEmai
 def _build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     headers = {"Message-ID": make_msgid(domain="imgportal"), **email.headers}
     if email.category and email.member_id:
-        from newsletters.unsubscribe import list_unsubscribe_headers
-
         headers.update(list_unsubscribe_headers(email.member_id, email.category))
     message = EmailMultiAlternatives(
         subject=email.subject,
@@ -207,9 +196,7 @@ def email_deliver(*, email_id: int) -> OutboundEmail | None:
                 email.save(update_fields=["status", "last_error"])
                 logger.warning("Email %s refused permanently: %s", email.pk, exc)
                 if email.member_id:
-                    from newsletters.services import record_hard_bounce
-
-                    record_hard_bounce(member_id=email.member_id)
+                    preferences.record_hard_bounce(member_id=email.member_id)
                 return email
             transient_error = exc
         except (smtplib.SMTPException, OSError) as exc:
@@ -240,9 +227,9 @@ def email_give_up(*, email_id: int, reason: str) -> None:
 def _reason_not_to_send(email: OutboundEmail) -> tuple[str, str] | None:
     """Checked at send time: opted out since it was queued, or no longer true."""
     if email.category and email.member_id:
-        from newsletters.services import member_wants
-
-        if not member_wants(member_id=email.member_id, category=email.category):
+        if not preferences.member_wants(
+            member_id=email.member_id, category=email.category
+        ):
             return (
                 OutboundEmail.Status.SKIPPED,
                 "The member turned this kind of mail off.",
@@ -253,3 +240,53 @@ def _reason_not_to_send(email: OutboundEmail) -> tuple[str, str] | None:
         if check is not None and not check(**arguments):
             return OutboundEmail.Status.CANCELLED, "No longer true when it was due."
     return None
+
+
+def email_members(
+    members: Iterable,
+    *,
+    key: str | Callable[[object], str],
+    template_prefix: str,
+    context: dict | None = None,
+    per_member: Callable[[object], dict] | None = None,
+    recipient_as: str = "member",
+    category: str = "",
+    stale_check: dict | None = None,
+    attachments: list[dict] | Callable[[object], list[dict]] | None = None,
+    each_in_own_transaction: bool = False,
+) -> int:
+    """Queue one templated email per member; returns how many were queued.
+
+    `key` is the idempotency key's prefix (the member's id is appended) or a
+    function of the member; a retried task queues nothing new. The recipient is
+    in the template's context as `recipient_as` ("member" unless the template
+    says "co_lead" or "person"), next to `context` and `per_member(member)`.
+    With a `category` the email is one the member can turn off: it carries the
+    unsubscribe headers and is skipped at send time if they opted out.
+    `each_in_own_transaction` suits a long loop in a task: what was queued
+    stays queued if a later member fails."""
+    queued = 0
+    for member in members:
+        arguments = {
+            "key": key(member) if callable(key) else f"{key}:{member.pk}",
+            "to": member.user.email,
+            "template_prefix": template_prefix,
+            "context": {
+                recipient_as: member,
+                **(context or {}),
+                **(per_member(member) if per_member else {}),
+            },
+            "member": member if category else None,
+            "category": category,
+            "stale_check": stale_check,
+            "attachments": attachments(member)
+            if callable(attachments)
+            else attachments,
+        }
+        if each_in_own_transaction:
+            with transaction.atomic():
+                email_queue_template(**arguments)
+        else:
+            email_queue_template(**arguments)
+        queued += 1
+    return queued

@@ -23,7 +23,7 @@ def read_token(token: str) -> tuple[int, str]:
 
 def unsubscribe_url_prefix() -> str:
     """The URL up to the token (the token is the last path segment)."""
-    path = reverse("newsletters:unsubscribe", args=["TOKEN"])
+    path = reverse("notifications:unsubscribe", args=["TOKEN"])
     return f"{settings.SITE_URL}{path.removesuffix('TOKEN/')}"
 
 

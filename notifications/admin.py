@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from imgportal.models import OutboundEmail
+from members.admin import ReadOnlyAdmin
+from notifications.models import EmailPreferences, OutboundEmail
 
 # Bodies may name a member's documents and dates: the admin shows the ledger only.
 HIDDEN = ["body_text", "body_html", "attachments", "headers", "stale_check"]
@@ -18,3 +19,9 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(EmailPreferences)
+class EmailPreferencesAdmin(ReadOnlyAdmin):
+    list_display = ["member", "unsubscribed", "hard_bounces", "suspended_at"]
+    list_select_related = ["member__user"]

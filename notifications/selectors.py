@@ -1,0 +1,42 @@
+"""Who gets which email: audiences counted, opt-outs applied."""
+
+from django.db.models import Count, Q, QuerySet
+
+from members.models import Member
+from notifications.models import Category
+
+
+def opted_out(category: str) -> Q:
+    """Members (as a filter on Member) who turned `category` off, or whose mail
+    is suspended after bounces."""
+    return Q(email_preferences__unsubscribed__contains=[category]) | Q(
+        email_preferences__suspended_at__isnull=False
+    )
+
+
+def audience_members(audience: dict) -> QuerySet[Member]:
+    """Active members in the segment (all active members when it is empty)."""
+    return Member.objects.active().in_segment(audience)
+
+
+def recipients(members: QuerySet[Member], category: str) -> QuerySet[Member]:
+    """Of `members`, those who want `category` (users loaded for the address)."""
+    return members.exclude(opted_out(category)).select_related("user")
+
+
+def audience_counts(
+    audience: dict, category: str = Category.NEWSLETTER
+) -> dict[str, int]:
+    """How many the segment matches, will receive, and will skip (opted out)."""
+    return counts_with_recipients(audience_members(audience), category)
+
+
+def counts_with_recipients(
+    members: QuerySet[Member], category: str = Category.NEWSLETTER
+) -> dict[str, int]:
+    counts = members.aggregate(
+        matching=Count("pk", distinct=True),
+        skipped=Count("pk", filter=opted_out(category), distinct=True),
+    )
+    counts["recipients"] = counts["matching"] - counts["skipped"]
+    return counts
