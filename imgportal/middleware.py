@@ -1,3 +1,5 @@
+from contextvars import ContextVar
+
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
@@ -53,6 +55,10 @@ class NoStoreForSignedInMiddleware:
         return response
 
 
+# The client address of the request being served, for audit entries (members).
+current_ip: ContextVar[str | None] = ContextVar("audit_current_ip", default=None)
+
+
 class AuditContextMiddleware:
     """Remember the client address (as allauth's trusted-proxy rule sees it) for
     the audit entries written while this request runs."""
@@ -62,8 +68,6 @@ class AuditContextMiddleware:
 
     def __call__(self, request):
         from allauth.account.adapter import get_adapter
-
-        from members.audit import current_ip
 
         try:
             ip = get_adapter(request).get_client_ip(request)

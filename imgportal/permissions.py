@@ -13,12 +13,10 @@ ACCESS_PORTAL = "members.access_portal"
 
 def is_awaiting_approval(user) -> bool:
     """A signed-in person whose join request the co-leads have not approved yet."""
-    from members.models import Member
-
     if not user.is_authenticated or user.has_perm(ACCESS_PORTAL):
         return False
     member = getattr(user, "member", None)
-    return member is not None and member.status == Member.Status.PENDING
+    return member is not None and member.is_pending
 
 
 class PortalPermissionRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):

@@ -8,12 +8,11 @@ append-only. Services never use `update()`/`bulk_create` on audited fields.
 """
 
 from collections.abc import Iterable
-from contextvars import ContextVar
 
+from imgportal.middleware import current_ip
 from members.models import AuditEntry, Member, User
 
 # Set per request by imgportal.middleware.AuditContextMiddleware.
-current_ip: ContextVar[str | None] = ContextVar("audit_current_ip", default=None)
 
 # Values the trail may keep: where a member is in the group's life, not who they
 # are. Every other field (names, addresses, phone, bio, school, languages, visa

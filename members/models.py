@@ -398,6 +398,11 @@ class Member(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("members:detail", args=[self.pk])
 
+    @property
+    def is_pending(self) -> bool:
+        """Waiting for the co-leads to approve the join request."""
+        return self.status == self.Status.PENDING
+
     # Django's get_FOO_display rebuilds a dict of every choice on each call; the
     # member list shows three of them on each of 50 rows (docs/PERFORMANCE.md).
     get_status_display = _display("status", Status.choices)
