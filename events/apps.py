@@ -7,10 +7,6 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self) -> None:
-        # Registers the send-time checks and the weekly digest's events section.
-        from events import (
-            hooks,
-            services,  # noqa: F401
-        )
+        from events import hooks
 
         hooks.register()

@@ -6,11 +6,7 @@ class HandbookConfig(AppConfig):
     name = "handbook"
     verbose_name = "Handbook"
 
-    def ready(self):
-        # Registers the digest section.
-        from handbook import (
-            hooks,
-            services,  # noqa: F401
-        )
+    def ready(self) -> None:
+        from handbook import hooks
 
         hooks.register()
