@@ -52,6 +52,7 @@ def _wait_for(condition, timeout: float) -> bool:
 
 
 def _round(number, *, env, log, sink, rng, services, author) -> dict:
+    from newsletters import selectors
     from newsletters.models import Delivery, Newsletter
     from newsletters.tasks import resume_task
 
@@ -82,7 +83,7 @@ def _round(number, *, env, log, sink, rng, services, author) -> dict:
         first.kill()
         second.stop()
     copies = Counter(m["To"] for m in sink.recorder.messages if m["Subject"] == subject)
-    counts = services.newsletter_progress(newsletter)["counts"]
+    counts = selectors.newsletter_progress(newsletter)["counts"]
     # Everybody the fan-out wrote a row for, less those who turned newsletters off.
     expected = set(
         Delivery.objects.filter(newsletter=newsletter)

@@ -65,7 +65,7 @@ def erase(member) -> None:
     """Seats at events still to come are given back (the waitlist moves up);
     past RSVPs and check-ins stay, without a name, for the funding report;
     feedback keeps its rating without the comment; the private feed goes."""
-    from events import services
+    from events import rsvps
 
     upcoming = Rsvp.objects.filter(
         member=member,
@@ -75,7 +75,7 @@ def erase(member) -> None:
     ).select_related("event")
     for rsvp in upcoming:
         try:
-            services.rsvp_no(event=rsvp.event, member=member)
+            rsvps.rsvp_no(event=rsvp.event, member=member)
         except ValidationError:
             continue  # started or closed meanwhile: nothing to give back
     Feedback.objects.filter(member=member).update(comment="")

@@ -1,13 +1,28 @@
 """Reads for event pages: each a fixed number of queries, whatever the data size."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from events.models import Attendance, Event, Rsvp
+from events.models import (
+    Attendance,
+    Event,
+    Rsvp,
+)
 from events.permissions import events_visible_to
 from members.models import Member
 
@@ -162,3 +177,138 @@ def digest_events(since) -> tuple[str, list[str]] | None:
         for e in changed
     ]
     return ("Events", lines) if lines else None
+
+
+def feedback_summary(event: Event) -> dict:
+    rows = event.feedback.aggregate(count=Count("pk"), total=Sum("rating"))
+    by_rating = dict(
+        event.feedback.values_list("rating").annotate(n=Count("pk")).order_by()
+    )
+    count = rows["count"]
+    return {
+        "count": count,
+        "average": round(rows["total"] / count, 1) if count else None,
+        "by_rating": [(r, by_rating.get(r, 0)) for r in range(5, 0, -1)],
+        "comments": list(
+            event.feedback.exclude(comment="")
+            .order_by("-submitted_at")
+            .values_list("rating", "comment")
+        ),
+    }
+
+
+def academic_year_bounds(year: int):
+    tz = timezone.get_current_timezone()
+    start = datetime(year, 7, 1, tzinfo=tz)
+    end = datetime(year + 1, 7, 1, tzinfo=tz)
+    return start, end
+
+
+def _per_event(rows, value_field: str) -> dict[int, int]:
+    return dict(rows.values_list("event").annotate(n=value_field).order_by())
+
+
+def _grouped(rows, field: str) -> dict[str, int]:
+    """Members per stage (or visa status), plus their guests under "guests"."""
+    counts = dict(rows.values_list(field).annotate(n=Count("pk")).order_by())
+    counts["guests"] = rows.aggregate(n=Coalesce(Sum("guests"), 0))["n"]
+    return counts
+
+
+def _breakdown(choices, came: dict, going: dict) -> list[tuple[str, int, int]]:
+    labelled = [*choices, ("", "Not given"), ("guests", "Guests (not members)")]
+    return [
+        (label, came.get(value, 0), going.get(value, 0))
+        for value, label in labelled
+        if came.get(value) or going.get(value)
+    ]
+
+
+def gme_report(*, year: int, now=None) -> dict:
+    """What GME's money bought in one academic year, from what was true on the
+    day: attendees are grouped by the stage and visa status they had when they
+    came (or said yes), so a rollover changes no past figure. Guests count as
+    attendees. A fixed number of queries."""
+    now = now or timezone.now()
+    start, end = academic_year_bounds(year)
+    events = list(
+        Event.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=Event.Status.DRAFT)
+        .order_by("starts_at")
+    )
+    ids = [e.pk for e in events]
+    said_yes = Rsvp.objects.filter(event__in=ids, status=Rsvp.Status.YES)
+    came = Attendance.objects.filter(event__in=ids)
+    going_by_event = _per_event(said_yes, Sum(F("guests") + 1))
+    came_by_event = _per_event(came, Sum(F("guests") + 1))
+    rows = []
+    totals = {
+        "events": 0,
+        "gme_events": 0,
+        "budget": Decimal(0),
+        "spent": Decimal(0),
+        "past_events": 0,
+        "past_going": 0,
+        "attended": 0,
+        "upcoming_events": 0,
+        "upcoming_going": 0,
+    }
+    costed_spent, costed_attended = Decimal(0), 0
+    for event in events:
+        going = going_by_event.get(event.pk, 0)
+        attended = came_by_event.get(event.pk, 0)
+        cost = event.actual_cost
+        past = event.has_ended(now)
+        cancelled = event.status == Event.Status.CANCELLED
+        rows.append(
+            {
+                "event": event,
+                "past": past,
+                "going": going,
+                "attended": attended if past or attended else None,
+                "cost_per_attendee": (cost / attended).quantize(Decimal("0.01"))
+                if cost is not None and attended
+                else None,
+            }
+        )
+        totals["events"] += 1
+        if cancelled:
+            continue
+        if event.funding == Event.Funding.GME:
+            totals["gme_events"] += 1
+            totals["budget"] += event.budget or 0
+            totals["spent"] += cost or 0
+            if past and cost is not None:
+                costed_spent += cost
+                costed_attended += attended
+        if past:
+            totals["past_events"] += 1
+            totals["past_going"] += going
+            totals["attended"] += attended
+        else:
+            totals["upcoming_events"] += 1
+            totals["upcoming_going"] += going
+    totals["cost_per_attendee"] = (
+        (costed_spent / costed_attended).quantize(Decimal("0.01"))
+        if costed_attended
+        else None
+    )
+    live = ~Q(event__status=Event.Status.CANCELLED)
+    came_live = came.filter(live, event__ends_at__lte=now)
+    going_upcoming = said_yes.filter(live, event__ends_at__gt=now)
+    return {
+        "year": year,
+        "label": f"{year}–{str(year + 1)[2:]}",
+        "rows": rows,
+        "totals": totals,
+        "by_stage": _breakdown(
+            Member.TrainingStage.choices,
+            _grouped(came_live, "training_stage"),
+            _grouped(going_upcoming, "training_stage"),
+        ),
+        "by_visa": _breakdown(
+            Member.VisaStatus.choices,
+            _grouped(came_live, "visa_status"),
+            _grouped(going_upcoming, "visa_status"),
+        ),
+    }

@@ -8,27 +8,20 @@ same moment are served one after the other, and one RSVP row per member and even
 
 import secrets
 from datetime import datetime, timedelta
-from decimal import Decimal
 
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
-    Count,
     DateTimeField,
     DurationField,
     ExpressionWrapper,
     F,
-    Max,
-    Q,
     QuerySet,
-    Sum,
 )
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from events import rsvps
 from events.models import (
     Attendance,
     CalendarFeed,
@@ -39,6 +32,7 @@ from events.models import (
     ReminderSent,
     Rsvp,
 )
+from imgportal.links import absolute_url
 from imgportal.markdown import render_markdown
 from members.models import Member, User
 from newsletters import services as newsletter_services
@@ -47,7 +41,6 @@ from notifications import selectors as notification_selectors
 from notifications.models import Category
 from notifications.outbox import email_members, email_queue_template
 
-OFFER_HOURS = 24
 DEFAULT_REMINDERS = (
     (24 * 60, "Reminder: {title} is tomorrow"),
     (60, "Starting in an hour: {title}"),
@@ -56,22 +49,9 @@ CHECKIN_OPENS = timedelta(hours=2)  # before the start
 CHECKIN_CLOSES = timedelta(hours=3)  # after the end
 FEEDBACK_AFTER = timedelta(hours=1)  # after the end
 FEEDBACK_WINDOW = timedelta(days=14)
-OFFER_SALT = "events.offer"
-
-
-def _site(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 # --- Audience -------------------------------------------------------------------
-
-
-def audience_members(event: Event) -> QuerySet[Member]:
-    return notification_selectors.audience_members(event.audience)
-
-
-def in_audience(event: Event, member: Member) -> bool:
-    return audience_members(event).filter(pk=member.pk).exists()
 
 
 # --- Creating, changing, publishing, cancelling ----------------------------------
@@ -90,7 +70,7 @@ def _validate(event: Event) -> None:
     ):
         errors["rsvp_deadline"] = ["The RSVP deadline must be before the start."]
     if event.pk and event.capacity is not None:
-        taken = seats_taken(event)
+        taken = rsvps.seats_taken(event)
         if event.capacity < taken:
             errors["capacity"] = [
                 f"{taken} seats are already taken (guests included): the capacity "
@@ -146,7 +126,7 @@ def event_save(
         if event.capacity is None or (
             before.capacity is not None and event.capacity > before.capacity
         ):
-            _offer_free_seats(event)
+            rsvps.offer_free_seats(event)
     if panelists is not None:
         event.panelists.all().delete()
         Panelist.objects.bulk_create(
@@ -226,7 +206,7 @@ def _announcement_body(event: Event) -> str:
         event.description,
         "",
         "[See the event and say whether you're coming]"
-        f"({_site(event.get_absolute_url())})",
+        f"({absolute_url(event.get_absolute_url())})",
     ]
     if event.rsvp_deadline:
         deadline = timezone.localtime(event.rsvp_deadline)
@@ -277,7 +257,7 @@ def _tell_those_going(
             "event": event,
             "moved": ", ".join(moved),
             "when": event.when_text(),
-            "event_url": _site(event.get_absolute_url()),
+            "event_url": absolute_url(event.get_absolute_url()),
         },
         per_member=lambda member: {"show_online": member.pk in going},
         attachments=lambda member: attachments[member.pk in going],
@@ -285,293 +265,6 @@ def _tell_those_going(
 
 
 # --- RSVPs, capacity and the waitlist -------------------------------------------
-
-
-def seats_taken(event: Event) -> int:
-    seated = event.rsvps.filter(status__in=Rsvp.SEATED).aggregate(
-        seats=Coalesce(Sum(F("guests") + 1), 0)
-    )
-    return seated["seats"]
-
-
-def _closed_reason(event: Event, member: Member) -> str | None:
-    now = timezone.now()
-    if event.status == Event.Status.CANCELLED:
-        return "This event was cancelled."
-    if event.status != Event.Status.PUBLISHED:
-        return "This event isn't open for RSVPs."
-    if event.has_started(now):
-        return "This event has already started."
-    if event.rsvp_deadline and now >= event.rsvp_deadline:
-        return "The RSVP deadline has passed."
-    if not in_audience(event, member):
-        return "This event is for a particular group of members, which you're not in."
-    return None
-
-
-@transaction.atomic
-def rsvp_yes(*, event: Event, member: Member, guests: int = 0) -> Rsvp:
-    """Take a seat, or a waitlist place when the event is full."""
-    event = Event.objects.select_for_update().get(pk=event.pk)
-    if reason := _closed_reason(event, member):
-        raise ValidationError(reason)
-    if guests < 0 or guests > event.guests_allowed:
-        raise ValidationError(
-            {
-                "guests": [
-                    f"You can bring up to {event.guests_allowed} "
-                    f"guest{'s' if event.guests_allowed != 1 else ''}."
-                    if event.guests_allowed
-                    else "This event is for members only."
-                ]
-            }
-        )
-    rsvp = Rsvp.objects.filter(event=event, member=member).first()
-    now = timezone.now()
-    if rsvp is not None and rsvp.status in Rsvp.SEATED:
-        if rsvp.status == Rsvp.Status.OFFERED:
-            rsvp.status = Rsvp.Status.YES
-            rsvp.offer_expires_at = None
-        extra = guests - rsvp.guests
-        if extra > 0 and event.capacity is not None:
-            if seats_taken(event) + extra > event.capacity:
-                raise ValidationError(
-                    {"guests": ["There aren't enough free seats for more guests."]}
-                )
-        rsvp.guests = guests
-        rsvp.responded_at = now
-        rsvp.training_stage = member.training_stage
-        rsvp.visa_status = member.visa_status
-        rsvp.save(
-            update_fields=[
-                "status",
-                "offer_expires_at",
-                "guests",
-                "responded_at",
-                "training_stage",
-                "visa_status",
-            ]
-        )
-        if extra < 0:
-            _offer_free_seats(event)
-        return rsvp
-    if rsvp is not None and rsvp.status == Rsvp.Status.WAITLIST:
-        rsvp.guests = guests
-        rsvp.save(update_fields=["guests"])
-        return rsvp
-    fits = event.capacity is None or seats_taken(event) + 1 + guests <= event.capacity
-    # Nobody jumps the queue: a free seat belongs to whoever has waited longest.
-    waiting = event.rsvps.filter(status=Rsvp.Status.WAITLIST).exists()
-    status = Rsvp.Status.YES if fits and not waiting else Rsvp.Status.WAITLIST
-    position = None
-    if status == Rsvp.Status.WAITLIST:
-        position = (
-            event.rsvps.aggregate(last=Max("waitlist_position"))["last"] or 0
-        ) + 1
-    rsvp, _ = Rsvp.objects.update_or_create(
-        event=event,
-        member=member,
-        defaults={
-            "status": status,
-            "guests": guests,
-            "waitlist_position": position,
-            "offer_expires_at": None,
-            "responded_at": now,
-            **as_of_today(member),
-        },
-    )
-    return rsvp
-
-
-@transaction.atomic
-def rsvp_no(*, event: Event, member: Member) -> Rsvp:
-    """Not going (or no longer): a freed seat is offered to the waitlist."""
-    event = Event.objects.select_for_update().get(pk=event.pk)
-    if event.has_started():
-        raise ValidationError("This event has already started.")
-    if event.status == Event.Status.CANCELLED:
-        raise ValidationError("This event was cancelled.")
-    if event.status != Event.Status.PUBLISHED:
-        raise ValidationError("This event isn't open for RSVPs.")
-    rsvp = Rsvp.objects.filter(event=event, member=member).first()
-    if rsvp is None:
-        if not in_audience(event, member):
-            raise ValidationError(
-                "This event is for a particular group of members, which you're not in."
-            )
-        return Rsvp.objects.create(event=event, member=member, status=Rsvp.Status.NO)
-    freed = rsvp.status in Rsvp.SEATED
-    rsvp.status = Rsvp.Status.NO
-    rsvp.guests = 0
-    rsvp.waitlist_position = None
-    rsvp.offer_expires_at = None
-    rsvp.responded_at = timezone.now()
-    rsvp.save(
-        update_fields=[
-            "status",
-            "guests",
-            "waitlist_position",
-            "offer_expires_at",
-            "responded_at",
-        ]
-    )
-    if freed:
-        _offer_free_seats(event)
-    return rsvp
-
-
-def _offer_free_seats(event: Event) -> list[Rsvp]:
-    """Offer free seats down the waitlist in order (the caller holds the event's
-    lock). A party that doesn't fit is passed over for a smaller one behind it,
-    keeping its place for the next seat that frees."""
-    if event.status != Event.Status.PUBLISHED or event.has_started():
-        return []
-    waiting = list(
-        event.rsvps.filter(status=Rsvp.Status.WAITLIST)
-        .select_related("member__user")
-        .order_by("waitlist_position", "pk")
-    )
-    if not waiting:
-        return []
-    now = timezone.now()
-    if event.capacity is None:
-        # No limit any more: everybody waiting is in.
-        event.rsvps.filter(status=Rsvp.Status.WAITLIST).update(
-            status=Rsvp.Status.YES, waitlist_position=None, responded_at=now
-        )
-        return []
-    free = event.capacity - seats_taken(event)
-    expires = min(now + timedelta(hours=OFFER_HOURS), event.starts_at)
-    offered = []
-    for rsvp in waiting:
-        if free <= 0:
-            break
-        if rsvp.seats > free:
-            continue
-        rsvp.status = Rsvp.Status.OFFERED
-        rsvp.offer_expires_at = expires
-        rsvp.save(update_fields=["status", "offer_expires_at"])
-        free -= rsvp.seats
-        offered.append(rsvp)
-        email_queue_template(
-            key=f"event-offer:{rsvp.pk}:{int(expires.timestamp())}",
-            to=rsvp.member.user.email,
-            template_prefix="events/email/seat_offer",
-            context={
-                "event": event,
-                "member": rsvp.member,
-                "when": event.when_text(),
-                "expires": timezone.localtime(expires),
-                "confirm_url": _site(reverse("events:offer", args=[offer_token(rsvp)])),
-                "event_url": _site(event.get_absolute_url()),
-            },
-        )
-    return offered
-
-
-def offer_token(rsvp: Rsvp) -> str:
-    """A signed, single-offer token: it names the RSVP and this offer's deadline."""
-    return signing.dumps(
-        {"r": rsvp.pk, "e": int(rsvp.offer_expires_at.timestamp())},
-        salt=OFFER_SALT,
-    )
-
-
-def offer_from_token(token: str) -> Rsvp | None:
-    """The RSVP an offer link names, if the link is genuine and still this offer."""
-    try:
-        data = signing.loads(token, salt=OFFER_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or not all(
-        type(data.get(key)) is int for key in ("r", "e")
-    ):
-        return None  # signed by us, but not an offer this code wrote
-    rsvp = (
-        Rsvp.objects.select_related("event", "member__user")
-        .filter(pk=data["r"])
-        .first()
-    )
-    if rsvp is None or rsvp.offer_expires_at is None:
-        return rsvp if rsvp is not None and rsvp.status == Rsvp.Status.YES else None
-    if int(rsvp.offer_expires_at.timestamp()) != data.get("e"):
-        return None
-    return rsvp
-
-
-@transaction.atomic
-def offer_accept(*, rsvp: Rsvp) -> Rsvp:
-    """Confirm an offered seat before the offer lapses."""
-    event = Event.objects.select_for_update().get(pk=rsvp.event_id)
-    rsvp = Rsvp.objects.get(pk=rsvp.pk)
-    if rsvp.status == Rsvp.Status.YES:
-        return rsvp  # a second click: already confirmed
-    if event.status != Event.Status.PUBLISHED or event.has_started():
-        raise ValidationError("This event is no longer open.")
-    if rsvp.status != Rsvp.Status.OFFERED or rsvp.offer_expires_at <= timezone.now():
-        raise ValidationError(
-            "This offer has lapsed and the seat went to the next person waiting."
-        )
-    rsvp.status = Rsvp.Status.YES
-    rsvp.waitlist_position = None
-    rsvp.offer_expires_at = None
-    rsvp.responded_at = timezone.now()
-    rsvp.save(
-        update_fields=[
-            "status",
-            "waitlist_position",
-            "offer_expires_at",
-            "responded_at",
-        ]
-    )
-    return rsvp
-
-
-def offers_expire(*, now=None) -> int:
-    """Beat: lapse unconfirmed offers and pass their seats down the waitlist."""
-    now = now or timezone.now()
-    lapsed = 0
-    event_ids = (
-        Rsvp.objects.filter(status=Rsvp.Status.OFFERED, offer_expires_at__lte=now)
-        .values_list("event_id", flat=True)
-        .distinct()
-    )
-    for event_id in list(event_ids):
-        with transaction.atomic():
-            event = Event.objects.select_for_update().get(pk=event_id)
-            lapsed += event.rsvps.filter(
-                status=Rsvp.Status.OFFERED, offer_expires_at__lte=now
-            ).update(
-                status=Rsvp.Status.LAPSED,
-                waitlist_position=None,
-                offer_expires_at=None,
-            )
-            _offer_free_seats(event)
-    return lapsed
-
-
-@transaction.atomic
-def waitlist_move(*, rsvp: Rsvp, up: bool) -> None:
-    """Organisers reorder the waitlist by hand: swap with the neighbour."""
-    event = Event.objects.select_for_update().get(pk=rsvp.event_id)
-    rsvp = Rsvp.objects.get(pk=rsvp.pk, status=Rsvp.Status.WAITLIST)
-    queue = event.rsvps.filter(status=Rsvp.Status.WAITLIST)
-    neighbour = (
-        queue.filter(waitlist_position__lt=rsvp.waitlist_position)
-        .order_by("-waitlist_position")
-        .first()
-        if up
-        else queue.filter(waitlist_position__gt=rsvp.waitlist_position)
-        .order_by("waitlist_position")
-        .first()
-    )
-    if neighbour is None:
-        return
-    rsvp.waitlist_position, neighbour.waitlist_position = (
-        neighbour.waitlist_position,
-        rsvp.waitlist_position,
-    )
-    Rsvp.objects.bulk_update([rsvp, neighbour], ["waitlist_position"])
 
 
 # --- Calendars ------------------------------------------------------------------
@@ -706,7 +399,7 @@ def _queue_reminder(rule: ReminderRule, rsvp: Rsvp, attachment):
             "subject": rule.subject_for(event),
             "member": rsvp.member,
             "when": event.when_text(),
-            "event_url": _site(event.get_absolute_url()),
+            "event_url": absolute_url(event.get_absolute_url()),
         },
         member=rsvp.member,
         category=Category.EVENT_REMINDERS,
@@ -744,7 +437,8 @@ def event_nudge(*, event: Event, by: User) -> int:
     if event.status != Event.Status.PUBLISHED or not event.rsvps_open():
         raise ValidationError("RSVPs for this event are closed.")
     members = notification_selectors.recipients(
-        audience_members(event).exclude(rsvps__event=event), Category.EVENT_REMINDERS
+        rsvps.audience_members(event).exclude(rsvps__event=event),
+        Category.EVENT_REMINDERS,
     )
     today = timezone.localdate().isoformat()
     with transaction.atomic():
@@ -755,7 +449,7 @@ def event_nudge(*, event: Event, by: User) -> int:
             context={
                 "event": event,
                 "when": event.when_text(),
-                "event_url": _site(event.get_absolute_url()),
+                "event_url": absolute_url(event.get_absolute_url()),
             },
             category=Category.EVENT_REMINDERS,
             stale_check={"kind": "event_open", "event_id": event.pk},
@@ -768,14 +462,6 @@ def event_still_open(*, event_id: int) -> bool:
 
 
 # --- Check-in -------------------------------------------------------------------
-
-
-def as_of_today(member: Member) -> dict[str, str]:
-    """The member's groupings for GME's report, as they are right now."""
-    return {
-        "training_stage": member.training_stage,
-        "visa_status": member.visa_status,
-    }
 
 
 def _guests_checked(event: Event, guests: int | None, rsvp: Rsvp | None) -> int:
@@ -805,7 +491,7 @@ def _attendance_record(
         attendance, created = Attendance.objects.get_or_create(
             event=event,
             member=member,
-            defaults={"method": method, "guests": guests, **as_of_today(member)},
+            defaults={"method": method, "guests": guests, **rsvps.as_of_today(member)},
         )
         if created:
             return attendance
@@ -874,7 +560,9 @@ def feedback_requests_send(*, now=None) -> int:
                 template_prefix="events/email/feedback_request",
                 context={
                     "event": event,
-                    "feedback_url": _site(reverse("events:feedback", args=[event.pk])),
+                    "feedback_url": absolute_url(
+                        reverse("events:feedback", args=[event.pk])
+                    ),
                 },
                 category=Category.EVENT_REMINDERS,
             )
@@ -897,139 +585,4 @@ def feedback_submit(
     return feedback
 
 
-def feedback_summary(event: Event) -> dict:
-    rows = event.feedback.aggregate(count=Count("pk"), total=Sum("rating"))
-    by_rating = dict(
-        event.feedback.values_list("rating").annotate(n=Count("pk")).order_by()
-    )
-    count = rows["count"]
-    return {
-        "count": count,
-        "average": round(rows["total"] / count, 1) if count else None,
-        "by_rating": [(r, by_rating.get(r, 0)) for r in range(5, 0, -1)],
-        "comments": list(
-            event.feedback.exclude(comment="")
-            .order_by("-submitted_at")
-            .values_list("rating", "comment")
-        ),
-    }
-
-
 # --- GME's report ---------------------------------------------------------------
-
-
-def academic_year_bounds(year: int):
-    tz = timezone.get_current_timezone()
-    start = datetime(year, 7, 1, tzinfo=tz)
-    end = datetime(year + 1, 7, 1, tzinfo=tz)
-    return start, end
-
-
-def _per_event(rows, value_field: str) -> dict[int, int]:
-    return dict(rows.values_list("event").annotate(n=value_field).order_by())
-
-
-def _grouped(rows, field: str) -> dict[str, int]:
-    """Members per stage (or visa status), plus their guests under "guests"."""
-    counts = dict(rows.values_list(field).annotate(n=Count("pk")).order_by())
-    counts["guests"] = rows.aggregate(n=Coalesce(Sum("guests"), 0))["n"]
-    return counts
-
-
-def _breakdown(choices, came: dict, going: dict) -> list[tuple[str, int, int]]:
-    labelled = [*choices, ("", "Not given"), ("guests", "Guests (not members)")]
-    return [
-        (label, came.get(value, 0), going.get(value, 0))
-        for value, label in labelled
-        if came.get(value) or going.get(value)
-    ]
-
-
-def gme_report(*, year: int, now=None) -> dict:
-    """What GME's money bought in one academic year, from what was true on the
-    day: attendees are grouped by the stage and visa status they had when they
-    came (or said yes), so a rollover changes no past figure. Guests count as
-    attendees. A fixed number of queries."""
-    now = now or timezone.now()
-    start, end = academic_year_bounds(year)
-    events = list(
-        Event.objects.filter(starts_at__gte=start, starts_at__lt=end)
-        .exclude(status=Event.Status.DRAFT)
-        .order_by("starts_at")
-    )
-    ids = [e.pk for e in events]
-    said_yes = Rsvp.objects.filter(event__in=ids, status=Rsvp.Status.YES)
-    came = Attendance.objects.filter(event__in=ids)
-    going_by_event = _per_event(said_yes, Sum(F("guests") + 1))
-    came_by_event = _per_event(came, Sum(F("guests") + 1))
-    rows = []
-    totals = {
-        "events": 0,
-        "gme_events": 0,
-        "budget": Decimal(0),
-        "spent": Decimal(0),
-        "past_events": 0,
-        "past_going": 0,
-        "attended": 0,
-        "upcoming_events": 0,
-        "upcoming_going": 0,
-    }
-    costed_spent, costed_attended = Decimal(0), 0
-    for event in events:
-        going = going_by_event.get(event.pk, 0)
-        attended = came_by_event.get(event.pk, 0)
-        cost = event.actual_cost
-        past = event.has_ended(now)
-        cancelled = event.status == Event.Status.CANCELLED
-        rows.append(
-            {
-                "event": event,
-                "past": past,
-                "going": going,
-                "attended": attended if past or attended else None,
-                "cost_per_attendee": (cost / attended).quantize(Decimal("0.01"))
-                if cost is not None and attended
-                else None,
-            }
-        )
-        totals["events"] += 1
-        if cancelled:
-            continue
-        if event.funding == Event.Funding.GME:
-            totals["gme_events"] += 1
-            totals["budget"] += event.budget or 0
-            totals["spent"] += cost or 0
-            if past and cost is not None:
-                costed_spent += cost
-                costed_attended += attended
-        if past:
-            totals["past_events"] += 1
-            totals["past_going"] += going
-            totals["attended"] += attended
-        else:
-            totals["upcoming_events"] += 1
-            totals["upcoming_going"] += going
-    totals["cost_per_attendee"] = (
-        (costed_spent / costed_attended).quantize(Decimal("0.01"))
-        if costed_attended
-        else None
-    )
-    live = ~Q(event__status=Event.Status.CANCELLED)
-    came_live = came.filter(live, event__ends_at__lte=now)
-    going_upcoming = said_yes.filter(live, event__ends_at__gt=now)
-    return {
-        "year": year,
-        "label": f"{year}–{str(year + 1)[2:]}",
-        "rows": rows,
-        "totals": totals,
-        "by_stage": _breakdown(
-            Member.TrainingStage.choices,
-            _grouped(came_live, "training_stage"),
-            _grouped(going_upcoming, "training_stage"),
-        ),
-        "by_visa": _breakdown(
-            Member.VisaStatus.choices,
-            _grouped(came_live, "visa_status"),
-            _grouped(going_upcoming, "visa_status"),
-        ),
-    }

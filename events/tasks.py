@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from events import services
+from events import rsvps, services
 
 
 @shared_task
@@ -12,7 +12,7 @@ def reminders_send_task() -> int:
 @shared_task
 def offers_expire_task() -> int:
     """Lapse unconfirmed waitlist offers and offer their seats to the next."""
-    return services.offers_expire()
+    return rsvps.offers_expire()
 
 
 @shared_task

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from events import forms, selectors, services
+from events import forms, rsvps, selectors, services
 from events.ics import event_calendar
 from events.models import CalendarFeed, Event, Rsvp
 from events.permissions import (
@@ -178,7 +178,7 @@ class EventDetailView(MemberEventMixin, TemplateView):
             can_manage=can_manage_events(self.request.user),
             rsvp_form=kwargs.get("rsvp_form")
             or forms.RsvpForm(initial={"guests": rsvp.guests if rsvp else 0}),
-            closed_reason=services._closed_reason(event, member)
+            closed_reason=rsvps._closed_reason(event, member)
             if member is not None
             else "Only members can answer.",
             free_seats=None
@@ -207,7 +207,7 @@ class EventRsvpView(MemberEventMixin, View):
             if answer == "yes":
                 if not form.is_valid():
                     raise ValidationError({"guests": form.errors["guests"]})
-                rsvp = services.rsvp_yes(
+                rsvp = rsvps.rsvp_yes(
                     event=event, member=member, guests=form.cleaned_data["guests"] or 0
                 )
                 if rsvp.status == Rsvp.Status.WAITLIST:
@@ -219,7 +219,7 @@ class EventRsvpView(MemberEventMixin, View):
                 else:
                     messages.success(request, "You're going. See you there!")
             elif answer == "no":
-                services.rsvp_no(event=event, member=member)
+                rsvps.rsvp_no(event=event, member=member)
                 messages.success(request, "Thanks for letting us know.")
             else:
                 messages.error(request, "Choose yes or no.")
@@ -268,17 +268,17 @@ class OfferView(View):
     template_name = "events/offer_confirm.html"
 
     def get(self, request, token: str):
-        rsvp = services.offer_from_token(token)
+        rsvp = rsvps.offer_from_token(token)
         if rsvp is None:
             return render(request, self.template_name, {"invalid": True}, status=400)
         return render(request, self.template_name, {"rsvp": rsvp, "token": token})
 
     def post(self, request, token: str):
-        rsvp = services.offer_from_token(token)
+        rsvp = rsvps.offer_from_token(token)
         if rsvp is None:
             return render(request, self.template_name, {"invalid": True}, status=400)
         try:
-            rsvp = services.offer_accept(rsvp=rsvp)
+            rsvp = rsvps.offer_accept(rsvp=rsvp)
         except ValidationError as exc:
             return render(
                 request,
@@ -625,7 +625,7 @@ class WaitlistView(RunEventMixin, TemplateView):
         )
         move = request.POST.get("move")
         if move in ("up", "down"):
-            services.waitlist_move(rsvp=rsvp, up=move == "up")
+            rsvps.waitlist_move(rsvp=rsvp, up=move == "up")
         else:
             messages.error(request, "Choose up or down; nobody was moved.")
         return redirect("events:waitlist", pk=event.pk)
@@ -713,7 +713,7 @@ class FeedbackResultsView(RunEventMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         event = self.check_can_run()
-        context.update(event=event, summary=services.feedback_summary(event))
+        context.update(event=event, summary=selectors.feedback_summary(event))
         return context
 
 
@@ -733,7 +733,7 @@ class ReportView(PortalPermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        report = services.gme_report(year=self.year())
+        report = selectors.gme_report(year=self.year())
         current = academic_year_of(timezone.localdate())
         top = max(
             [r["attended"] or 0 for r in report["rows"]]
@@ -762,7 +762,7 @@ class ReportView(PortalPermissionRequiredMixin, TemplateView):
 
 class ReportCsvView(ReportView):
     def get(self, request, *args, **kwargs):
-        report = services.gme_report(year=self.year())
+        report = selectors.gme_report(year=self.year())
         return csv_response(
             f"gme-events-{report['year']}-{report['year'] + 1}.csv",
             [

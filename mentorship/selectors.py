@@ -1,10 +1,18 @@
 """Reads of mentoring, scoped by who looks: mentees see their own requests and
 matches, mentors the proposals made to them and their mentees, co-leads all."""
 
+import statistics
+
 from django.db.models import Count, Q, QuerySet
 
 from members.models import Member
-from mentorship.models import BarredPair, Match, MentorProfile, MentorshipRequest
+from mentorship.models import (
+    BarredPair,
+    Match,
+    MentorProfile,
+    MentorshipRequest,
+    MentorType,
+)
 from mentorship.scoring import MentorFacts, RequestFacts, Score, score, without_visa
 
 RUN = "mentorship.run_matching"
@@ -168,3 +176,33 @@ def match_fit_for(match: Match, viewer: Member | None) -> Score:
         match.kind,
     )
     return fit or without_visa(full)
+
+
+def overview() -> dict:
+    """Open requests, each mentor's load, matches by type, median days to match."""
+    answered = Match.objects.filter(
+        state__in=(Match.State.ACTIVE, Match.State.CLOSED), answered_at__isnull=False
+    ).values_list("request__created_at", "answered_at")
+    days = [(a - c).total_seconds() / 86400 for c, a in answered]
+    loads = (
+        MentorProfile.objects.select_related("member__user")
+        .annotate(
+            active=Count("matches", filter=Q(matches__state=Match.State.ACTIVE)),
+            waiting=Count(
+                "matches",
+                filter=Q(matches__state__in=(Match.State.PROPOSED, Match.State.INFO)),
+            ),
+        )
+        .order_by("-active", "member__user__last_name")
+    )
+    by_type = dict(
+        Match.objects.filter(state__in=(*Match.OPEN_STATES, Match.State.CLOSED))
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        "open_requests": MentorshipRequest.objects.filter(status="open").count(),
+        "loads": loads,
+        "by_type": [(t.label, by_type.get(t.value, 0)) for t in MentorType],
+        "median_days": round(statistics.median(days), 1) if days else None,
+    }

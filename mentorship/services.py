@@ -2,7 +2,6 @@
 life from proposal to close. Emails go through the outbox (category
 "mentorship notices", so members' choices are respected)."""
 
-import statistics
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,7 +10,6 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -487,33 +485,3 @@ def pair_bar(*, mentor: Member, mentee: Member, reason: str, by: User) -> Barred
 
 
 # --- Overview ---------------------------------------------------------------------
-
-
-def overview() -> dict:
-    """Open requests, each mentor's load, matches by type, median days to match."""
-    answered = Match.objects.filter(
-        state__in=(Match.State.ACTIVE, Match.State.CLOSED), answered_at__isnull=False
-    ).values_list("request__created_at", "answered_at")
-    days = [(a - c).total_seconds() / 86400 for c, a in answered]
-    loads = (
-        MentorProfile.objects.select_related("member__user")
-        .annotate(
-            active=Count("matches", filter=Q(matches__state=Match.State.ACTIVE)),
-            waiting=Count(
-                "matches",
-                filter=Q(matches__state__in=(Match.State.PROPOSED, Match.State.INFO)),
-            ),
-        )
-        .order_by("-active", "member__user__last_name")
-    )
-    by_type = dict(
-        Match.objects.filter(state__in=(*Match.OPEN_STATES, Match.State.CLOSED))
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-    )
-    return {
-        "open_requests": MentorshipRequest.objects.filter(status="open").count(),
-        "loads": loads,
-        "by_type": [(t.label, by_type.get(t.value, 0)) for t in MentorType],
-        "median_days": round(statistics.median(days), 1) if days else None,
-    }

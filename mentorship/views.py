@@ -492,7 +492,7 @@ class OverviewView(RunMatchingMixin, TemplateView):
     template_name = "mentorship/overview.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(overview=services.overview(), **kwargs)
+        return super().get_context_data(overview=selectors.overview(), **kwargs)
 
 
 class OverviewCsvView(RunMatchingMixin, View):
@@ -509,7 +509,7 @@ class OverviewCsvView(RunMatchingMixin, View):
                     profile.active,
                     profile.waiting,
                 )
-                for profile in services.overview()["loads"]
+                for profile in selectors.overview()["loads"]
             ),
         )
 

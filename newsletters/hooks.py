@@ -4,7 +4,7 @@ they hold about a member."""
 from imgportal.hooks import DIGEST_SECTIONS
 from imgportal.personal_data import PersonalData, personal_data_register
 from newsletters.models import Delivery
-from newsletters.services import newsletters_since
+from newsletters.selectors import newsletters_since
 
 
 def export(member) -> dict[str, object]:

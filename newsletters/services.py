@@ -8,7 +8,7 @@ Delivery, and why every recipient gets one copy even when a worker is killed:
   SMTP connection;
 - for each message it goes through MAIL, RCPT and DATA and writes the body, then
   records the row "sent" in its own commit, and only then writes the final "."
-  that makes the server accept the message (`_smtp_send`). A worker killed before
+  that makes the server accept the message (`smtp_send`). A worker killed before
   that commit leaves a message the server discards with the dropped connection,
   and a row still "sending"; killed after it, the "." is already on its way. The
   one moment left is the few microseconds between the commit and the write, which
@@ -24,38 +24,39 @@ Delivery, and why every recipient gets one copy even when a worker is killed:
 
 import logging
 import random
-import re
 import smtplib
-import socket
 from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
-from django.core.mail.message import sanitize_address
+from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from imgportal.markdown import render_markdown, without_images
+from imgportal.markdown import render_markdown
 from members.models import User
 from newsletters.models import Delivery, Newsletter
+from newsletters.transport import (
+    UNSUBSCRIBE_PLACEHOLDER,
+    BatchSender,
+    ClaimLost,
+    ReplyLost,
+    refusal,
+    render_bodies,
+)
 from notifications import selectors
-from notifications.models import Category, EmailPreferences
+from notifications.models import EmailPreferences
 from notifications.outbox import email_queue
 from notifications.preferences import record_hard_bounce
-from notifications.unsubscribe import unsubscribe_token, unsubscribe_url_prefix
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 250
 MAX_ATTEMPTS = 5
 REENQUEUE_AFTER = timedelta(minutes=2)
-UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.invalid/placeholder"
 
 
 # --- Composing ----------------------------------------------------------------
@@ -100,7 +101,7 @@ def newsletter_send_test(*, newsletter: Newsletter, to: User) -> None:
     """Send the newsletter to its author only, marked as a test."""
     import uuid
 
-    text, html = _render_bodies(newsletter)
+    text, html = render_bodies(newsletter)
     placeholder = "(the unsubscribe link goes here)"
     email_queue(
         key=f"newsletter-test:{newsletter.pk}:{uuid.uuid4().hex}",
@@ -264,169 +265,6 @@ def _finish_if_done(newsletter_id: int) -> None:
         ).update(status=Newsletter.Status.SENT, finished_at=timezone.now())
 
 
-def _render_bodies(newsletter: Newsletter) -> tuple[str, str]:
-    context = {
-        "newsletter": newsletter,
-        "body_html": without_images(newsletter.body_html),
-        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
-        "site_url": settings.SITE_URL,
-    }
-    return (
-        render_to_string("newsletters/email/newsletter_message.txt", context),
-        render_to_string("newsletters/email/newsletter_message.html", context),
-    )
-
-
-def _message(newsletter, *, to, member_id, url, text, html, connection):
-    """One recipient's message; `url` is their signed unsubscribe link, used in the
-    body and in the RFC 8058 headers."""
-    message = EmailMultiAlternatives(
-        subject=newsletter.subject,
-        body=text.replace(UNSUBSCRIBE_PLACEHOLDER, url),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-        connection=connection,
-        headers={
-            # Deterministic, so a receiving system can recognise a duplicate.
-            "Message-ID": f"<nl-{newsletter.pk}-{member_id}@imgportal>",
-            "List-Id": f"IMG Portal {newsletter.category.replace('_', ' ')} "
-            f"<{newsletter.category.replace('_', '-')}.imgportal>",
-            "Precedence": "bulk",
-            "List-Unsubscribe": f"<{url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    message.attach_alternative(html.replace(UNSUBSCRIBE_PLACEHOLDER, url), "text/html")
-    return message
-
-
-class _BatchSender:
-    """Sends one newsletter to the recipients of one batch over one connection.
-
-    Python's email generator costs about a millisecond a message, more than the
-    SMTP exchange with a nearby server, so the MIME bytes are built once per batch
-    with placeholders for what differs per recipient (address, Message-ID,
-    unsubscribe link) and those are substituted per message. Whatever the
-    placeholders cannot carry exactly (a non-ASCII address, a body that needed
-    quoted-printable, a backend that is not SMTP) takes the ordinary path."""
-
-    TO = "recipient@placeholder.invalid"
-    MEMBER = "XMEMBERIDX"
-
-    def __init__(self, newsletter, smtp):
-        self.newsletter = newsletter
-        self.smtp = smtp
-        self.text, self.html = _render_bodies(newsletter)
-        self.prefix = unsubscribe_url_prefix()
-        self.from_address = sanitize_address(settings.DEFAULT_FROM_EMAIL, "utf-8")
-        self.template = self._template()
-
-    def _template(self) -> bytes | None:
-        if not isinstance(self.smtp, SmtpBackend):
-            return None
-        data = (
-            self._build(self.TO, self.MEMBER, UNSUBSCRIBE_PLACEHOLDER)
-            .message()
-            .as_bytes(linesep="\r\n")
-        )
-        exact = (
-            data.count(self.TO.encode()) == 1
-            and data.count(self.MEMBER.encode()) == 1
-            and data.count(UNSUBSCRIBE_PLACEHOLDER.encode()) == 3
-            and b"quoted-printable" not in data
-            and b"Content-Transfer-Encoding: base64" not in data
-        )
-        return data if exact else None
-
-    def _build(self, to: str, member_id, url: str) -> EmailMultiAlternatives:
-        return _message(
-            self.newsletter,
-            to=to,
-            member_id=member_id,
-            url=url,
-            text=self.text,
-            html=self.html,
-            connection=self.smtp,
-        )
-
-    def send(self, delivery: Delivery, hand_over) -> None:
-        """Send one recipient's message; `hand_over()` records it as sent and is
-        called at the last moment before the server takes it (see `_smtp_send`)."""
-        token = unsubscribe_token(delivery.member_id, self.newsletter.category)
-        url = f"{self.prefix}{token}/"
-        if not isinstance(self.smtp, SmtpBackend):
-            # A backend that is not SMTP (files, memory) has no "." to wait for.
-            if not hand_over():
-                raise ClaimLost
-            self.smtp.send_messages(
-                [self._build(delivery.email, delivery.member_id, url)]
-            )
-            return
-        if self.template is not None and delivery.email.isascii():
-            to = delivery.email
-            data = (
-                self.template.replace(self.TO.encode(), to.encode())
-                .replace(self.MEMBER.encode(), str(delivery.member_id).encode())
-                .replace(UNSUBSCRIBE_PLACEHOLDER.encode(), url.encode())
-            )
-        else:
-            message = self._build(delivery.email, delivery.member_id, url)
-            encoding = message.encoding or settings.DEFAULT_CHARSET
-            to = sanitize_address(delivery.email, encoding)
-            data = message.message().as_bytes(linesep="\r\n")
-        _smtp_send(self.smtp.connection, self.from_address, to, data, hand_over)
-
-
-class ClaimLost(Exception):
-    """The row is no longer this batch's: a resume gave it to another worker."""
-
-
-class ReplyLost(Exception):
-    """The message was handed to the server but its answer never came."""
-
-
-def _smtp_send(smtp: smtplib.SMTP, sender: str, to: str, data: bytes, hand_over):
-    """smtplib's sendmail for one recipient, with the point of no return made
-    durable first. The server takes responsibility for a message when it reads
-    the final "." after the body; a connection dropped before that makes it
-    discard the message. So the body goes out, `hand_over()` commits the row as
-    sent, and only then is the "." written. If `hand_over()` finds the row is no
-    longer ours, the connection is dropped without the "."."""
-    smtp.ehlo_or_helo_if_needed()
-    code, reply = smtp.mail(sender)
-    if code != 250:
-        smtp.rset()
-        raise smtplib.SMTPSenderRefused(code, reply, sender)
-    code, reply = smtp.rcpt(to)
-    if code not in (250, 251):
-        smtp.rset()
-        raise smtplib.SMTPRecipientsRefused({to: (code, reply)})
-    smtp.putcmd("data")
-    code, reply = smtp.getreply()
-    if code != 354:
-        smtp.rset()
-        raise smtplib.SMTPDataError(code, reply)
-    if smtp.sock is not None:
-        # The body and the "." are two writes with a commit between them; without
-        # this, Nagle's algorithm holds the "." until the server's delayed ACK
-        # (40 ms a message: 22 messages/s instead of 300 and more).
-        smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    body = re.sub(rb"(?m)^\.", b"..", data)
-    if not body.endswith(b"\r\n"):
-        body += b"\r\n"
-    smtp.send(body)
-    if not hand_over():
-        smtp.close()
-        raise ClaimLost
-    smtp.send(b".\r\n")
-    try:
-        code, reply = smtp.getreply()
-    except (smtplib.SMTPException, OSError) as exc:
-        raise ReplyLost(repr(exc)) from exc
-    if code != 250:
-        raise smtplib.SMTPDataError(code, reply)
-
-
 def _hand_over(delivery_id: int, claimed_at) -> bool:
     """Record one message as sent, committed at once (autocommit), if the row is
     still this batch's. This is the write that makes a resend impossible."""
@@ -466,19 +304,6 @@ def _retry_later(delivery: Delivery, reason: str) -> None:
     )
 
 
-def _refusal(exc: smtplib.SMTPException) -> tuple[int | None, str]:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        code, text = next(iter(exc.recipients.values()))
-        if isinstance(text, bytes):
-            text = text.decode(errors="replace")
-        return code, f"{code} {text}"
-    if isinstance(exc, smtplib.SMTPResponseException):
-        error = exc.smtp_error
-        text = error.decode(errors="replace") if isinstance(error, bytes) else error
-        return exc.smtp_code, f"{exc.smtp_code} {text}"
-    return None, repr(exc)
-
-
 def deliveries_send_batch(*, newsletter_id: int, delivery_ids: list[int]) -> dict:
     """Claim pending rows, send them over one SMTP connection, record each result."""
     now = timezone.now()
@@ -508,7 +333,7 @@ def deliveries_send_batch(*, newsletter_id: int, delivery_ids: list[int]) -> dic
     smtp = get_connection(fail_silently=False)
     try:
         smtp.open()
-        sender = _BatchSender(newsletter, smtp)
+        sender = BatchSender(newsletter, smtp)
     except (smtplib.SMTPException, OSError) as exc:
         for delivery in deliveries:
             _retry_later(delivery, f"Could not reach the mail server: {exc!r}")
@@ -550,7 +375,7 @@ def deliveries_send_batch(*, newsletter_id: int, delivery_ids: list[int]) -> dic
                 smtplib.SMTPRecipientsRefused,
                 smtplib.SMTPResponseException,
             ) as exc:
-                code, reason = _refusal(exc)
+                code, reason = refusal(exc)
                 if code is not None and 500 <= code < 600:
                     Delivery.objects.filter(pk=delivery.pk).update(
                         status=Delivery.Status.FAILED,
@@ -582,7 +407,7 @@ def deliveries_send_batch(*, newsletter_id: int, delivery_ids: list[int]) -> dic
 
 def _release_stale_claims(newsletter_id: int, stale) -> None:
     """A dead worker's rows still "sending" never reached the mail server in a form
-    it keeps (see `_smtp_send`): back to pending, to be sent once."""
+    it keeps (see `smtp_send`): back to pending, to be sent once."""
     Delivery.objects.filter(
         newsletter_id=newsletter_id,
         status=Delivery.Status.SENDING,
@@ -603,29 +428,3 @@ def newsletters_resume() -> int:
         else:
             queued += _enqueue_pending(newsletter_id)
     return queued
-
-
-def newsletter_progress(newsletter: Newsletter) -> dict:
-    counts = dict(
-        newsletter.deliveries.values_list("status").annotate(n=Count("pk")).order_by()
-    )
-    return {
-        "counts": {status: counts.get(status, 0) for status in Delivery.Status.values},
-        "failures": list(
-            newsletter.deliveries.filter(
-                Q(status__in=[Delivery.Status.FAILED, Delivery.Status.UNCERTAIN])
-                | Q(status=Delivery.Status.PENDING, attempts__gt=0)
-            ).values("email", "status", "error", "attempts")[:100]
-        ),
-    }
-
-
-def newsletters_since(since) -> tuple[str, list[str]] | None:
-    """The weekly digest's list of newsletters sent since `since`."""
-    sent = Newsletter.objects.filter(
-        status=Newsletter.Status.SENT,
-        category=Category.NEWSLETTER,
-        finished_at__gte=since,
-    ).order_by("finished_at")
-    lines = [f"{n.subject}: {settings.SITE_URL}{n.get_absolute_url()}" for n in sent]
-    return ("Newsletters", lines) if lines else None

@@ -7,7 +7,7 @@ from django.views.generic import DetailView, FormView, ListView
 from imgportal.confirm import Confirmation, confirm_step
 from imgportal.permissions import PortalPermissionRequiredMixin
 from members.selectors import segment_label
-from newsletters import forms, services
+from newsletters import forms, selectors, services
 from newsletters.models import Category, Newsletter
 from notifications import selectors as notification_selectors
 
@@ -106,7 +106,7 @@ class NewsletterManageDetailView(PortalPermissionRequiredMixin, DetailView):
                 newsletter.audience, newsletter.category
             ),
             audience_label=segment_label(newsletter.audience),
-            progress=services.newsletter_progress(newsletter),
+            progress=selectors.newsletter_progress(newsletter),
             schedule_form=kwargs.get("schedule_form") or forms.ScheduleForm(),
             editable=newsletter.status
             in (Newsletter.Status.DRAFT, Newsletter.Status.SCHEDULED),

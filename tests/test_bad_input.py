@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from events import rsvps as events_rsvps
 from events import services as event_services
 from events.models import ReminderRule, Rsvp
 from imgportal.params import as_id, safe_next
@@ -87,7 +88,7 @@ def test_join_request_decision_with_next_x_goes_back_to_the_list(co_lead):
 def test_a_nul_in_the_check_in_search_finds_the_name(co_lead):
     event = EventFactory()
     member = MemberFactory(user__first_name="Nadia")
-    event_services.rsvp_yes(event=event, member=member)
+    events_rsvps.rsvp_yes(event=event, member=member)
     url = reverse("events:checkin", args=[event.pk])
     response = client_for(co_lead).get(url, {"q": "Na\x00dia"})
     assert response.status_code == 200
@@ -185,9 +186,9 @@ def test_a_stored_odd_subject_is_sent_as_text():
 
 def _signed_but_wrong_offers():
     return [
-        signing.dumps("just a string", salt=event_services.OFFER_SALT),
-        signing.dumps({"r": "abc", "e": 1}, salt=event_services.OFFER_SALT),
-        signing.dumps({"r": 999_999, "e": 1}, salt=event_services.OFFER_SALT),
+        signing.dumps("just a string", salt=events_rsvps.OFFER_SALT),
+        signing.dumps({"r": "abc", "e": 1}, salt=events_rsvps.OFFER_SALT),
+        signing.dumps({"r": 999_999, "e": 1}, salt=events_rsvps.OFFER_SALT),
         "garbage",
     ]
 

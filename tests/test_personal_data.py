@@ -11,6 +11,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
+from events import rsvps as events_rsvps
 from events import services as event_services
 from events.models import Attendance, Feedback, Rsvp
 from imgportal.personal_data import REGISTRY, claimed_models
@@ -105,9 +106,9 @@ def person(co_lead, mentor, django_capture_on_commit_callbacks):
     # Events: a seat at an upcoming full event (someone waits), a past one
     # attended, with feedback.
     upcoming = EventFactory(capacity=1)
-    event_services.rsvp_yes(event=upcoming, member=member)
+    events_rsvps.rsvp_yes(event=upcoming, member=member)
     waiting = MemberFactory()
-    event_services.rsvp_yes(event=upcoming, member=waiting)
+    events_rsvps.rsvp_yes(event=upcoming, member=waiting)
     past = EventFactory(
         starts_at=timezone.now() - timedelta(days=3),
         ends_at=timezone.now() - timedelta(days=3) + timedelta(hours=2),

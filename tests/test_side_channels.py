@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from events import rsvps as events_rsvps
 from events import services as event_services
 from events.models import Attendance
 from imgportal.markdown import own_images_only, render_document, render_markdown
@@ -35,7 +36,7 @@ def _going(event, first_name):
     member = MemberFactory(
         user__first_name=first_name, visa_status=Member.VisaStatus.J1
     )
-    return event_services.rsvp_yes(event=event, member=member)
+    return events_rsvps.rsvp_yes(event=event, member=member)
 
 
 def test_a_resident_organiser_of_a_visa_segment_event_sees_counts_not_names(
@@ -69,7 +70,7 @@ def test_a_visa_segment_event_is_only_in_the_private_feed(j1_event, resident):
     Member.objects.filter(pk=resident.pk).update(visa_status=Member.VisaStatus.J1)
     everyone = EventFactory(title="Picnic")
     for event in (j1_event, everyone):
-        event_services.rsvp_yes(event=event, member=resident)
+        events_rsvps.rsvp_yes(event=event, member=resident)
     feed = event_services.calendar_private_feed_set(resident, on=True)
 
     def titles(token):
@@ -209,7 +210,7 @@ def test_an_empty_post_on_the_waitlist_moves_nobody(co_lead):
     event = EventFactory(capacity=1)
     _going(event, "Seated")
     first, second = (
-        event_services.rsvp_yes(event=event, member=MemberFactory()) for _ in range(2)
+        events_rsvps.rsvp_yes(event=event, member=MemberFactory()) for _ in range(2)
     )
     url = reverse("events:waitlist", args=[event.pk])
     response = client_for(co_lead).post(url, {"rsvp": first.pk}, follow=True)

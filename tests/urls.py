@@ -72,6 +72,7 @@ def build_url_context(resident, mentor, co_lead) -> dict:
     newsletter = Newsletter.objects.create(
         subject="Hello", body="Hi", created_by=co_lead.user, status="sent"
     )
+    from events import rsvps as events_rsvps
     from events import services as event_services
     from events.models import Rsvp
     from tests.factories import EventFactory
@@ -150,7 +151,7 @@ def build_url_context(resident, mentor, co_lead) -> dict:
         ("events:feedback", "pk"): event.pk,
         ("events:feedback_results", "pk"): event.pk,
         ("events:feed", "token"): event_services.calendar_feed_for(other).token,
-        ("events:offer", "token"): event_services.offer_token(offered),
+        ("events:offer", "token"): events_rsvps.offer_token(offered),
         ("newsletters:detail", "pk"): newsletter.pk,
         ("newsletters:manage_detail", "pk"): newsletter.pk,
         ("newsletters:edit", "pk"): newsletter.pk,

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from members.models import Member
@@ -149,61 +149,3 @@ def reminders_send(*, today=None) -> int:
             )
         queued += 1
     return queued
-
-
-def quarter_bounds(today):
-    first_month = 3 * ((today.month - 1) // 3) + 1
-    start = today.replace(month=first_month, day=1)
-    end_month = first_month + 3
-    end = (
-        start.replace(year=start.year + 1, month=1)
-        if end_month > 12
-        else start.replace(month=end_month)
-    )
-    return start, end - timedelta(days=1)
-
-
-def opted_in_counts(*, today=None) -> dict:
-    """Totals over members who chose to be counted: never names, never dates."""
-    today = today or timezone.localdate()
-    start, end = quarter_bounds(today)
-    counted = TrackedDocument.objects.filter(
-        member__tracker_settings__share_counts=True,
-        member__status=Member.Status.ACTIVE,
-    )
-    due = counted.filter(on__gte=start, on__lte=end)
-    return {
-        "quarter": (start, end),
-        "opted_in": TrackerSettings.objects.filter(
-            share_counts=True, member__status=Member.Status.ACTIVE
-        ).count(),
-        "rows": [
-            (rules.KINDS[row["kind"]].label, row["members"])
-            for row in due.exclude(kind=rules.Kind.TRAVEL_SIGNATURE)
-            .values("kind")
-            .annotate(members=Count("member", distinct=True))
-            .order_by("kind")
-        ],
-    }
-
-
-def checklist_counts(*, today=None) -> dict:
-    """How many of this year's newcomers finished each arrival step (never whose)."""
-    today = today or timezone.localdate()
-    candidates = Member.objects.filter(
-        status=Member.Status.ACTIVE,
-        training_start__gte=today - timedelta(days=31),
-        training_start__lte=today + timedelta(days=366),
-    ).values_list("pk", "training_start")
-    newcomers = [
-        pk for pk, start in candidates if rules.shows_arrival_checklist(start, today)
-    ]
-    done = dict(
-        ChecklistTick.objects.filter(member_id__in=newcomers)
-        .values_list("step")
-        .annotate(n=Count("member", distinct=True))
-    )
-    return {
-        "newcomers": len(newcomers),
-        "steps": [(label, done.get(code, 0)) for code, label, _ in rules.ARRIVAL_STEPS],
-    }

@@ -169,7 +169,7 @@ class TotalsView(PortalPermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            counts=services.opted_in_counts(),
-            checklist=services.checklist_counts(),
+            counts=selectors.opted_in_counts(),
+            checklist=selectors.checklist_counts(),
             **kwargs,
         )

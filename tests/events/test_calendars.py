@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
-from events import services
+from events import rsvps, services
 from tests.conftest import client_for
 from tests.factories import EventFactory, MemberFactory
 
@@ -60,7 +60,7 @@ def test_a_change_raises_the_sequence_and_keeps_the_uid(co_lead, resident):
 def test_the_personal_feed_lists_my_events_and_its_token_can_be_replaced(resident):
     going = EventFactory(title="Going", online_url="https://meet.example.org/x")
     EventFactory(title="Not answered")
-    services.rsvp_yes(event=going, member=resident)
+    rsvps.rsvp_yes(event=going, member=resident)
     client = client_for(resident)
     page = client.get(reverse("events:my_calendar")).content.decode()
     feed = services.calendar_feed_for(resident)
@@ -90,7 +90,7 @@ def test_a_tampered_feed_token_is_a_404_that_says_nothing(resident):
 def test_someone_elses_feed_shows_only_their_events():
     mine, theirs = MemberFactory.create_batch(2)
     event = EventFactory(title="Theirs")
-    services.rsvp_yes(event=event, member=theirs)
+    rsvps.rsvp_yes(event=event, member=theirs)
     response = Client().get(
         reverse("events:feed", args=[services.calendar_feed_for(mine).token])
     )

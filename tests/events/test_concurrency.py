@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from events import services
+from events import rsvps
 from events.models import Rsvp
 from tests.factories import EventFactory, MemberFactory
 
@@ -22,7 +22,7 @@ def test_sixty_members_saying_yes_at_once_to_fifty_seats(reference_data):
     def say_yes(member):
         try:
             start.wait()
-            services.rsvp_yes(event=event, member=member)
+            rsvps.rsvp_yes(event=event, member=member)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
@@ -34,14 +34,14 @@ def test_sixty_members_saying_yes_at_once_to_fifty_seats(reference_data):
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    rsvps = Rsvp.objects.filter(event=event)
-    assert rsvps.filter(status="yes").count() == 50
-    waiting = rsvps.filter(status="waitlist")
+    answers = Rsvp.objects.filter(event=event)
+    assert answers.filter(status="yes").count() == 50
+    waiting = answers.filter(status="waitlist")
     assert waiting.count() == 10
     assert sorted(waiting.values_list("waitlist_position", flat=True)) == list(
         range(1, 11)
     )
-    assert services.seats_taken(event) == 50
+    assert rsvps.seats_taken(event) == 50
 
 
 @pytest.mark.django_db(transaction=True)
@@ -53,7 +53,7 @@ def test_double_clicked_yes_from_two_connections_is_one_rsvp(reference_data):
     def say_yes():
         start.wait()
         try:
-            services.rsvp_yes(event=event, member=member)
+            rsvps.rsvp_yes(event=event, member=member)
         finally:
             connection.close()
 
@@ -63,4 +63,4 @@ def test_double_clicked_yes_from_two_connections_is_one_rsvp(reference_data):
     for thread in threads:
         thread.join(timeout=30)
     assert Rsvp.objects.filter(event=event, member=member).count() == 1
-    assert services.seats_taken(event) == 1
+    assert rsvps.seats_taken(event) == 1

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-from events import services
+from events import rsvps, services
 from events.models import Event, ReminderRule
 from notifications import preferences
 from notifications.models import Category, OutboundEmail
@@ -25,7 +25,7 @@ def _event_with_going(n=2, **kwargs):
     )
     members = MemberFactory.create_batch(n)
     for member in members:
-        services.rsvp_yes(event=event, member=member)
+        rsvps.rsvp_yes(event=event, member=member)
     return event, members
 
 
@@ -50,7 +50,7 @@ def test_a_due_reminder_goes_once_to_each_person_going_with_the_ics(
     django_capture_on_commit_callbacks,
 ):
     event, members = _event_with_going(2)
-    services.rsvp_no(event=event, member=members[1])
+    rsvps.rsvp_no(event=event, member=members[1])
     day_before = event.starts_at - timedelta(hours=23)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.reminders_send_due(now=day_before) == 1
@@ -122,7 +122,7 @@ def test_nudge_reaches_only_audience_members_who_have_not_answered(
     event, members = _event_with_going(1)
     silent = MemberFactory()
     said_no = MemberFactory()
-    services.rsvp_no(event=event, member=said_no)
+    rsvps.rsvp_no(event=event, member=said_no)
     with django_capture_on_commit_callbacks(execute=True):
         count = services.event_nudge(event=event, by=co_lead.user)
         assert services.event_nudge(event=event, by=co_lead.user) == count
@@ -138,7 +138,7 @@ def test_changing_the_time_tells_those_going_and_cancelling_tells_the_waitlist_t
 ):
     event, members = _event_with_going(1, capacity=1)
     waiting = MemberFactory()
-    services.rsvp_yes(event=event, member=waiting)
+    rsvps.rsvp_yes(event=event, member=waiting)
     event.place = "Auditorium B"
     with django_capture_on_commit_callbacks(execute=True):
         services.event_save(event=event, by=co_lead.user)

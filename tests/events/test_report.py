@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events import services
+from events import rsvps, selectors, services
 from events.models import Attendance, Event
 from members.models import Member
 from tests.conftest import client_for, page_text
@@ -44,11 +44,11 @@ def test_a_rollover_changes_no_past_figure(co_lead):
     the rollover makes them a PGY-2 and they switch to H-1B."""
     member = MemberFactory(training_stage="pgy1", visa_status="j1")
     event = EventFactory(**_in_this_year(1))
-    services.rsvp_yes(event=event, member=member)
+    rsvps.rsvp_yes(event=event, member=member)
     event = _held(event)
     services.attendance_mark(event=event, member=member, by=co_lead.user)
     Member.objects.filter(pk=member.pk).update(training_stage="pgy2", visa_status="h1b")
-    report = services.gme_report(year=_year())
+    report = selectors.gme_report(year=_year())
     assert report["by_stage"] == [("PGY-1", 1, 0)]
     assert report["by_visa"] == [("J-1", 1, 0)]
     page = page_text(client_for(co_lead).get(reverse("events:report")))
@@ -63,15 +63,15 @@ def test_the_headline_separates_past_events_from_upcoming_ones(co_lead):
     cancelled = EventFactory(**_in_this_year(3))
     people = MemberFactory.create_batch(4)
     for member in people[:3]:
-        services.rsvp_yes(event=past, member=member)
+        rsvps.rsvp_yes(event=past, member=member)
     for member in people:
-        services.rsvp_yes(event=upcoming, member=member)
-    services.rsvp_yes(event=cancelled, member=people[0])
+        rsvps.rsvp_yes(event=upcoming, member=member)
+    rsvps.rsvp_yes(event=cancelled, member=people[0])
     services.event_cancel(event=cancelled, by=co_lead.user)
     past = _held(past)
     for member in people[:2]:
         services.attendance_mark(event=past, member=member, by=co_lead.user)
-    totals = services.gme_report(year=_year())["totals"]
+    totals = selectors.gme_report(year=_year())["totals"]
     assert (totals["past_events"], totals["past_going"], totals["attended"]) == (
         1,
         3,
@@ -91,8 +91,8 @@ def test_guests_fill_seats_are_checked_in_and_count_in_cost_per_attendee(co_lead
         capacity=3, guests_allowed=2, actual_cost=Decimal("90"), **_in_this_year(1)
     )
     host, late = MemberFactory.create_batch(2)
-    services.rsvp_yes(event=event, member=host, guests=2)
-    assert services.rsvp_yes(event=event, member=late).status == "waitlist"
+    rsvps.rsvp_yes(event=event, member=host, guests=2)
+    assert rsvps.rsvp_yes(event=event, member=late).status == "waitlist"
     event = _held(event)
     client = client_for(co_lead)
     rsvp = event.rsvps.get(member=host)
@@ -107,7 +107,7 @@ def test_guests_fill_seats_are_checked_in_and_count_in_cost_per_attendee(co_lead
     assert "Here so far: 2" in page_text(
         client.get(reverse("events:checkin", args=[event.pk]))
     )
-    report = services.gme_report(year=_year())
+    report = selectors.gme_report(year=_year())
     row = next(r for r in report["rows"] if r["event"] == event)
     assert row["attended"] == 2
     assert row["cost_per_attendee"] == Decimal("45.00")
@@ -127,7 +127,7 @@ def test_guests_fill_seats_are_checked_in_and_count_in_cost_per_attendee(co_lead
 def test_more_guests_than_the_event_allows_is_refused_with_a_message(co_lead):
     event = EventFactory(guests_allowed=1, **_in_this_year(1))
     member = MemberFactory()
-    services.rsvp_yes(event=event, member=member, guests=1)
+    rsvps.rsvp_yes(event=event, member=member, guests=1)
     event = _held(event)
     rsvp = event.rsvps.get(member=member)
     response = client_for(co_lead).post(
@@ -141,7 +141,7 @@ def test_more_guests_than_the_event_allows_is_refused_with_a_message(co_lead):
 
 def test_a_member_checks_in_with_the_code_and_their_guests(resident):
     event = EventFactory(guests_allowed=2, **_in_this_year(1))
-    services.rsvp_yes(event=event, member=resident, guests=2)
+    rsvps.rsvp_yes(event=event, member=resident, guests=2)
     start = timezone.now() - timedelta(minutes=10)
     Event.objects.filter(pk=event.pk).update(
         starts_at=start, ends_at=start + timedelta(hours=2)

@@ -18,7 +18,7 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from newsletters import services
+from newsletters import selectors, services
 from newsletters.models import Delivery, Newsletter
 from newsletters.tasks import resume_task
 from tests.factories import MemberFactory
@@ -131,6 +131,6 @@ def test_a_worker_killed_mid_newsletter_leaves_everybody_exactly_one_copy(
 
     copies = Counter(message["To"] for message in recorder.messages)
     assert copies == {member.user.email: 1 for member in members}
-    progress = services.newsletter_progress(newsletter)
+    progress = selectors.newsletter_progress(newsletter)
     assert progress["counts"]["sent"] == 60
     assert progress["failures"] == []

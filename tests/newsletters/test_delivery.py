@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from members.models import Member
-from newsletters import services
+from newsletters import selectors, services, transport
 from newsletters.models import Delivery, Newsletter
 from notifications import preferences
 from notifications import selectors as notification_selectors
@@ -71,13 +71,13 @@ def test_every_message_carries_its_own_address_message_id_and_unsubscribe_link(
     body, templated, co_lead, smtp, django_capture_on_commit_callbacks, monkeypatch
 ):
     built = []
-    real_template = services._BatchSender._template
+    real_template = transport.BatchSender._template
 
     def spy(self):
         built.append(real_template(self))
         return built[-1]
 
-    monkeypatch.setattr(services._BatchSender, "_template", spy)
+    monkeypatch.setattr(transport.BatchSender, "_template", spy)
     members = MemberFactory.create_batch(3)
     newsletter = services.newsletter_save(
         newsletter=Newsletter(subject="Été", body=body), by=co_lead.user
@@ -237,7 +237,7 @@ def test_a_worker_that_dies_before_the_final_dot_resends_that_one_once(
     assert len(set(recipients)) == 20
     newsletter.refresh_from_db()
     assert newsletter.status == Newsletter.Status.SENT
-    assert services.newsletter_progress(newsletter)["counts"]["sent"] == 20
+    assert selectors.newsletter_progress(newsletter)["counts"]["sent"] == 20
 
 
 def test_a_batch_whose_claim_was_released_stops_and_sends_nothing_twice(
@@ -290,7 +290,7 @@ def test_an_answer_lost_after_the_final_dot_is_in_doubt_with_the_reason(
     assert third.status == Delivery.Status.UNCERTAIN
     assert "probably delivered" in third.error and "not sent again" in third.error
     assert len(smtp.recorder.to(third.email)) == 1
-    progress = services.newsletter_progress(newsletter)
+    progress = selectors.newsletter_progress(newsletter)
     assert progress["counts"]["pending"] == 17
     in_doubt = [f for f in progress["failures"] if f["status"] == "uncertain"]
     assert [f["email"] for f in in_doubt] == [third.email]
@@ -305,7 +305,7 @@ def test_a_permanent_refusal_is_a_failure_with_the_reason_and_counts_as_a_bounce
     assert delivery.status == Delivery.Status.FAILED
     assert "550" in delivery.error and "No such mailbox" in delivery.error
     assert EmailPreferences.objects.get(member=resident).hard_bounces == 1
-    progress = services.newsletter_progress(newsletter)
+    progress = selectors.newsletter_progress(newsletter)
     assert progress["counts"]["failed"] == 1
     assert progress["failures"][0]["email"] == resident.user.email
 

@@ -146,7 +146,7 @@ def test_reminders_go_once_to_the_member_only_and_respect_the_choice(
 def test_totals_count_only_members_who_opted_in_and_never_name_them(
     resident, mentor, gme_staff
 ):
-    start, _end = services.quarter_bounds(TODAY())
+    start, _end = selectors.quarter_bounds(TODAY())
     _doc(resident, "continuation", start + timedelta(days=1))
     _doc(mentor, "continuation", start + timedelta(days=1))
     client_for(resident).post(reverse("tracker:sharing"), {"share": "1"})
