@@ -17,7 +17,7 @@ class EventForm(forms.ModelForm, AudienceForm):
 
     organisers = forms.ModelMultipleChoiceField(
         label=_("Organisers"),
-        queryset=Member.objects.filter(status=Member.Status.ACTIVE)
+        queryset=Member.objects.active()
         .select_related("user")
         .order_by("user__last_name", "user__first_name"),
         required=False,

@@ -4,6 +4,7 @@ permission) for every event, and the event's own organisers for theirs."""
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from events.models import Event
+from members.permissions import VIEW_VISA_STATUS
 
 MANAGE = "events.manage_events"
 
@@ -24,7 +25,6 @@ def can_run(user, event: Event) -> bool:
 # Audience filters whose members share a visa status: who comes to such an
 # event tells an onlooker their status.
 VISA_AUDIENCE_KEYS = ("visa_statuses",)
-VIEW_VISA = "members.view_visa_status"
 
 
 def audience_reveals_visa(event: Event) -> bool:
@@ -37,7 +37,7 @@ def can_see_attendees(user, event: Event) -> bool:
     organisers who are residents get counts and the check-in code."""
     if not can_run(user, event):
         return False
-    return not audience_reveals_visa(event) or user.has_perm(VIEW_VISA)
+    return not audience_reveals_visa(event) or user.has_perm(VIEW_VISA_STATUS)
 
 
 def events_visible_to(user) -> QuerySet[Event]:

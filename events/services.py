@@ -34,6 +34,7 @@ from events.models import (
 )
 from imgportal.links import absolute_url
 from imgportal.markdown import render_markdown
+from members.actions import record
 from members.models import Member, User
 from newsletters import services as newsletter_services
 from newsletters.models import Newsletter
@@ -110,6 +111,7 @@ def event_save(
     if before is None:
         event.created_by = by
         event.save()
+        record(actor=by, verb="created", target=event)
         ReminderRule.objects.bulk_create(
             ReminderRule(event=event, minutes_before=minutes, subject=subject)
             for minutes, subject in DEFAULT_REMINDERS
@@ -118,6 +120,12 @@ def event_save(
         pass  # an unchanged save: no new calendar sequence, nothing to tell
     else:
         moved = _what_moved(before, event)
+        record(
+            actor=by,
+            verb="changed",
+            target=event,
+            fields=[_field_label(name) for name in _changed_fields(before, event)],
+        )
         if before.status != Event.Status.DRAFT:
             event.sequence = before.sequence + 1
         event.save()
@@ -151,6 +159,11 @@ def _changed_fields(before: Event, after: Event) -> list[str]:
     ]
 
 
+def _field_label(attname: str) -> str:
+    field = next(f for f in Event._meta.concrete_fields if f.attname == attname)
+    return str(field.verbose_name)
+
+
 def _what_moved(before: Event, after: Event) -> list[str]:
     moved = []
     if before.starts_at != after.starts_at or before.ends_at != after.ends_at:
@@ -180,6 +193,7 @@ def event_publish(*, event: Event, by: User) -> Event:
     event.status = Event.Status.PUBLISHED
     event.published_at = timezone.now()
     event.save(update_fields=["status", "published_at"])
+    record(actor=by, verb="published", target=event)
     if counts["recipients"]:
         announcement = newsletter_services.newsletter_save(
             newsletter=Newsletter(
@@ -228,6 +242,7 @@ def event_cancel(*, event: Event, by: User) -> Event:
     event.sequence += 1
     event.updated_at = event.cancelled_at
     event.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+    record(actor=by, verb="cancelled", target=event)
     if was_published:
         _tell_those_going(event, "cancelled", include_waitlist=True)
     return event
@@ -442,7 +457,7 @@ def event_nudge(*, event: Event, by: User) -> int:
     )
     today = timezone.localdate().isoformat()
     with transaction.atomic():
-        return email_members(
+        queued = email_members(
             members,
             key=lambda member: f"event-nudge:{event.pk}:{member.pk}:{today}",
             template_prefix="events/email/nudge",
@@ -454,6 +469,8 @@ def event_nudge(*, event: Event, by: User) -> int:
             category=Category.EVENT_REMINDERS,
             stale_check={"kind": "event_open", "event_id": event.pk},
         )
+        record(actor=by, verb="nudged", target=event, count=queued)
+    return queued
 
 
 def event_still_open(*, event_id: int) -> bool:
@@ -507,13 +524,29 @@ def attendance_mark(
     """An organiser marks someone present, with the guests who came (their
     RSVP's guests unless told otherwise); a second tap changes nothing but the
     guest count. Their stage and visa status of today go with it."""
-    return _attendance_record(
+    before = (
+        Attendance.objects.filter(event=event, member=member)
+        .values_list("guests", flat=True)
+        .first()
+    )
+    attendance = _attendance_record(
         event=event, member=member, method=Attendance.Method.ORGANISER, guests=guests
     )
+    if before != attendance.guests:
+        record(
+            actor=by,
+            verb="checked_in",
+            target=event,
+            member=member.pk,
+            guests=attendance.guests,
+        )
+    return attendance
 
 
 def attendance_unmark(*, event: Event, member: Member, by: User) -> None:
-    Attendance.objects.filter(event=event, member=member).delete()
+    deleted, _ = Attendance.objects.filter(event=event, member=member).delete()
+    if deleted:
+        record(actor=by, verb="check_in_undone", target=event, member=member.pk)
 
 
 def checkin_with_code(

@@ -27,18 +27,15 @@ from events.permissions import (
 )
 from imgportal.confirm import Confirmation, confirm_step
 from imgportal.csv_export import csv_response
+from imgportal.form_errors import add_errors, error_text, field_errors, refuse
 from imgportal.hooks import CALENDAR_ENTRIES
 from imgportal.params import as_id, id_or_404, search_text
-from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
+from members.permissions import PortalPermissionRequiredMixin
 from members.rules import academic_year_of
 from members.selectors import segment_label
 from notifications import selectors as notification_selectors
 from notifications.models import Category
-
-
-def _errors_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 class MemberEventMixin(PortalPermissionRequiredMixin):
@@ -224,10 +221,10 @@ class EventRsvpView(MemberEventMixin, View):
             else:
                 messages.error(request, "Choose yes or no.")
         except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "guests" in exc.error_dict:
+            if guest_errors := field_errors(exc, "guests"):
                 form = forms.RsvpForm(request.POST)
                 form.is_valid()
-                form.errors["guests"] = form.error_class(exc.message_dict["guests"])
+                form.errors["guests"] = form.error_class(guest_errors)
                 view = EventDetailView(request=request, kwargs=self.kwargs)
                 view._member, view._event = member, event
                 return render(
@@ -236,7 +233,7 @@ class EventRsvpView(MemberEventMixin, View):
                     view.get_context_data(rsvp_form=form),
                     status=400,
                 )
-            messages.error(request, _errors_text(exc))
+            refuse(request, exc)
         except IntegrityError:
             # Two clicks at once: the unique constraint kept one answer.
             pass
@@ -283,7 +280,7 @@ class OfferView(View):
             return render(
                 request,
                 self.template_name,
-                {"rsvp": rsvp, "error": _errors_text(exc)},
+                {"rsvp": rsvp, "error": error_text(exc)},
                 status=409,
             )
         return render(request, self.template_name, {"rsvp": rsvp, "done": True})
@@ -423,8 +420,7 @@ class EventFormView(MemberEventMixin, FormView):
                 organisers=list(form.cleaned_data["organisers"]),
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "Saved.")
         return redirect(event.get_absolute_url())
@@ -512,7 +508,7 @@ class EventActionView(MemberEventMixin, View):
             else:
                 messages.error(request, "Unknown action.")
         except ValidationError as exc:
-            messages.error(request, _errors_text(exc))
+            refuse(request, exc)
         return redirect(event.get_absolute_url())
 
 
@@ -550,7 +546,7 @@ class RemindersView(MemberEventMixin, FormView):
         try:
             services.reminders_set(event=self.get_event(), rules=rules)
         except ValidationError as exc:
-            formset._non_form_errors = formset.error_class(exc.messages)
+            add_errors(formset, exc)
             return self.form_invalid(formset)
         messages.success(self.request, "Reminders saved.")
         return redirect(self.get_event().get_absolute_url())
@@ -593,7 +589,7 @@ class CheckinView(RunEventMixin, TemplateView):
                     guests=as_id(request.POST.get("guests")),
                 )
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                refuse(request, exc)
         elif present == "0":
             services.attendance_unmark(event=event, member=rsvp.member, by=request.user)
         else:
@@ -660,8 +656,7 @@ class CodeCheckinView(MemberEventMixin, FormView):
                 guests=form.cleaned_data.get("guests"),
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field, errors)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "You're checked in. Enjoy!")
         return redirect(self.get_event().get_absolute_url())
@@ -701,7 +696,7 @@ class FeedbackView(MemberEventMixin, FormView):
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "Thank you: the organisers will read it.")
         return redirect(self.get_event().get_absolute_url())

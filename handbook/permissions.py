@@ -9,7 +9,7 @@ than the author, unless the publisher may publish alone (co-leads)."""
 from django.db.models import QuerySet
 
 from handbook.models import Page, Revision
-from imgportal.permissions import ACCESS_PORTAL
+from members.permissions import ACCESS_PORTAL
 
 EDIT = "handbook.edit_handbook"
 PUBLISH_ALONE = "handbook.publish_handbook_alone"

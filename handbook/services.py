@@ -28,6 +28,7 @@ from handbook.models import (
     Watch,
 )
 from handbook.permissions import can_edit, can_publish
+from members.actions import record
 from members.models import Member, Role, User
 from members.services import member_grant_role, member_remove_role
 from notifications.models import Category
@@ -58,7 +59,9 @@ def chapter_save(*, chapter: Chapter, by: User) -> Chapter:
     """Create or change a chapter (title, address, order, visa flag)."""
     _check_slug(chapter.slug)
     chapter.full_clean()
+    creating = chapter.pk is None
     chapter.save()
+    record(actor=by, verb="created" if creating else "changed", target=chapter)
     for page in chapter.pages.filter(published_revision__isnull=False):
         page_index(page=page, chapter_title=chapter.title)
     transaction.on_commit(visitor_cache.bump)
@@ -210,7 +213,7 @@ def revision_restore(*, revision: Revision, by: User, summary: str) -> Revision:
     if not summary.strip():
         raise ValidationError({"summary": "Say why you are restoring this version."})
     page = Page.objects.select_for_update().get(pk=revision.page_id)
-    return _revision_add(
+    restored = _revision_add(
         page=page,
         title=revision.title,
         body=revision.body,
@@ -219,6 +222,14 @@ def revision_restore(*, revision: Revision, by: User, summary: str) -> Revision:
         base=head_revision(page),
         restored_from=revision,
     )
+    record(
+        actor=by,
+        verb="restored",
+        target=page,
+        revision=revision.number,
+        new_revision=restored.number,
+    )
+    return restored
 
 
 def wiki_targets() -> dict[str, tuple[str, str]]:
@@ -338,6 +349,7 @@ def revision_publish(*, revision: Revision, by: User) -> Revision:
         state=Revision.State.DRAFT, is_suggestion=False, number__lt=revision.number
     ).update(state=Revision.State.SUPERSEDED)
     page_show(page=page, revision=revision, now=now)
+    record(actor=by, verb="published", target=page, revision=revision.number)
     from handbook.tasks import watchers_notify_task
 
     transaction.on_commit(lambda: watchers_notify_task.delay(revision.pk))
@@ -360,6 +372,7 @@ def revision_decline(*, revision: Revision, by: User, note: str) -> Revision:
     revision.reviewed_by, revision.reviewed_at = by, timezone.now()
     revision.review_note = note.strip()[:500]
     revision.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_note"])
+    record(actor=by, verb="declined", target=revision.page, revision=revision.number)
     if revision.author_id != by.pk:
         _tell_author(revision, "declined")
     return revision
@@ -397,6 +410,14 @@ def page_settings_update(
             "review_due_on",
         ]
     )
+    record(
+        actor=by,
+        verb="settings",
+        target=page,
+        order=order,
+        members_only=members_only,
+        review_every_months=review_interval_months,
+    )
     transaction.on_commit(visitor_cache.bump)
     return page
 
@@ -412,6 +433,7 @@ def page_mark_verified(*, page: Page, by: User) -> Page:
         page.last_reviewed_on, page.review_interval_months
     )
     page.save(update_fields=["last_reviewed_on", "review_due_on"])
+    record(actor=by, verb="verified", target=page)
     transaction.on_commit(visitor_cache.bump)
     return page
 

@@ -26,11 +26,11 @@ from handbook.permissions import (
     can_publish,
     can_take_part,
 )
-from imgportal.form_errors import add_errors
+from imgportal.form_errors import add_errors, refuse
 from imgportal.markdown import render_document
 from imgportal.params import as_id, id_or_404
-from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
+from members.permissions import PortalPermissionRequiredMixin
 
 logger = logging.getLogger(__name__)
 
@@ -486,7 +486,7 @@ class PageVerifyView(EditorRequiredMixin, PageMixin, View):
         try:
             page = services.page_mark_verified(page=self.get_page(), by=request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            refuse(request, exc)
             return redirect(self.get_page().get_absolute_url())
         messages.success(
             request,
@@ -589,7 +589,7 @@ class RevisionReviewView(EditorRequiredMixin, View):
                 return redirect("handbook:reviews")
             messages.error(request, "Choose publish or decline.")
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            refuse(request, exc)
         return redirect(revision.get_absolute_url())
 
 

@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
-    "imgportal.middleware.RequireStaffMFAMiddleware",
+    "members.middleware.RequireStaffMFAMiddleware",
     "imgportal.middleware.NoStoreForSignedInMiddleware",
     "imgportal.middleware.AuditContextMiddleware",
 ]
@@ -100,7 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "imgportal.context_processors.navigation",
+                "members.context_processors.navigation",
             ],
         },
     },

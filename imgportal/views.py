@@ -10,8 +10,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
-from imgportal.permissions import is_awaiting_approval
 from members import selectors
+from members.permissions import (
+    ACCESS_PORTAL,
+    MANAGE_MEMBERS,
+    VIEW_VISA_STATUS,
+    is_awaiting_approval,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -26,11 +31,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     def get_template_names(self) -> list[str]:
         user = self.request.user
-        if user.has_perm("members.manage_members"):
+        if user.has_perm(MANAGE_MEMBERS):
             return ["home/home_co_lead.html"]
-        if user.has_perm("members.view_visa_status"):
+        if user.has_perm(VIEW_VISA_STATUS):
             return ["home/home_gme_staff.html"]
-        if user.has_perm("members.access_portal"):
+        if user.has_perm(ACCESS_PORTAL):
             return ["home/home_member.html"]
         return ["home/home_no_access.html"]
 
@@ -38,12 +43,12 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["member"] = selectors.member_for_user(user)
-        if user.has_perm("members.access_portal"):
+        if user.has_perm(ACCESS_PORTAL):
             context["community"] = selectors.community_summary()
-        if user.has_perm("members.view_visa_status"):
+        if user.has_perm(VIEW_VISA_STATUS):
             context["status_counts"] = selectors.member_counts_by_status()
             context["visa_counts"] = selectors.member_counts_by_visa_status()
-        if user.has_perm("members.manage_members"):
+        if user.has_perm(MANAGE_MEMBERS):
             context["pending_members"] = selectors.members_pending(viewer=user)[:5]
             context["pending_count"] = selectors.members_pending(viewer=user).count()
             context["deletion_count"] = selectors.deletion_requests_pending(

@@ -16,6 +16,7 @@ from members.models import (
     Specialty,
     User,
 )
+from members.permissions import MANAGE_MEMBERS
 
 
 @admin.register(User)
@@ -155,7 +156,7 @@ class MemberAdmin(ReadOnlyAdmin):
         return response
 
     def has_manage_permission(self, request) -> bool:
-        return request.user.has_perm("members.manage_members")
+        return request.user.has_perm(MANAGE_MEMBERS)
 
     @admin.action(description="Approve selected join requests", permissions=["manage"])
     def approve(self, request, queryset):

@@ -171,12 +171,18 @@ SEGMENT_FILTERS = {
 }
 
 
+def active_q(via: str = "") -> Q:
+    """The active-member condition, for members (`via=""`) or for rows that point
+    at one (`via="member__"`, `via="mentee__"`)."""
+    return Q(**{f"{via}status": Member.Status.ACTIVE, f"{via}user__is_active": True})
+
+
 class MemberQuerySet(models.QuerySet):
     """The member filters every app needs, written once."""
 
     def active(self) -> "MemberQuerySet":
         """Approved, current members whose account is not switched off."""
-        return self.filter(status=Member.Status.ACTIVE, user__is_active=True)
+        return self.filter(active_q())
 
     def co_leads(self) -> "MemberQuerySet":
         """Active members holding the co-lead role."""
@@ -776,3 +782,62 @@ class DeletionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Deletion request {self.pk}"
+
+
+class ActionLog(models.Model):
+    """Who did what to an object (an event, a newsletter, a handbook page, a
+    matching round…): written by every service that takes `by`, through
+    `members.actions.record`. A few short facts in `data`, never free text."""
+
+    class Verb(models.TextChoices):
+        CREATED = "created", _("Created")
+        CHANGED = "changed", _("Changed")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENT = "sent", _("Sending started")
+        NUDGED = "nudged", _("Reminded those who haven't answered")
+        CHECKED_IN = "checked_in", _("Checked someone in")
+        CHECK_IN_UNDONE = "check_in_undone", _("Undid a check-in")
+        DECLINED = "declined", _("Declined an edit")
+        RESTORED = "restored", _("Restored an earlier revision")
+        VERIFIED = "verified", _("Marked as verified")
+        SETTINGS = "settings", _("Changed the settings")
+        DELETED = "deleted", _("Deleted")
+        EDITOR_ADDED = "editor_added", _("Made a handbook editor")
+        EDITOR_REMOVED = "editor_removed", _("Removed a handbook editor")
+        RAN = "ran", _("Ran a matching round")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CLOSED = "closed", _("Closed")
+        PAIR_BARRED = "pair_barred", _("Kept a pair apart")
+
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Blank when the portal did it, or the person was erased."),
+    )
+    verb = models.CharField(_("what"), max_length=20, choices=Verb.choices)
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField()
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("action log")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["target_type", "target_id", "-at"], name="members_action_target"
+            ),
+            models.Index(fields=["actor"], name="members_action_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_verb_display()} · {self.target_type_id}:{self.target_id}"

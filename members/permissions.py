@@ -1,25 +1,62 @@
-"""Yes/no checks about members, each paired with the queryset it implies."""
+"""Who may use the portal and see members: the members app's permission
+codenames (declared in `Member.Meta.permissions`, written here once), the one
+mixin every member-only view uses, and yes/no checks each paired with the
+queryset it implies.
 
+Every member-only view uses `PortalPermissionRequiredMixin` with one of the
+apps' permission constants. Code never tests group names; which role holds
+which permission is listed once, in `imgportal/roles.py`."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db.models import QuerySet
+from django.shortcuts import redirect
 
 from members.models import Member
 
+ACCESS_PORTAL = "members.access_portal"
+VIEW_VISA_STATUS = "members.view_visa_status"
+MANAGE_MEMBERS = "members.manage_members"
+VIEW_MEMBER_LIST = "members.view_member_list"
+
 APPROVED = (Member.Status.ACTIVE, Member.Status.ALUMNI)
+
+
+def is_awaiting_approval(user) -> bool:
+    """A signed-in person whose join request the co-leads have not approved yet."""
+    if not user.is_authenticated or user.has_perm(ACCESS_PORTAL):
+        return False
+    member = getattr(user, "member", None)
+    return member is not None and member.is_pending
+
+
+class PortalPermissionRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Anonymous → sign-in page with `next=`; pending → the waiting page; else 403."""
+
+    permission_required = ACCESS_PORTAL
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not self.has_permission():
+            if is_awaiting_approval(request.user):
+                return redirect("members:pending")
+            return self.handle_no_permission()
+        return super(PermissionRequiredMixin, self).dispatch(request, *args, **kwargs)
 
 
 def can_see_visa(viewer, member: Member) -> bool:
     """Visa status: the member themself, co-leads and GME staff; nobody else."""
     return viewer.is_authenticated and (
-        member.user_id == viewer.pk or viewer.has_perm("members.view_visa_status")
+        member.user_id == viewer.pk or viewer.has_perm(VIEW_VISA_STATUS)
     )
 
 
 def can_manage_members(viewer) -> bool:
-    return viewer.is_authenticated and viewer.has_perm("members.manage_members")
+    return viewer.is_authenticated and viewer.has_perm(MANAGE_MEMBERS)
 
 
 def can_view_member_list(viewer) -> bool:
-    return viewer.is_authenticated and viewer.has_perm("members.view_member_list")
+    return viewer.is_authenticated and viewer.has_perm(VIEW_MEMBER_LIST)
 
 
 def members_visible_to(viewer) -> QuerySet[Member]:
@@ -29,7 +66,7 @@ def members_visible_to(viewer) -> QuerySet[Member]:
         return Member.objects.none()
     if can_view_member_list(viewer):
         return Member.objects.all()
-    if viewer.has_perm("members.access_portal"):
+    if viewer.has_perm(ACCESS_PORTAL):
         return Member.objects.filter(status__in=APPROVED) | Member.objects.filter(
             user=viewer
         )

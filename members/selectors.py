@@ -4,7 +4,10 @@ from django.utils import timezone
 
 from members.models import AuditEntry, CoLeadTerm, DeletionRequest, Member
 from members.permissions import (
+    ACCESS_PORTAL,
     APPROVED,
+    MANAGE_MEMBERS,
+    VIEW_MEMBER_LIST,
     members_manageable_by,
     members_visible_to,
 )
@@ -31,7 +34,7 @@ def member_detail_for(*, viewer, pk: int) -> Member:
 
 def directory_for(viewer) -> QuerySet[Member]:
     """Approved members, as the directory lists them."""
-    if not viewer.has_perm("members.access_portal"):
+    if not viewer.has_perm(ACCESS_PORTAL):
         return Member.objects.none()
     return (
         Member.objects.filter(status__in=APPROVED, user__is_active=True)
@@ -42,7 +45,7 @@ def directory_for(viewer) -> QuerySet[Member]:
 
 def member_list_for(viewer) -> QuerySet[Member]:
     """Every member, for co-leads and GME staff (else nobody)."""
-    if not viewer.has_perm("members.view_member_list"):
+    if not viewer.has_perm(VIEW_MEMBER_LIST):
         return Member.objects.none()
     return Member.objects.select_related(*MEMBER_RELATED).order_by(
         "user__last_name", "user__first_name", "pk"
@@ -60,13 +63,13 @@ def members_pending(*, viewer) -> QuerySet[Member]:
 
 
 def audit_entries_for(*, viewer, member: Member) -> QuerySet[AuditEntry]:
-    if not viewer.has_perm("members.manage_members"):
+    if not viewer.has_perm(MANAGE_MEMBERS):
         return AuditEntry.objects.none()
     return member.audit_entries.select_related("actor").order_by("-at", "-pk")
 
 
 def deletion_requests_pending(*, viewer) -> QuerySet[DeletionRequest]:
-    if not viewer.has_perm("members.manage_members"):
+    if not viewer.has_perm(MANAGE_MEMBERS):
         return DeletionRequest.objects.none()
     return DeletionRequest.objects.filter(
         status=DeletionRequest.Status.PENDING
@@ -80,7 +83,7 @@ def co_lead_history() -> QuerySet[CoLeadTerm]:
 
 def community_summary() -> dict[str, int]:
     """Numbers every member may see: how many of us, from how many countries."""
-    active = Member.objects.filter(status=Member.Status.ACTIVE)
+    active = Member.objects.active()
     return active.aggregate(
         members=Count("pk"),
         countries=Count("home_country", distinct=True),
@@ -106,18 +109,19 @@ def member_counts_by_status() -> list[dict]:
 
 def member_counts_by_visa_status() -> list[dict]:
     """Active members per visa status (aggregates only: no names)."""
-    active = Member.objects.filter(status=Member.Status.ACTIVE)
+    active = Member.objects.active()
     return _counts(active, "visa_status", Member.VisaStatus.choices)
 
 
 def member_counts_by_stage() -> list[dict]:
-    active = Member.objects.filter(status=Member.Status.ACTIVE)
+    active = Member.objects.active()
     return _counts(active, "training_stage", Member.TrainingStage.choices)
 
 
 def member_counts_by_specialty(limit: int = 15) -> list[dict]:
     rows = (
-        Member.objects.filter(status=Member.Status.ACTIVE, specialty__isnull=False)
+        Member.objects.active()
+        .filter(specialty__isnull=False)
         .values("specialty__name")
         .annotate(n=Count("pk"))
         .order_by("-n", "specialty__name")[:limit]
@@ -185,9 +189,7 @@ def segment_label(segment: dict) -> str:
 
 def digest_new_members(since) -> tuple[str, list[str]] | None:
     """The weekly digest's welcome line (registered in hooks.py)."""
-    count = Member.objects.filter(
-        status=Member.Status.ACTIVE, approved_at__gte=since
-    ).count()
+    count = Member.objects.active().filter(approved_at__gte=since).count()
     if not count:
         return None
     return ("New members", [f"{count} new member(s) joined the group. Say hello!"])

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from imgportal.mail import email_queue_template
+from imgportal.mail import email_members, email_queue_template
 from imgportal.personal_data import erase_all
 from members import rules
 from members.audit import audit_many, audit_record, diff, snapshot
@@ -269,15 +269,13 @@ def deletion_request_create(*, member: Member, reason: str = "") -> DeletionRequ
     if existing:
         return existing
     request = DeletionRequest.objects.create(member=member, reason=reason)
-    for co_lead in Member.objects.filter(
-        user__groups__name=Role.CO_LEAD, user__is_active=True
-    ).select_related("user"):
-        email_queue_template(
-            key=f"deletion-request:{request.pk}:{co_lead.pk}",
-            to=co_lead.user.email,
-            template_prefix="members/email/deletion_requested",
-            context={"co_lead": co_lead, "path": reverse("members:deletion_requests")},
-        )
+    email_members(
+        Member.objects.co_leads().select_related("user"),
+        key=f"deletion-request:{request.pk}",
+        template_prefix="members/email/deletion_requested",
+        context={"path": reverse("members:deletion_requests")},
+        recipient_as="co_lead",
+    )
     return request
 
 
@@ -424,21 +422,13 @@ def rollover_propose(*, academic_year: int) -> int:
     """Email the co-leads that this year's rollover is ready to preview (once)."""
     if RolloverRun.objects.filter(academic_year=academic_year).exists():
         return 0
-    co_leads = Member.objects.filter(
-        user__groups__name=Role.CO_LEAD, user__is_active=True
-    ).select_related("user")
-    for co_lead in co_leads:
-        email_queue_template(
-            key=f"rollover-proposal:{academic_year}:{co_lead.pk}",
-            to=co_lead.user.email,
-            template_prefix="members/email/rollover_proposal",
-            context={
-                "co_lead": co_lead,
-                "academic_year": academic_year,
-                "path": reverse("members:rollover"),
-            },
-        )
-    return len(co_leads)
+    return email_members(
+        Member.objects.co_leads().select_related("user"),
+        key=f"rollover-proposal:{academic_year}",
+        template_prefix="members/email/rollover_proposal",
+        context={"academic_year": academic_year, "path": reverse("members:rollover")},
+        recipient_as="co_lead",
+    )
 
 
 # --- Leadership handoff ------------------------------------------------------
@@ -448,11 +438,7 @@ def current_co_lead_ids(on: date | None = None) -> set[int]:
     """Co-leads whose term is in force and who are still active members."""
     on = on or timezone.localdate()
     return set(
-        CoLeadTerm.objects.filter(
-            start__lte=on,
-            member__status=Member.Status.ACTIVE,
-            member__user__is_active=True,
-        )
+        CoLeadTerm.objects.filter(start__lte=on, member__in=Member.objects.active())
         .exclude(end__lt=on)
         .values_list("member_id", flat=True)
     )
@@ -486,30 +472,21 @@ def staff_roles_end(*, member: Member, by: User | None, why: str) -> None:
 
 def _co_lead_seat_notice(*, member: Member, term: CoLeadTerm, why: str) -> None:
     filled = len(current_co_lead_ids() - {member.pk})
-    to = (
-        Member.objects.filter(
-            user__is_active=True,
-            status=Member.Status.ACTIVE,
-            user__groups__name__in=[Role.CO_LEAD, Role.GME_STAFF],
-        )
+    email_members(
+        Member.objects.with_role(Role.CO_LEAD, Role.GME_STAFF)
         .exclude(pk=member.pk)
-        .select_related("user")
-        .distinct()
+        .select_related("user"),
+        key=f"co-lead-term-ended:{term.pk}",
+        template_prefix="members/email/co_lead_term_ended",
+        context={
+            "former": member,
+            "why": why,
+            "filled": filled,
+            "seats": settings.CO_LEAD_SEATS,
+            "path": reverse("members:handoff"),
+        },
+        recipient_as="person",
     )
-    for person in to:
-        email_queue_template(
-            key=f"co-lead-term-ended:{term.pk}:{person.pk}",
-            to=person.user.email,
-            template_prefix="members/email/co_lead_term_ended",
-            context={
-                "person": person,
-                "former": member,
-                "why": why,
-                "filled": filled,
-                "seats": settings.CO_LEAD_SEATS,
-                "path": reverse("members:handoff"),
-            },
-        )
 
 
 def _refuse_if_last_co_lead(member: Member, verb: str) -> None:

@@ -5,7 +5,7 @@ import statistics
 
 from django.db.models import Count, Q, QuerySet
 
-from members.models import Member
+from members.models import Member, active_q
 from mentorship.models import (
     BarredPair,
     Match,
@@ -14,8 +14,6 @@ from mentorship.models import (
     MentorType,
 )
 from mentorship.scoring import MentorFacts, RequestFacts, Score, score, without_visa
-
-RUN = "mentorship.run_matching"
 
 
 def pgy_of(member: Member) -> int | None:
@@ -73,16 +71,14 @@ def request_facts(
 
 def open_requests() -> QuerySet[MentorshipRequest]:
     return MentorshipRequest.objects.filter(
-        status="open", mentee__status=Member.Status.ACTIVE
+        active_q("mentee__"), status="open"
     ).select_related("mentee")
 
 
 def available_mentors() -> list[MentorFacts]:
     """Accepting mentors with their free seats (one query)."""
     profiles = (
-        MentorProfile.objects.filter(
-            accepting=True, member__status=Member.Status.ACTIVE
-        )
+        MentorProfile.objects.filter(active_q("member__"), accepting=True)
         .select_related("member")
         .annotate(open=Count("matches", filter=Q(matches__state__in=Match.OPEN_STATES)))
     )
@@ -130,23 +126,9 @@ def taken_slots() -> frozenset[tuple[int, str]]:
     )
 
 
-def matches_for(viewer_member: Member | None, user) -> QuerySet[Match]:
-    """Matches this person may open: their own as mentee or mentor; co-leads all."""
-    matches = Match.objects.select_related(
-        "request__mentee__user", "mentor__member__user"
-    )
-    if user.has_perm(RUN):
-        return matches
-    if viewer_member is None:
-        return matches.none()
-    return matches.filter(
-        Q(request__mentee=viewer_member) | Q(mentor__member=viewer_member)
-    )
-
-
 def mentor_cards(filters: dict) -> QuerySet[MentorProfile]:
     cards = (
-        MentorProfile.objects.filter(member__status=Member.Status.ACTIVE)
+        MentorProfile.objects.filter(active_q("member__"))
         .select_related("member__user", "specialty")
         .annotate(open=Count("matches", filter=Q(matches__state__in=Match.OPEN_STATES)))
     )

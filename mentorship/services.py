@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from imgportal.params import as_id
+from members.actions import record
 from members.models import Member, User
 from mentorship import selectors
 from mentorship.matching import optimal_assignment
@@ -125,6 +126,7 @@ def round_run(*, by: User) -> MatchingRound:
         )
         for a in assignments
     )
+    record(actor=by, verb="ran", target=matching_round, proposals=len(assignments))
     return matching_round
 
 
@@ -237,6 +239,14 @@ def round_confirm(*, matching_round: MatchingRound, by: User) -> RoundConfirmed:
     matching_round.status = MatchingRound.Status.CONFIRMED
     matching_round.confirmed_at = timezone.now()
     matching_round.save(update_fields=["status", "confirmed_at"])
+    record(
+        actor=by,
+        verb="confirmed",
+        target=matching_round,
+        matches=created,
+        mentors=len(asked),
+        skipped=skipped,
+    )
     from mentorship.tasks import round_notify_task
 
     round_id = matching_round.pk
@@ -448,6 +458,7 @@ def match_close(*, match: Match, by: Member, feedback: str) -> Match:
     match.save(
         update_fields=["state", "closed_at", "mentor_feedback", "mentee_feedback"]
     )
+    record(actor=by, verb="closed", target=match)
     return match
 
 
@@ -473,9 +484,11 @@ def pair_bar(*, mentor: Member, mentee: Member, reason: str, by: User) -> Barred
     """Keep a pair apart; withdraw any open proposal between them."""
     if mentor.pk == mentee.pk:
         raise ValidationError("Choose two different members.")
-    bar, _ = BarredPair.objects.get_or_create(
+    bar, created = BarredPair.objects.get_or_create(
         mentor=mentor, mentee=mentee, defaults={"reason": reason, "by": by}
     )
+    if created:
+        record(actor=by, verb="pair_barred", target=bar)
     Match.objects.filter(
         mentor__member=mentor,
         request__mentee=mentee,

@@ -8,12 +8,12 @@ from django.views.generic import FormView, TemplateView
 
 from imgportal.confirm import Confirmation, confirm_step
 from imgportal.csv_export import csv_response
-from imgportal.form_errors import add_errors
+from imgportal.form_errors import add_errors, error_text, refuse
 from imgportal.params import id_or_404
-from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
 from members.models import Member
-from mentorship import forms, selectors, services
+from members.permissions import PortalPermissionRequiredMixin
+from mentorship import forms, permissions, selectors, services
 from mentorship.models import (
     BarredPair,
     Match,
@@ -24,10 +24,6 @@ from mentorship.models import (
     Proposal,
 )
 from mentorship.scoring import score
-
-
-def _message(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 class MemberMixin(PortalPermissionRequiredMixin):
@@ -45,7 +41,7 @@ class MemberMixin(PortalPermissionRequiredMixin):
 
 
 class RunMatchingMixin(PortalPermissionRequiredMixin):
-    permission_required = selectors.RUN
+    permission_required = permissions.RUN
 
 
 class HubView(MemberMixin, TemplateView):
@@ -56,7 +52,7 @@ class HubView(MemberMixin, TemplateView):
     def get_context_data(self, **kwargs):
         member = self.get_member()
         profile = MentorProfile.objects.filter(member=member).first()
-        mine = selectors.matches_for(member, self.request.user)
+        mine = permissions.matches_for(member, self.request.user)
         return super().get_context_data(
             request_obj=self.open_request(),
             profile=profile,
@@ -183,7 +179,7 @@ class AskMentorView(MemberMixin, View):
                 request=request_obj, mentor=mentor, kind=request.POST.get("kind", "")
             )
         except ValidationError as exc:
-            messages.error(request, _message(exc))
+            refuse(request, exc)
             return redirect("mentorship:mentors")
         messages.success(
             request, f"Asked {mentor}. You'll get an email when they answer."
@@ -196,7 +192,7 @@ class MatchView(MemberMixin, TemplateView):
 
     def get_match(self) -> Match:
         try:
-            return selectors.matches_for(self.get_member(), self.request.user).get(
+            return permissions.matches_for(self.get_member(), self.request.user).get(
                 pk=self.kwargs["pk"]
             )
         except Match.DoesNotExist:
@@ -238,7 +234,7 @@ class MatchActionView(MatchView):
             "decline": is_mentor,
             "ask": is_mentor,
             "answer": is_mentee,
-            "withdraw": is_mentee or request.user.has_perm(selectors.RUN),
+            "withdraw": is_mentee or permissions.can_run_matching(request.user),
             "checkin": is_mentee,
             "close": is_mentor or is_mentee,
         }
@@ -250,7 +246,7 @@ class MatchActionView(MatchView):
                 match.get_absolute_url()
             )
         except ValidationError as exc:
-            messages.error(request, _message(exc))
+            refuse(request, exc)
             return redirect(match.get_absolute_url())
 
     def _act(self, action, match, member):
@@ -283,8 +279,6 @@ class MatchActionView(MatchView):
                 else:
                     services.checkin_add(match=match, **form.cleaned_data)
             except ValidationError as exc:
-                if not hasattr(exc, "error_dict"):
-                    raise
                 add_errors(form, exc)
                 return self._again(action, form)
             messages.success(self.request, "Saved.")
@@ -332,7 +326,7 @@ class AnswerLinkView(View):
             return render(
                 request,
                 self.template_name,
-                {"match": match, "action": action, "refused": _message(exc)},
+                {"match": match, "action": action, "refused": error_text(exc)},
                 status=409,
             )
         return render(
@@ -442,7 +436,7 @@ class RoundView(RunMatchingMixin, TemplateView):
                     proposal=proposal, dropped=request.POST.get("dropped") == "1"
                 )
         except ValidationError as exc:
-            messages.error(request, _message(exc))
+            refuse(request, exc)
         return redirect(matching_round)
 
 
@@ -482,7 +476,7 @@ class SwapView(RunMatchingMixin, TemplateView):
         try:
             services.proposal_swap(proposal=proposal, mentor=mentor)
         except ValidationError as exc:
-            messages.error(request, _message(exc))
+            refuse(request, exc)
             return redirect("mentorship:swap", pk=pk)
         messages.success(request, f"Swapped in {mentor}.")
         return redirect(proposal.round)

@@ -37,6 +37,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from imgportal.markdown import render_markdown
+from members.actions import record
 from members.models import User
 from newsletters.models import Delivery, Newsletter
 from newsletters.transport import (
@@ -81,6 +82,7 @@ def newsletter_save(*, newsletter: Newsletter, by: User) -> Newsletter:
     if newsletter.pk is None:
         newsletter.created_by = by
         newsletter.save()
+        record(actor=by, verb="created", target=newsletter)
         return newsletter
     current = Newsletter.objects.select_for_update().get(pk=newsletter.pk)
     if current.status not in (Newsletter.Status.DRAFT, Newsletter.Status.SCHEDULED):
@@ -94,6 +96,7 @@ def newsletter_save(*, newsletter: Newsletter, by: User) -> Newsletter:
     if changed:
         newsletter.status = current.status
         newsletter.save(update_fields=changed)
+        record(actor=by, verb="changed", target=newsletter, fields=changed)
     return newsletter
 
 
@@ -130,6 +133,7 @@ def newsletter_send_now(*, newsletter: Newsletter, by: User) -> Newsletter:
         raise ValidationError("This newsletter was already sent or cancelled.")
     _refuse_empty_audience(newsletter)
     _start(newsletter)
+    record(actor=by, verb="sent", target=newsletter)
     return newsletter
 
 
@@ -144,6 +148,7 @@ def newsletter_schedule(*, newsletter: Newsletter, when, by: User) -> Newsletter
     newsletter.status = Newsletter.Status.SCHEDULED
     newsletter.scheduled_for = when
     newsletter.save(update_fields=["status", "scheduled_for"])
+    record(actor=by, verb="scheduled", target=newsletter, when=when)
     return newsletter
 
 
@@ -156,6 +161,7 @@ def newsletter_cancel(*, newsletter: Newsletter, by: User) -> Newsletter:
         )
     newsletter.status = Newsletter.Status.CANCELLED
     newsletter.save(update_fields=["status"])
+    record(actor=by, verb="cancelled", target=newsletter)
     return newsletter
 
 

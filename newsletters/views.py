@@ -5,14 +5,12 @@ from django.urls import reverse
 from django.views.generic import DetailView, FormView, ListView
 
 from imgportal.confirm import Confirmation, confirm_step
-from imgportal.permissions import PortalPermissionRequiredMixin
+from imgportal.form_errors import add_errors, names_a_field, refuse
+from members.permissions import PortalPermissionRequiredMixin
 from members.selectors import segment_label
-from newsletters import forms, selectors, services
+from newsletters import forms, permissions, selectors, services
 from newsletters.models import Category, Newsletter
 from notifications import selectors as notification_selectors
-
-SEND = "newsletters.send_newsletters"
-
 
 # --- Members: the archive and their preferences ---------------------------------
 
@@ -44,7 +42,7 @@ class NewsletterDetailView(PortalPermissionRequiredMixin, DetailView):
 
 
 class NewsletterManageListView(PortalPermissionRequiredMixin, ListView):
-    permission_required = SEND
+    permission_required = permissions.SEND
     template_name = "newsletters/newsletter_manage_list.html"
     context_object_name = "newsletters"
     paginate_by = 30
@@ -56,7 +54,7 @@ class NewsletterManageListView(PortalPermissionRequiredMixin, ListView):
 class NewsletterFormView(PortalPermissionRequiredMixin, FormView):
     """Write or change a draft; the next page previews it with its audience."""
 
-    permission_required = SEND
+    permission_required = permissions.SEND
     template_name = "newsletters/newsletter_form.html"
     form_class = forms.NewsletterForm
 
@@ -84,8 +82,7 @@ class NewsletterFormView(PortalPermissionRequiredMixin, FormView):
                 newsletter=newsletter, by=self.request.user
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
             return self.form_invalid(form)
         return redirect("newsletters:manage_detail", pk=newsletter.pk)
 
@@ -93,7 +90,7 @@ class NewsletterFormView(PortalPermissionRequiredMixin, FormView):
 class NewsletterManageDetailView(PortalPermissionRequiredMixin, DetailView):
     """Preview, audience count, actions, and delivery progress while it sends."""
 
-    permission_required = SEND
+    permission_required = permissions.SEND
     template_name = "newsletters/newsletter_manage_detail.html"
     context_object_name = "newsletter"
     queryset = Newsletter.objects.select_related("created_by")
@@ -166,13 +163,12 @@ class NewsletterManageDetailView(PortalPermissionRequiredMixin, DetailView):
                 services.newsletter_cancel(newsletter=newsletter, by=request.user)
                 messages.info(request, "Cancelled: it will not be sent.")
         except ValidationError as exc:
-            if hasattr(exc, "error_dict") and action == "schedule":
+            if action == "schedule" and names_a_field(exc):
                 form = forms.ScheduleForm(request.POST)
                 form.is_valid()
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_errors(form, exc)
                 return self.render_to_response(
                     self.get_context_data(schedule_form=form)
                 )
-            messages.error(request, " ".join(exc.messages))
+            refuse(request, exc)
         return redirect("newsletters:manage_detail", pk=newsletter.pk)

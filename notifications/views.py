@@ -8,9 +8,9 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView
 
-from imgportal.permissions import PortalPermissionRequiredMixin
 from members import selectors as member_selectors
 from members.models import Member
+from members.permissions import PortalPermissionRequiredMixin
 from notifications import forms, preferences
 from notifications.models import Category
 from notifications.unsubscribe import read_token

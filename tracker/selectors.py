@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from handbook.models import Page, VisaTimeline
-from members.models import Member
+from members.models import Member, active_q
 from tracker import rules
 from tracker.models import ChecklistTick, TrackedDocument, TrackerSettings, Trip
 
@@ -99,14 +99,13 @@ def opted_in_counts(*, today=None) -> dict:
     today = today or timezone.localdate()
     start, end = quarter_bounds(today)
     counted = TrackedDocument.objects.filter(
-        member__tracker_settings__share_counts=True,
-        member__status=Member.Status.ACTIVE,
+        active_q("member__"), member__tracker_settings__share_counts=True
     )
     due = counted.filter(on__gte=start, on__lte=end)
     return {
         "quarter": (start, end),
         "opted_in": TrackerSettings.objects.filter(
-            share_counts=True, member__status=Member.Status.ACTIVE
+            active_q("member__"), share_counts=True
         ).count(),
         "rows": [
             (rules.KINDS[row["kind"]].label, row["members"])
@@ -121,11 +120,14 @@ def opted_in_counts(*, today=None) -> dict:
 def checklist_counts(*, today=None) -> dict:
     """How many of this year's newcomers finished each arrival step (never whose)."""
     today = today or timezone.localdate()
-    candidates = Member.objects.filter(
-        status=Member.Status.ACTIVE,
-        training_start__gte=today - timedelta(days=31),
-        training_start__lte=today + timedelta(days=366),
-    ).values_list("pk", "training_start")
+    candidates = (
+        Member.objects.active()
+        .filter(
+            training_start__gte=today - timedelta(days=31),
+            training_start__lte=today + timedelta(days=366),
+        )
+        .values_list("pk", "training_start")
+    )
     newcomers = [
         pk for pk, start in candidates if rules.shows_arrival_checklist(start, today)
     ]

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from members.models import Member
+from members.models import Member, active_q
 from notifications.models import Category
 from notifications.outbox import email_queue_template
 from tracker import rules
@@ -117,9 +117,7 @@ def reminders_send(*, today=None) -> int:
     )
     signature_horizon = horizon - timedelta(days=rules.TRAVEL_SIGNATURE_VALID_DAYS)
     documents = (
-        TrackedDocument.objects.filter(
-            member__status=Member.Status.ACTIVE, member__user__is_active=True
-        )
+        TrackedDocument.objects.filter(active_q("member__"))
         .filter(
             Q(on__gte=today, on__lte=horizon)
             | Q(kind=rules.Kind.TRAVEL_SIGNATURE, on__lte=signature_horizon)

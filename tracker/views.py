@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from imgportal.form_errors import add_errors
-from imgportal.permissions import PortalPermissionRequiredMixin
+from imgportal.form_errors import add_errors, refuse
 from members import selectors as member_selectors
-from tracker import forms, selectors, services
+from members.permissions import PortalPermissionRequiredMixin
+from tracker import forms, permissions, selectors, services
 from tracker.models import TrackedDocument, Trip
 
 
@@ -141,7 +141,7 @@ class ChecklistView(OwnTrackerMixin, View):
                 done=request.POST.get("done") == "1",
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            refuse(request, exc)
         return redirect(f"{reverse_lazy('tracker:status')}#arrival")
 
 
@@ -164,7 +164,7 @@ class SharingView(OwnTrackerMixin, View):
 class TotalsView(PortalPermissionRequiredMixin, TemplateView):
     """GME staff and co-leads: anonymous totals only, never whose."""
 
-    permission_required = "tracker.view_tracker_counts"
+    permission_required = permissions.VIEW_COUNTS
     template_name = "tracker/totals.html"
 
     def get_context_data(self, **kwargs):

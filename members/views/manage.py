@@ -11,8 +11,8 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from imgportal.confirm import FINGERPRINT, Confirmation, confirm_step
 from imgportal.csv_export import csv_response
+from imgportal.form_errors import add_errors, error_text, refuse
 from imgportal.params import as_ids, safe_next
-from imgportal.permissions import PortalPermissionRequiredMixin
 from members import forms, imports, roster, rules, selectors, services
 from members.filters import MemberListFilter
 from members.models import (
@@ -23,6 +23,11 @@ from members.models import (
     Role,
     RolloverRun,
 )
+from members.permissions import (
+    MANAGE_MEMBERS,
+    VIEW_MEMBER_LIST,
+    PortalPermissionRequiredMixin,
+)
 from members.tasks import import_apply_task, import_preview_task
 
 # --- Co-leads and GME staff --------------------------------------------------
@@ -31,7 +36,7 @@ from members.tasks import import_apply_task, import_preview_task
 class MemberListView(PortalPermissionRequiredMixin, ListView):
     """Every member with filters, search, sort and bulk actions (co-leads)."""
 
-    permission_required = "members.view_member_list"
+    permission_required = VIEW_MEMBER_LIST
     template_name = "members/member_list.html"
     context_object_name = "members"
     paginate_by = 50
@@ -51,7 +56,7 @@ class MemberListView(PortalPermissionRequiredMixin, ListView):
         context.update(
             filter=self.filterset,
             query=query.urlencode(),
-            can_manage=self.request.user.has_perm("members.manage_members"),
+            can_manage=self.request.user.has_perm(MANAGE_MEMBERS),
             bulk_form=forms.BulkActionForm(),
             total=context["paginator"].count
             if context["is_paginated"]
@@ -64,7 +69,7 @@ class MemberBulkActionView(PortalPermissionRequiredMixin, View):
     """Co-leads: approve, mark alumni, deactivate or give a role to many at once,
     after a confirm page that names them."""
 
-    permission_required = "members.manage_members"
+    permission_required = MANAGE_MEMBERS
     http_method_names = ["post"]
 
     TITLES = {
@@ -139,7 +144,7 @@ class MemberBulkActionView(PortalPermissionRequiredMixin, View):
                     )
                 done += 1
             except ValidationError as exc:
-                refused.append(f"{member.full_name}: {' '.join(exc.messages)}")
+                refused.append(f"{member.full_name}: {error_text(exc)}")
         if done:
             messages.success(request, f"Done for {done} member(s).")
         for reason in refused:
@@ -160,7 +165,7 @@ EXPORT_COLUMNS = [
 class MemberExportView(PortalPermissionRequiredMixin, View):
     """The filtered member list as CSV (the import's columns, so it round-trips)."""
 
-    permission_required = "members.view_member_list"
+    permission_required = VIEW_MEMBER_LIST
 
     def get(self, request):
         members = list(
@@ -196,7 +201,7 @@ class MemberExportView(PortalPermissionRequiredMixin, View):
 class MemberDashboardView(PortalPermissionRequiredMixin, TemplateView):
     """Members by visa status, stage, specialty and status; joins per month."""
 
-    permission_required = "members.view_member_list"
+    permission_required = VIEW_MEMBER_LIST
     template_name = "members/member_dashboard.html"
 
     def get_context_data(self, **kwargs):
@@ -227,7 +232,7 @@ def _with_bar_widths(rows: list[dict]) -> list[dict]:
 class JoinRequestListView(PortalPermissionRequiredMixin, ListView):
     """Co-leads: the people waiting to join, oldest first."""
 
-    permission_required = "members.manage_members"
+    permission_required = MANAGE_MEMBERS
     template_name = "members/member_join_requests.html"
     context_object_name = "pending_members"
     paginate_by = 50
@@ -239,7 +244,7 @@ class JoinRequestListView(PortalPermissionRequiredMixin, ListView):
 class JoinRequestDecisionView(PortalPermissionRequiredMixin, View):
     """Co-leads approve or decline one join request (POST only)."""
 
-    permission_required = "members.manage_members"
+    permission_required = MANAGE_MEMBERS
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
@@ -261,7 +266,7 @@ class JoinRequestDecisionView(PortalPermissionRequiredMixin, View):
             else:
                 messages.error(request, "Choose Approve or Decline.")
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            refuse(request, exc)
         return redirect(safe_next(request, reverse("members:join_requests")))
 
 
@@ -271,7 +276,7 @@ class JoinRequestDecisionView(PortalPermissionRequiredMixin, View):
 class RosterImportView(PortalPermissionRequiredMixin, FormView):
     """Upload a roster CSV; the next page previews every row."""
 
-    permission_required = "members.manage_members"
+    permission_required = MANAGE_MEMBERS
     template_name = "members/import_form.html"
     form_class = forms.RosterUploadForm
 
@@ -295,7 +300,7 @@ def _last_audit() -> int | None:
 class RosterImportDetailView(PortalPermissionRequiredMixin, DetailView):
     """The preview (create / update / unchanged / reject per row), then progress."""
 
-    permission_required = "members.manage_members"
+    permission_required = MANAGE_MEMBERS
     template_name = "members/import_detail.html"
     context_object_name = "job"
 
@@ -369,7 +374,7 @@ class RosterImportDetailView(PortalPermissionRequiredMixin, DetailView):
         try:
             job = imports.import_job_start(job=job)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            refuse(request, exc)
             return redirect("members:import_detail", pk=job.pk)
         if job.total_rows <= imports.INLINE_ROWS:
             job = imports.import_job_apply(job_id=job.pk)
@@ -386,7 +391,7 @@ class RosterImportDetailView(PortalPermissionRequiredMixin, DetailView):
 class RolloverView(PortalPermissionRequiredMixin, TemplateView):
     """Preview the rollover for a year, apply it, and undo a past one."""
 
-    permission_required = "members.manage_members"
+    permission_required = MANAGE_MEMBERS
     template_name = "members/rollover.html"
 
     def academic_year(self) -> int:
@@ -442,7 +447,7 @@ class RolloverView(PortalPermissionRequiredMixin, TemplateView):
         try:
             run = services.rollover_apply(academic_year=year, by=request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            refuse(request, exc)
         else:
             messages.success(
                 request,
@@ -452,7 +457,7 @@ class RolloverView(PortalPermissionRequiredMixin, TemplateView):
 
 
 class RolloverUndoView(PortalPermissionRequiredMixin, View):
-    permission_required = "members.manage_members"
+    permission_required = MANAGE_MEMBERS
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
@@ -460,7 +465,7 @@ class RolloverUndoView(PortalPermissionRequiredMixin, View):
         try:
             restored = services.rollover_undo(run=run, by=request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            refuse(request, exc)
         else:
             messages.success(request, f"Undone: {restored} member(s) put back.")
         return redirect("members:rollover")
@@ -472,14 +477,14 @@ class RolloverUndoView(PortalPermissionRequiredMixin, View):
 class HandoffView(PortalPermissionRequiredMixin, FormView):
     """Co-leads invite the next co-lead and see the invitations."""
 
-    permission_required = "members.manage_members"
+    permission_required = MANAGE_MEMBERS
     template_name = "members/handoff.html"
     form_class = forms.CoLeadInviteForm
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["invitees"] = (
-            Member.objects.filter(status=Member.Status.ACTIVE)
+            Member.objects.active()
             .exclude(pk__in=services.current_co_lead_ids())
             .select_related("user")
         )
@@ -495,8 +500,7 @@ class HandoffView(PortalPermissionRequiredMixin, FormView):
                 replaces_inviter=form.cleaned_data["replaces_inviter"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "Invitation sent.")
         return redirect("members:handoff")
@@ -513,7 +517,7 @@ class HandoffView(PortalPermissionRequiredMixin, FormView):
 
 
 class HandoffStepDownView(PortalPermissionRequiredMixin, View):
-    permission_required = "members.manage_members"
+    permission_required = MANAGE_MEMBERS
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
@@ -521,7 +525,7 @@ class HandoffStepDownView(PortalPermissionRequiredMixin, View):
         try:
             services.co_lead_step_down(member=member, by=request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            refuse(request, exc)
         else:
             messages.success(request, f"{member.full_name}'s co-lead term has ended.")
         return redirect("members:handoff")
@@ -555,7 +559,7 @@ class HandoffAnswerView(PortalPermissionRequiredMixin, DetailView):
                 messages.error(request, "Choose Accept or Decline.")
                 return redirect("members:handoff_answer", pk=pk)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            refuse(request, exc)
         return redirect("home")
 
 
@@ -574,7 +578,7 @@ class AboutView(PortalPermissionRequiredMixin, TemplateView):
 
 
 class DeletionRequestListView(PortalPermissionRequiredMixin, ListView):
-    permission_required = "members.manage_members"
+    permission_required = MANAGE_MEMBERS
     template_name = "members/deletionrequest_list.html"
     context_object_name = "requests"
 
@@ -583,7 +587,7 @@ class DeletionRequestListView(PortalPermissionRequiredMixin, ListView):
 
 
 class DeletionRequestDecisionView(PortalPermissionRequiredMixin, View):
-    permission_required = "members.manage_members"
+    permission_required = MANAGE_MEMBERS
     http_method_names = ["post"]
 
     def confirmation(self, deletion) -> Confirmation:
@@ -626,5 +630,5 @@ class DeletionRequestDecisionView(PortalPermissionRequiredMixin, View):
                     request, "Choose Anonymise or Cancel the request; nothing changed."
                 )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            refuse(request, exc)
         return redirect("members:deletion_requests")

@@ -11,12 +11,18 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from imgportal.csv_export import csv_response
-from imgportal.permissions import PortalPermissionRequiredMixin, is_awaiting_approval
+from imgportal.form_errors import add_errors
 from imgportal.personal_data import export_all
 from members import forms, selectors, services
 from members.filters import DirectoryFilter
 from members.models import LeadershipRole, Member
-from members.permissions import can_see_visa
+from members.permissions import (
+    MANAGE_MEMBERS,
+    VIEW_MEMBER_LIST,
+    PortalPermissionRequiredMixin,
+    can_see_visa,
+    is_awaiting_approval,
+)
 
 
 class PendingView(LoginRequiredMixin, TemplateView):
@@ -78,12 +84,12 @@ class MemberDetailView(PortalPermissionRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         viewer, profile = self.request.user, self.object
         is_self = profile.user_id == viewer.pk
-        staff_view = viewer.has_perm("members.view_member_list")
+        staff_view = viewer.has_perm(VIEW_MEMBER_LIST)
         context.update(
             is_self=is_self,
             full_view=is_self or staff_view,
             show_visa=can_see_visa(viewer, profile),
-            can_manage=viewer.has_perm("members.manage_members"),
+            can_manage=viewer.has_perm(MANAGE_MEMBERS),
             audit_entries=selectors.audit_entries_for(viewer=viewer, member=profile)[
                 :50
             ],
@@ -118,8 +124,7 @@ class _ProfileEditMixin:
                 user_data=form.user_data(),
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "Profile saved.")
         return redirect(self.profile)
@@ -145,11 +150,11 @@ class OwnProfileEditView(PortalPermissionRequiredMixin, _ProfileEditMixin, FormV
 class MemberEditView(PortalPermissionRequiredMixin, _ProfileEditMixin, FormView):
     """A co-lead corrects someone's profile (never their visa status or roles)."""
 
-    permission_required = "members.manage_members"
+    permission_required = MANAGE_MEMBERS
     form_class = forms.MemberProfileForm
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.has_perm("members.manage_members"):
+        if request.user.has_perm(MANAGE_MEMBERS):
             self.profile = get_object_or_404(
                 selectors.member_list_for(request.user), pk=kwargs["pk"]
             )

@@ -1,4 +1,4 @@
-from imgportal.permissions import is_awaiting_approval
+from members.permissions import is_awaiting_approval
 
 
 def navigation(request) -> dict:
