@@ -31,6 +31,7 @@ from imgportal.form_errors import add_errors, error_text, field_errors, refuse
 from imgportal.hooks import CALENDAR_ENTRIES
 from imgportal.params import as_id, id_or_404, search_text
 from members import selectors as member_selectors
+from members.actions import actions_for
 from members.permissions import PortalPermissionRequiredMixin
 from members.rules import academic_year_of
 from members.selectors import segment_label
@@ -187,6 +188,9 @@ class EventDetailView(MemberEventMixin, TemplateView):
                 event.audience, Category.EVENT_ANNOUNCEMENTS
             )
             if can_manage_events(self.request.user) and event.status == "draft"
+            else None,
+            actions=actions_for(event)
+            if can_manage_events(self.request.user)
             else None,
         )
         return context

@@ -59,9 +59,15 @@ def chapter_save(*, chapter: Chapter, by: User) -> Chapter:
     """Create or change a chapter (title, address, order, visa flag)."""
     _check_slug(chapter.slug)
     chapter.full_clean()
-    creating = chapter.pk is None
+    before = (
+        Chapter.objects.filter(pk=chapter.pk).values().first() if chapter.pk else None
+    )
     chapter.save()
-    record(actor=by, verb="created" if creating else "changed", target=chapter)
+    after = Chapter.objects.filter(pk=chapter.pk).values().first()
+    if before is None:
+        record(actor=by, verb="created", target=chapter)
+    elif changed := [key for key, value in after.items() if before[key] != value]:
+        record(actor=by, verb="changed", target=chapter, fields=changed)
     for page in chapter.pages.filter(published_revision__isnull=False):
         page_index(page=page, chapter_title=chapter.title)
     transaction.on_commit(visitor_cache.bump)
@@ -396,6 +402,7 @@ def page_settings_update(
 ) -> Page:
     """Order, visibility and review interval (not text: that takes a revision)."""
     page = Page.objects.select_for_update().get(pk=page.pk)
+    before = (page.order, page.members_only, page.review_interval_months)
     page.order, page.members_only = order, members_only
     page.review_interval_months = review_interval_months
     page.review_due_on = rules.review_due_on(
@@ -410,14 +417,15 @@ def page_settings_update(
             "review_due_on",
         ]
     )
-    record(
-        actor=by,
-        verb="settings",
-        target=page,
-        order=order,
-        members_only=members_only,
-        review_every_months=review_interval_months,
-    )
+    if before != (order, members_only, review_interval_months):
+        record(
+            actor=by,
+            verb="settings",
+            target=page,
+            order=order,
+            members_only=members_only,
+            review_every_months=review_interval_months,
+        )
     transaction.on_commit(visitor_cache.bump)
     return page
 

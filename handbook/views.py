@@ -30,6 +30,7 @@ from imgportal.form_errors import add_errors, refuse
 from imgportal.markdown import render_document
 from imgportal.params import as_id, id_or_404
 from members import selectors as member_selectors
+from members.actions import actions_for
 from members.permissions import PortalPermissionRequiredMixin
 
 logger = logging.getLogger(__name__)
@@ -431,6 +432,7 @@ class ChapterFormView(EditorRequiredMixin, FormView):
             cancel_url=chapter.get_absolute_url()
             if chapter
             else reverse("handbook:index"),
+            actions=actions_for(chapter) if chapter else None,
             **kwargs,
         )
 
@@ -507,6 +509,7 @@ class PageHistoryView(EditorRequiredMixin, PageMixin, TemplateView):
             page=page,
             revisions=selectors.page_history(page),
             as_of_form=forms.AsOfForm(),
+            actions=actions_for(page),
             **kwargs,
         )
 

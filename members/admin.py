@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 
 from members import services
 from members.models import (
+    ActionLog,
     AuditEntry,
     CoLeadInvitation,
     CoLeadTerm,
@@ -100,6 +101,13 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["action"]
     list_select_related = ["member__user", "actor"]
     date_hierarchy = "at"
+
+
+@admin.register(ActionLog)
+class ActionLogAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor", "verb", "target_type", "target_id")
+    list_filter = ("verb", "target_type")
+    list_select_related = ("actor", "target_type")
 
 
 @admin.register(CoLeadTerm)

@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from imgportal.hooks import DIGEST_SECTIONS
 from imgportal.personal_data import PersonalData, personal_data_register
 from members.models import (
+    ActionLog,
     AuditEntry,
     CoLeadInvitation,
     CoLeadTerm,
@@ -77,6 +78,11 @@ def export(member: Member) -> dict[str, object]:
             .order_by("at", "pk")
             .values("at", "action", "changes", "actor__email")
         ),
+        "actions_you_took": list(
+            ActionLog.objects.filter(actor=member.user)
+            .order_by("at", "pk")
+            .values("at", "verb", "target_type__model", "target_id", "data")
+        ),
     }
 
 
@@ -107,6 +113,8 @@ def erase(member: Member) -> None:
         update_fields=["email", "first_name", "last_name", "is_active", "password"]
     )
     EmailAddress.objects.filter(user=user).delete()
+    # What they did stays on the objects' logs, no longer saying who.
+    ActionLog.objects.filter(actor=user).update(actor=None)
     Authenticator.objects.filter(user=user).delete()
     user.groups.clear()
     for field_name, blank in (
@@ -159,6 +167,7 @@ def register() -> None:
                 "members.ImportJob",
                 # Rollovers name who applied them (a user, anonymised above).
                 "members.RolloverRun",
+                "members.ActionLog",
                 "account.EmailAddress",
                 "mfa.Authenticator",
                 "usersessions.UserSession",

@@ -11,6 +11,7 @@ from imgportal.csv_export import csv_response
 from imgportal.form_errors import add_errors, error_text, refuse
 from imgportal.params import id_or_404
 from members import selectors as member_selectors
+from members.actions import actions_for
 from members.models import Member
 from members.permissions import PortalPermissionRequiredMixin
 from mentorship import forms, permissions, selectors, services
@@ -214,6 +215,9 @@ class MatchView(MemberMixin, TemplateView):
             answer_form=kwargs.pop("answer_form", None) or forms.AnswerForm(),
             checkin_form=kwargs.pop("checkin_form", None) or forms.CheckInForm(),
             close_form=forms.CloseForm(),
+            actions=actions_for(match)
+            if permissions.can_run_matching(self.request.user)
+            else None,
             **kwargs,
         )
 
@@ -385,6 +389,7 @@ class RoundView(RunMatchingMixin, TemplateView):
             proposals=matching_round.proposals.select_related(
                 "request__mentee__user", "mentor__member__user"
             ),
+            actions=actions_for(matching_round),
             **kwargs,
         )
 

@@ -6,6 +6,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from imgportal.confirm import Confirmation, confirm_step
 from imgportal.form_errors import add_errors, names_a_field, refuse
+from members.actions import actions_for
 from members.permissions import PortalPermissionRequiredMixin
 from members.selectors import segment_label
 from newsletters import forms, permissions, selectors, services
@@ -107,6 +108,7 @@ class NewsletterManageDetailView(PortalPermissionRequiredMixin, DetailView):
             schedule_form=kwargs.get("schedule_form") or forms.ScheduleForm(),
             editable=newsletter.status
             in (Newsletter.Status.DRAFT, Newsletter.Status.SCHEDULED),
+            actions=actions_for(newsletter),
         )
         return context
 

@@ -1,0 +1,68 @@
+"""Accounts: the user (email sign-in) and the portal's roles."""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+TRAINING_START_MAX_YEARS = 15
+
+
+class UserManager(BaseUserManager):
+    """Users sign in with their email address; there are no usernames."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """An account. The person's profile in the group is their `Member`."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="members_user_email_ci_unique")
+        ]
+        # The directory and the member list sort by name: with this index the
+        # first page reads 24 rows in order instead of sorting every member.
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="members_user_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Role(models.TextChoices):
+    """The portal's roles; each is a Django group made by a data migration."""
+
+    RESIDENT = "Resident", _("Resident")
+    MENTOR = "Mentor", _("Mentor")
+    GME_STAFF = "GME staff", _("GME staff")
+    CO_LEAD = "Co-lead", _("Co-lead")
+    HANDBOOK_EDITOR = "Handbook editor", _("Handbook editor")
