@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from events import rsvps, services
+from events import attendance, rsvps, services
 
 
 @shared_task
@@ -18,4 +18,4 @@ def offers_expire_task() -> int:
 @shared_task
 def feedback_requests_task() -> int:
     """Ask attendees of events that just ended for feedback (once per event)."""
-    return services.feedback_requests_send()
+    return attendance.feedback_requests_send()

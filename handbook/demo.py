@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from handbook import services
+from handbook import services, timelines
 from handbook.demo_content import CHAPTERS, TIMELINES, WAIT_TIMES
 from handbook.models import Chapter, Page, Revision, VisaTimeline, Watch
 from members.models import Member, User
@@ -143,6 +143,6 @@ def _seed_timelines(by, now) -> None:
             is_example=True,
             updated_by=by,
         )
-        row.search_text = services.timeline_search_text(row)
+        row.search_text = timelines.timeline_search_text(row)
         row.save()
         services.words_add(row.search_text)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from handbook import rules
 from handbook.models import Chapter, Page, VisaTimeline, slug_validator
-from handbook.services import TIMELINE_FIELDS
+from handbook.timelines import TIMELINE_FIELDS
 from members.models import Member
 
 MARKDOWN_HELP = _(

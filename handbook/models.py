@@ -285,7 +285,7 @@ class VisaTimeline(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # Country names (with the common ones: "UK", "Korea"), post, visa type and
-    # notes, for the handbook search (services.timeline_search_text).
+    # notes, for the handbook search (timelines.timeline_search_text).
     search_text = models.TextField(default="", editable=False)
 
     class Meta:

@@ -1,5 +1,5 @@
-"""Every write to the handbook: chapters, revisions and their review, watching,
-editors, and the visa timeline table.
+"""Every write to the handbook: chapters, revisions and their review, watching
+and editors (the visa timeline table's writes are in `timelines.py`).
 
 A page's text is only ever added to: each save is a new `Revision` (a database
 trigger refuses edits to a saved one). Publishing copies the revision's rendered
@@ -23,8 +23,6 @@ from handbook.models import (
     Page,
     Revision,
     SearchWord,
-    VisaTimeline,
-    VisaTimelineChange,
     Watch,
 )
 from handbook.permissions import can_edit, can_publish
@@ -35,6 +33,8 @@ from notifications.models import Category
 from notifications.outbox import email_members, email_queue_template
 
 # Words as readers type them: letters and digits, hyphens inside (DS-2019, I-797).
+
+
 WORD = re.compile(r"[^\W_](?:[\w-]*[^\W_])?")
 
 
@@ -44,9 +44,6 @@ class EditConflict(Exception):
     def __init__(self, *, head: Revision):
         super().__init__("The page changed while you were editing it.")
         self.head = head
-
-
-# --- Chapters and pages ---------------------------------------------------------
 
 
 def _check_slug(slug: str) -> None:
@@ -446,9 +443,6 @@ def page_mark_verified(*, page: Page, by: User) -> Page:
     return page
 
 
-# --- Watching and notices -------------------------------------------------------
-
-
 def watch_set(
     *, member: Member, watching: bool, page: Page | None = None, chapter=None
 ) -> bool:
@@ -543,9 +537,6 @@ def review_due_send(*, now=None) -> int:
     )
 
 
-# --- Editors ----------------------------------------------------------------------
-
-
 def editor_add(*, member: Member, by: User) -> Member:
     """Give an active member the Handbook editor role (audited like any role)."""
     return member_grant_role(member=member, role=Role.HANDBOOK_EDITOR, by=by)
@@ -553,81 +544,3 @@ def editor_add(*, member: Member, by: User) -> Member:
 
 def editor_remove(*, member: Member, by: User) -> Member:
     return member_remove_role(member=member, role=Role.HANDBOOK_EDITOR, by=by)
-
-
-# --- Visa timelines ---------------------------------------------------------------
-
-TIMELINE_FIELDS = (
-    "country",
-    "visa_type",
-    "post",
-    "wait_days",
-    "processing_notes",
-    "last_verified",
-    "source_url",
-    "is_example",
-)
-
-
-def _timeline_values(timeline: VisaTimeline) -> dict[str, str]:
-    return {f: str(getattr(timeline, f)) for f in TIMELINE_FIELDS}
-
-
-@transaction.atomic
-def timeline_save(*, timeline: VisaTimeline, by: User) -> VisaTimeline:
-    """Add or change a row; the change is kept in the row's history."""
-    creating = timeline.pk is None
-    before = (
-        {} if creating else _timeline_values(VisaTimeline.objects.get(pk=timeline.pk))
-    )
-    timeline.full_clean()
-    after = _timeline_values(timeline)
-    changes = {
-        f: (before.get(f, ""), v) for f, v in after.items() if before.get(f) != v
-    }
-    if not creating and not changes:
-        return timeline  # an unchanged save: who changed it last stays true
-    timeline.updated_at, timeline.updated_by = timezone.now(), by
-    timeline.search_text = timeline_search_text(timeline)
-    timeline.save()
-    words_add(timeline.search_text)
-    transaction.on_commit(visitor_cache.bump)
-    if changes:
-        VisaTimelineChange.objects.create(
-            timeline=timeline,
-            label=str(timeline),
-            action=VisaTimelineChange.Action.CREATED
-            if creating
-            else VisaTimelineChange.Action.CHANGED,
-            changes=changes,
-            by=by,
-        )
-    return timeline
-
-
-def timeline_search_text(timeline: VisaTimeline) -> str:
-    """What search finds a row by: every name of its country, the post, the
-    visa type and the notes."""
-    return search_terms.canonical(
-        " ".join(
-            [
-                *search_terms.country_names(timeline.country.code),
-                timeline.post,
-                timeline.visa_type,
-                timeline.processing_notes,
-            ]
-        )
-    )
-
-
-@transaction.atomic
-def timeline_delete(*, timeline: VisaTimeline, by: User) -> None:
-    VisaTimelineChange.objects.create(
-        timeline=None,
-        label=str(timeline),
-        action=VisaTimelineChange.Action.DELETED,
-        changes={f: (v, "") for f, v in _timeline_values(timeline).items()},
-        by=by,
-    )
-    timeline.delete()
-    transaction.on_commit(visitor_cache.bump)

@@ -4,7 +4,7 @@ Role groups (Co-lead, GME staff, Handbook editor, Mentor) give their permissions
 only while the member is active. An alumnus keeps what the Resident role gives
 (read access to the portal); a pending, inactive or anonymised member gets none.
 The services also take the staff roles away when a member stops being active
-(`members.services.staff_roles_end`); this is the rule that holds even where a
+(`members.handoff.staff_roles_end`); this is the rule that holds even where a
 group was left behind.
 """
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from members import rules
+from members.handoff import co_lead_terms_apply
 from members.models import (
     CoLeadTerm,
     LeadershipRole,
@@ -24,7 +25,6 @@ from members.models import (
     Specialty,
     User,
 )
-from members.services import co_lead_terms_apply
 
 DEMO_DOMAIN = "demo.imgportal.test"
 DEMO_PASSWORD = "Welcome-to-IMG-2026"  # noqa: S105 — published in the README, local use

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from members import imports, rules, services
+from members import handoff, imports, rules, services
 from members.models import ImportJob
 
 
@@ -24,7 +24,7 @@ def import_apply_task(job_id: int) -> None:
 @shared_task
 def co_lead_terms_apply_task() -> None:
     """Give and take the Co-lead role as terms begin and end."""
-    services.co_lead_terms_apply()
+    handoff.co_lead_terms_apply()
 
 
 @shared_task

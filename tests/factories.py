@@ -65,7 +65,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
             extracted = [Role.RESIDENT] if self.status == Member.Status.ACTIVE else []
         self.user.groups.add(*Group.objects.filter(name__in=list(extracted)))
         if Role.CO_LEAD in extracted:
-            # Co-lead rights follow terms (members.services.co_lead_terms_apply).
+            # Co-lead rights follow terms (members.handoff.co_lead_terms_apply).
             CoLeadTerm.objects.create(
                 member=self, start=timezone.localdate() - timedelta(days=200)
             )

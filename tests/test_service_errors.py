@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from events import attendance as events_attendance
 from events import services as event_services
 from newsletters import services as newsletter_services
 from newsletters.models import Newsletter
@@ -72,7 +73,7 @@ def test_a_self_check_in_refused_without_a_field_is_shown_not_a_500(
     resident, monkeypatch
 ):
     event = EventFactory()
-    monkeypatch.setattr(event_services, "checkin_with_code", _refuse)
+    monkeypatch.setattr(events_attendance, "checkin_with_code", _refuse)
     response = client_for(resident).post(
         reverse("events:code_checkin", args=[event.pk]), {"code": "ABC123"}
     )

@@ -2,17 +2,12 @@ from members.views.manage import (
     AboutView,
     DeletionRequestDecisionView,
     DeletionRequestListView,
-    HandoffAnswerView,
-    HandoffStepDownView,
-    HandoffView,
     JoinRequestDecisionView,
     JoinRequestListView,
     MemberBulkActionView,
     MemberDashboardView,
     MemberExportView,
     MemberListView,
-    RolloverUndoView,
-    RolloverView,
     RosterImportDetailView,
     RosterImportView,
 )
@@ -29,6 +24,13 @@ from members.views.profiles import (
     OwnProfileEditView,
     OwnProfileRedirectView,
     PendingView,
+)
+from members.views.year import (
+    HandoffAnswerView,
+    HandoffStepDownView,
+    HandoffView,
+    RolloverUndoView,
+    RolloverView,
 )
 
 __all__ = [

@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from events import rsvps, selectors, services
+from events import attendance, rsvps, selectors, services
 from events.models import Attendance, Event
 from newsletters.models import Delivery
 from notifications.models import Category
@@ -161,10 +161,10 @@ def test_attendees_get_a_survey_and_organisers_read_the_results(
         ends_at=timezone.now() - timedelta(hours=2),
     )
     absent = MemberFactory()
-    services.attendance_mark(event=event, member=resident, by=co_lead.user)
+    attendance.attendance_mark(event=event, member=resident, by=co_lead.user)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.feedback_requests_send() == 1
-        assert services.feedback_requests_send() == 0
+        assert attendance.feedback_requests_send() == 1
+        assert attendance.feedback_requests_send() == 0
     (request,) = mail.outbox
     assert request.to == [resident.user.email]
     url = reverse("events:feedback", args=[event.pk])
@@ -206,8 +206,8 @@ def test_the_gme_report_adds_up_one_academic_year_and_exports_csv(co_lead):
     j1_pgy1 = MemberFactory()
     h1b = MemberFactory(visa_status="h1b", training_stage="pgy2")
     for member in (j1_pgy1, h1b):
-        services.attendance_mark(event=panel, member=member, by=co_lead.user)
-    services.attendance_mark(event=social, member=j1_pgy1, by=co_lead.user)
+        attendance.attendance_mark(event=panel, member=member, by=co_lead.user)
+    attendance.attendance_mark(event=social, member=j1_pgy1, by=co_lead.user)
     report = selectors.gme_report(year=2025)
     assert report["totals"]["gme_events"] == 1
     assert report["totals"]["spent"] == Decimal("450")

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events import rsvps, selectors, services
+from events import attendance, rsvps, selectors, services
 from events.models import Attendance, Event
 from members.models import Member
 from tests.conftest import client_for, page_text
@@ -46,7 +46,7 @@ def test_a_rollover_changes_no_past_figure(co_lead):
     event = EventFactory(**_in_this_year(1))
     rsvps.rsvp_yes(event=event, member=member)
     event = _held(event)
-    services.attendance_mark(event=event, member=member, by=co_lead.user)
+    attendance.attendance_mark(event=event, member=member, by=co_lead.user)
     Member.objects.filter(pk=member.pk).update(training_stage="pgy2", visa_status="h1b")
     report = selectors.gme_report(year=_year())
     assert report["by_stage"] == [("PGY-1", 1, 0)]
@@ -70,7 +70,7 @@ def test_the_headline_separates_past_events_from_upcoming_ones(co_lead):
     services.event_cancel(event=cancelled, by=co_lead.user)
     past = _held(past)
     for member in people[:2]:
-        services.attendance_mark(event=past, member=member, by=co_lead.user)
+        attendance.attendance_mark(event=past, member=member, by=co_lead.user)
     totals = selectors.gme_report(year=_year())["totals"]
     assert (totals["past_events"], totals["past_going"], totals["attended"]) == (
         1,

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from handbook import selectors, services
+from handbook import selectors, services, timelines
 from handbook.models import Page, Revision, VisaTimelineChange
 from members.models import Role
 from notifications import preferences
@@ -210,10 +210,10 @@ def test_co_leads_add_and_remove_editors_and_it_is_audited(co_lead, resident):
 def test_timeline_changes_are_kept_in_history(co_lead):
     timeline = TimelineFactory()
     timeline.wait_days = 90
-    services.timeline_save(timeline=timeline, by=co_lead.user)
+    timelines.timeline_save(timeline=timeline, by=co_lead.user)
     change = VisaTimelineChange.objects.get()
     assert change.changes["wait_days"] == ["45", "90"]
-    services.timeline_delete(timeline=timeline, by=co_lead.user)
+    timelines.timeline_delete(timeline=timeline, by=co_lead.user)
     assert VisaTimelineChange.objects.filter(action="deleted").count() == 1
 
 

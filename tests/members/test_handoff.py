@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from members.handoff import co_lead_step_down, co_lead_terms_apply
 from members.models import CoLeadInvitation, CoLeadTerm, Role
-from members.services import co_lead_step_down, co_lead_terms_apply, member_deactivate
+from members.services import member_deactivate
 from tests.conftest import client_for, page_text
 from tests.factories import MemberFactory
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from members import rules, services
+from members import handoff, rules, services
 from members.models import CoLeadTerm, DeletionRequest, Member, Role
 from notifications.models import OutboundEmail
 from tests.factories import MemberFactory, give_totp
@@ -104,9 +104,9 @@ def test_a_co_lead_who_leaves_reaches_no_staff_page(
     )
     assert not co_lead.user.groups.filter(name=Role.CO_LEAD).exists()
     # The nightly job that matches roles to terms does not give it back.
-    services.co_lead_terms_apply()
+    handoff.co_lead_terms_apply()
     assert not co_lead.user.groups.filter(name=Role.CO_LEAD).exists()
-    assert services.current_co_lead_ids() == {second_co_lead.pk}
+    assert handoff.current_co_lead_ids() == {second_co_lead.pk}
 
 
 def test_graduation_closes_the_term_and_tells_the_other_co_leads_and_gme(

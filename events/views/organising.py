@@ -1,0 +1,281 @@
+"""Organisers' pages: create and edit, publish/cancel/nudge, reminders, and
+the GME funding report with its CSV."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from events import forms, selectors, services
+from events.models import Event, Rsvp
+from events.permissions import (
+    MANAGE,
+    can_manage_events,
+)
+from events.views.mixins import MemberEventMixin
+from imgportal.confirm import Confirmation, confirm_step
+from imgportal.csv_export import csv_response
+from imgportal.form_errors import add_errors, refuse
+from members.permissions import PortalPermissionRequiredMixin
+from members.rules import academic_year_of
+from members.selectors import segment_label
+from notifications import selectors as notification_selectors
+from notifications.models import Category
+
+
+class EventFormView(MemberEventMixin, FormView):
+    """Create or edit an event (GME staff and co-leads)."""
+
+    permission_required = MANAGE
+    template_name = "events/event_form.html"
+    form_class = forms.EventForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if "pk" in kwargs and request.user.is_authenticated:
+            event = get_object_or_404(Event, pk=kwargs["pk"])
+            if event.status == Event.Status.CANCELLED or event.has_ended():
+                if not can_manage_events(request.user):
+                    raise PermissionDenied
+                messages.error(
+                    request,
+                    "This event was cancelled, so it can't be changed or moved: "
+                    "create a new event for a new date."
+                    if event.status == Event.Status.CANCELLED
+                    else "This event is over, so it can no longer be changed.",
+                )
+                return redirect(event.get_absolute_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_instance(self) -> Event:
+        if "pk" in self.kwargs:
+            return get_object_or_404(Event, pk=self.kwargs["pk"])
+        return Event()
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.get_instance()
+        return kwargs
+
+    def form_valid(self, form):
+        event = form.save(commit=False)
+        event.audience = form.audience()
+        try:
+            event = services.event_save(
+                event=event,
+                by=self.request.user,
+                panelists=form.cleaned_data["panelists"],
+                organisers=list(form.cleaned_data["organisers"]),
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "Saved.")
+        return redirect(event.get_absolute_url())
+
+
+class EventActionView(MemberEventMixin, View):
+    """Publish, cancel, or nudge those who haven't answered (POST). Publishing
+    and cancelling email many people: a confirm page says how many first."""
+
+    permission_required = MANAGE
+
+    def confirm(self, event: Event, action: str):
+        back = event.get_absolute_url()
+        if action == "publish" and event.status == Event.Status.DRAFT:
+            counts = notification_selectors.audience_counts(
+                event.audience, Category.EVENT_ANNOUNCEMENTS
+            )
+            n = counts["recipients"]
+            if not counts["matching"]:
+                return None  # the service refuses it, with the reason
+            lines = [
+                f"Audience: {segment_label(event.audience)}.",
+                f"The announcement goes to {n} member{'s' if n != 1 else ''} now.",
+            ]
+            if counts["skipped"]:
+                lines.append(
+                    f"{counts['skipped']} turned event announcements off and "
+                    "will not be emailed (they still see the event)."
+                )
+            return confirm_step(
+                self.request,
+                Confirmation(
+                    title=f"Publish “{event.title}” and announce it?",
+                    lines=lines,
+                    button=f"Publish and email {n} member{'s' if n != 1 else ''}",
+                    cancel_url=back,
+                    facts=("publish", event.pk, event.updated_at, n),
+                    repost={"action": "publish"},
+                ),
+            )
+        if action == "cancel" and event.status != Event.Status.CANCELLED:
+            told = event.rsvps.filter(
+                status__in=[*Rsvp.SEATED, Rsvp.Status.WAITLIST]
+            ).count()
+            return confirm_step(
+                self.request,
+                Confirmation(
+                    title=f"Cancel “{event.title}”?",
+                    lines=[
+                        f"{told} member{'s' if told != 1 else ''} who said yes, "
+                        "were offered a seat or are waiting will be emailed.",
+                    ],
+                    button="Cancel the event and tell them",
+                    cancel_url=back,
+                    facts=("cancel", event.pk, told),
+                    repost={"action": "cancel"},
+                    danger=True,
+                    warning="A cancelled event can't be published again.",
+                ),
+            )
+        return None
+
+    def post(self, request, pk: int):
+        event = self.get_event()
+        action = request.POST.get("action")
+        if page := self.confirm(event, action):
+            return page
+        try:
+            if action == "publish":
+                event = services.event_publish(event=event, by=request.user)
+                messages.success(
+                    request,
+                    "Published. The announcement is on its way to the audience.",
+                )
+            elif action == "cancel":
+                services.event_cancel(event=event, by=request.user)
+                messages.success(request, "Cancelled. Everyone who answered is told.")
+            elif action == "nudge":
+                count = services.event_nudge(event=event, by=request.user)
+                messages.success(
+                    request,
+                    f"Reminder queued for {count} member{'s' if count != 1 else ''} "
+                    "who haven't answered.",
+                )
+            else:
+                messages.error(request, "Unknown action.")
+        except ValidationError as exc:
+            refuse(request, exc)
+        return redirect(event.get_absolute_url())
+
+
+class RemindersView(MemberEventMixin, FormView):
+    """The event's reminders: offsets before the start, each with its subject."""
+
+    permission_required = MANAGE
+    template_name = "events/event_reminders.html"
+    form_class = forms.ReminderFormSet
+
+    def get_form(self, form_class=None):
+        event = self.get_event()
+        initial = [
+            {
+                "hours_before": r.minutes_before / 60,
+                "subject": r.subject,
+            }
+            for r in event.reminders.all()
+        ]
+        if self.request.method == "POST":
+            return forms.ReminderFormSet(self.request.POST, initial=initial)
+        return forms.ReminderFormSet(initial=initial)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["event"] = self.get_event()
+        return context
+
+    def form_valid(self, formset):
+        rules = [
+            (int(f.cleaned_data["hours_before"] * 60), f.cleaned_data["subject"])
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.reminders_set(event=self.get_event(), rules=rules)
+        except ValidationError as exc:
+            add_errors(formset, exc)
+            return self.form_invalid(formset)
+        messages.success(self.request, "Reminders saved.")
+        return redirect(self.get_event().get_absolute_url())
+
+
+class ReportView(PortalPermissionRequiredMixin, TemplateView):
+    """GME's report for one academic year (?year=2025 means 2025–26)."""
+
+    permission_required = MANAGE
+    template_name = "events/report.html"
+
+    def year(self) -> int:
+        current = academic_year_of(timezone.localdate())
+        try:
+            year = int(self.request.GET.get("year", current))
+        except ValueError:
+            return current
+        return year if 2000 <= year <= current + 1 else current
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = selectors.gme_report(year=self.year())
+        current = academic_year_of(timezone.localdate())
+        top = max(
+            [r["attended"] or 0 for r in report["rows"]]
+            + [r["going"] for r in report["rows"]]
+            + [1]
+        )
+        context.update(
+            report=report,
+            breakdowns=[
+                ("by-stage", "By training stage", "Stage", report["by_stage"]),
+                (
+                    "by-visa",
+                    "By visa status (counts only)",
+                    "Visa status",
+                    report["by_visa"],
+                ),
+            ],
+            years=[
+                (y, f"{y}–{str(y + 1)[2:]}")
+                for y in range(current + 1, current - 6, -1)
+            ],
+            chart_top=top,
+        )
+        return context
+
+
+class ReportCsvView(ReportView):
+    def get(self, request, *args, **kwargs):
+        report = selectors.gme_report(year=self.year())
+        return csv_response(
+            f"gme-events-{report['year']}-{report['year'] + 1}.csv",
+            [
+                "Date",
+                "Event",
+                "Kind",
+                "Status",
+                "Funding",
+                "Budget (USD)",
+                "Actual cost (USD)",
+                "Said yes (with guests)",
+                "Attended (with guests)",
+                "Cost per attendee (USD)",
+            ],
+            (
+                (
+                    timezone.localtime(row["event"].starts_at).strftime("%Y-%m-%d"),
+                    row["event"].title,
+                    row["event"].get_kind_display(),
+                    row["event"].get_status_display(),
+                    row["event"].funding_source
+                    if row["event"].funding == "other"
+                    else "GME",
+                    row["event"].budget,
+                    row["event"].actual_cost,
+                    row["going"],
+                    row["attended"],
+                    row["cost_per_attendee"],
+                )
+                for row in report["rows"]
+            ),
+        )
