@@ -5,7 +5,8 @@ queryset it implies.
 
 Every member-only view uses `PortalPermissionRequiredMixin` with one of the
 apps' permission constants. Code never tests group names; which role holds
-which permission is listed once, in `imgportal/roles.py`."""
+which permission is listed once, in `imgportal/management/commands/roles.py`
+(`manage.py roles`)."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db.models import QuerySet

@@ -1,8 +1,9 @@
 """Permission codenames are declared once, and one list says which role has which.
 
-Each app's `permissions.py` holds its codenames as constants; `imgportal/roles.py`
-lists which role holds which; the data migrations grant them. These tests keep
-the three in step, and fail on a permission string typed anywhere else."""
+Each app's `permissions.py` holds its codenames as constants; `manage.py roles`
+(imgportal/management/commands/roles.py) lists which role holds which; the
+data migrations grant them. These tests keep the three in step, and fail on a
+permission string typed anywhere else."""
 
 import ast
 import importlib
@@ -12,7 +13,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 
-from imgportal import roles
+from imgportal.management.commands import roles
 from tests.test_layers import LAYERS, ROOT
 
 FEATURE_APPS = [app for app in LAYERS if app != "imgportal"]
@@ -50,7 +51,7 @@ def test_every_declared_permission_has_one_constant_and_a_row():
 
 @pytest.mark.django_db
 def test_role_groups_hold_exactly_the_listed_permissions():
-    """What the migrations granted is what `imgportal/roles.py` says."""
+    """What the migrations granted is what `manage.py roles` lists."""
     in_database = {
         group.name: frozenset(
             f"{p.content_type.app_label}.{p.codename}"
@@ -73,7 +74,10 @@ def _typed_permissions() -> list[str]:
     declared = _declared()
     typed = []
     for path in _python_files():
-        if path.relative_to(ROOT).as_posix() == "imgportal/roles.py":
+        if (
+            path.relative_to(ROOT).as_posix()
+            == "imgportal/management/commands/roles.py"
+        ):
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Constant) and node.value in declared:
@@ -114,6 +118,6 @@ def test_templates_name_only_declared_permissions():
 def test_readme_role_table_is_generated_from_the_list():
     readme = (ROOT / "README.md").read_text()
     assert roles.role_table() in readme, (
-        "README's role table is out of date; paste imgportal.roles.role_table():\n"
+        "README's role table is out of date; paste manage.py roles:\n"
         + roles.role_table()
     )

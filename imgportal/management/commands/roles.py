@@ -1,4 +1,5 @@
-"""Which role has which permission: the one list a newcomer reads.
+"""Which role has which permission: the one list a newcomer reads
+(`python manage.py roles` prints it as the README's table).
 
 Each role is a Django group (made by `members/migrations/0002_roles.py`); each
 app declares its permission codenames once, as constants in its
@@ -7,6 +8,8 @@ readable summary of those grants: `tests/test_roles.py` checks that the groups
 in the database hold exactly these permissions and that the README's role table
 is `role_table()`'s output. Site admins are superusers and hold every
 permission; the MFA rule applies to them too."""
+
+from django.core.management.base import BaseCommand
 
 from events import permissions as events
 from handbook import permissions as handbook
@@ -62,3 +65,10 @@ def role_table() -> str:
         )
         lines.append(f"| `{permission}` | {meaning} | {marks} |")
     return "\n".join(lines) + "\n"
+
+
+class Command(BaseCommand):
+    help = "Print which role holds which permission (the README's role table)."
+
+    def handle(self, *args, **options):
+        self.stdout.write(role_table())
