@@ -16,7 +16,7 @@ from icalendar import Event as VEvent
 
 from events.models import Event
 
-PRODID = "-//IMG Portal//Events//EN"
+PRODID = "-//IMG Portal//Events//EN"  # the software, not the group (RFC 5545)
 
 
 def _vevent(event: Event, *, show_online: bool) -> VEvent:

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from imgportal.identity import site_domain
 from members.models import Member, User
 
 
@@ -147,7 +148,7 @@ class Event(models.Model):
     @property
     def uid(self) -> str:
         """RFC 5545 UID: the same for the event's whole life."""
-        return f"event-{self.pk}@imgportal"
+        return f"event-{self.pk}@{site_domain()}"
 
     def has_started(self, now=None) -> bool:
         return (now or timezone.now()) >= self.starts_at

@@ -4,6 +4,7 @@ The README's configuration table lists every variable read here.
 """
 
 import os
+from email.utils import formataddr
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,19 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
+
+# --- The group's identity (imgportal/identity.py): what pages, emails and
+# calendars call the group. One deployment, one group.
+GROUP_NAME = os.environ.get("GROUP_NAME", "IMG Portal")
+GROUP_SHORT_NAME = os.environ.get("GROUP_SHORT_NAME", "")
+GROUP_INSTITUTION = os.environ.get("GROUP_INSTITUTION", "")
+GROUP_GME_OFFICE = os.environ.get(
+    "GROUP_GME_OFFICE", "the Graduate Medical Education office"
+)
+GROUP_CONTACT_EMAIL = os.environ.get("GROUP_CONTACT_EMAIL", "")
+GROUP_LOGO_URL = os.environ.get("GROUP_LOGO_URL", "")
+GROUP_COLOUR = os.environ.get("GROUP_COLOUR", "#0d6efd")
+_SITE_HOST = SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
 
 INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
@@ -101,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.navigation",
+                "imgportal.context_processors.group",
             ],
         },
     },
@@ -168,7 +183,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # The sign-up form must say when an address is taken (issue #2, "Bad input");
 # the sign-up rate limit below bounds how fast anyone can probe addresses.
 ACCOUNT_PREVENT_ENUMERATION = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[IMG Portal] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{GROUP_SHORT_NAME or GROUP_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
@@ -184,7 +199,7 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
 ALLAUTH_TRUSTED_PROXY_COUNT = 0
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "IMG Portal"
+MFA_TOTP_ISSUER = GROUP_SHORT_NAME or GROUP_NAME
 # Accept the previous and next 30-second code too (RFC 6238 §5.2 suggests one step
 # of clock drift): a code typed as the period turns over is not refused.
 MFA_TOTP_TOLERANCE = 1
@@ -214,7 +229,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get(
-    "DEFAULT_FROM_EMAIL", "IMG Portal <no-reply@imgportal.localhost>"
+    "DEFAULT_FROM_EMAIL", formataddr((GROUP_NAME, f"no-reply@{_SITE_HOST}"))
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

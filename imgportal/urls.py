@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
+    path("group.css", views.group_css, name="group_css"),
     path("members/", include("members.urls")),
     # Email choices and unsubscribe links keep the /newsletters/ paths that
     # emails already in inboxes carry.

@@ -10,11 +10,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from imgportal.identity import group_identity
 from members import selectors
 from members.permissions import (
     ACCESS_PORTAL,
     MANAGE_MEMBERS,
     VIEW_VISA_STATUS,
+    has_member_profile,
     is_awaiting_approval,
 )
 
@@ -27,6 +29,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         if is_awaiting_approval(request.user):
             return redirect("members:pending")
+        if not has_member_profile(request.user):
+            return redirect("members:no_profile")
         return super().get(request, *args, **kwargs)
 
     def get_template_names(self) -> list[str]:
@@ -77,6 +81,20 @@ def _redis_ok() -> bool:
     except Exception:  # any failure means "not healthy"
         logger.exception("Health check: Redis unreachable")
         return False
+
+
+@require_GET
+def group_css(request):
+    """The group's colour, as a stylesheet (CSP allows no inline styles)."""
+    colour = group_identity().colour
+    css = (
+        f":root {{ --portal-group-colour: {colour}; }}\n"
+        ".navbar { border-bottom: 0.25rem solid var(--portal-group-colour); }\n"
+        ".brand-logo { height: 2rem; width: auto; }\n"
+    )
+    response = HttpResponse(css, content_type="text/css")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @never_cache

@@ -22,6 +22,11 @@ VIEW_MEMBER_LIST = "members.view_member_list"
 APPROVED = (Member.Status.ACTIVE, Member.Status.ALUMNI)
 
 
+def has_member_profile(user) -> bool:
+    """Site admins made with `createsuperuser` have an account but no profile."""
+    return getattr(user, "member", None) is not None
+
+
 def is_awaiting_approval(user) -> bool:
     """A signed-in person whose join request the co-leads have not approved yet."""
     if not user.is_authenticated or user.has_perm(ACCESS_PORTAL):
@@ -31,13 +36,18 @@ def is_awaiting_approval(user) -> bool:
 
 
 class PortalPermissionRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
-    """Anonymous → sign-in page with `next=`; pending → the waiting page; else 403."""
+    """Anonymous → sign-in page with `next=`; no profile → the page saying how to
+    make one; pending → the waiting page; else 403."""
 
     permission_required = ACCESS_PORTAL
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        if not has_member_profile(request.user):
+            # Member pages need a profile; a site admin without one is told how
+            # to get one instead of reaching code that reads it.
+            return redirect("members:no_profile")
         if not self.has_permission():
             if is_awaiting_approval(request.user):
                 return redirect("members:pending")

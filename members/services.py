@@ -40,6 +40,15 @@ def member_create_pending(*, user: User) -> Member:
     return member
 
 
+def own_profile_create(*, user: User) -> Member:
+    """An account without a profile asks for one: a join request, which a site
+    admin (who could approve it in the admin anyway) approves at once."""
+    member = member_create_pending(user=user)
+    if user.is_superuser and member.status == Member.Status.PENDING:
+        member = member_approve(member=member, by=user)
+    return member
+
+
 def user_sessions_end(*, user: User) -> int:
     """Sign a person out everywhere: end every session they hold."""
     sessions = list(UserSession.objects.filter(user=user))

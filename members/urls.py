@@ -6,6 +6,7 @@ app_name = "members"
 urlpatterns = [
     path("", views.MemberDirectoryView.as_view(), name="directory"),
     path("pending/", views.PendingView.as_view(), name="pending"),
+    path("no-profile/", views.NoProfileView.as_view(), name="no_profile"),
     path("about/", views.AboutView.as_view(), name="about"),
     # The signed-in member's own pages.
     path("me/", views.OwnProfileRedirectView.as_view(), name="me"),

@@ -12,6 +12,7 @@ from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 
+from imgportal.identity import group_identity, site_domain
 from imgportal.markdown import without_images
 from newsletters.models import Delivery, Newsletter
 from notifications.unsubscribe import unsubscribe_token, unsubscribe_url_prefix
@@ -30,9 +31,10 @@ def _message(newsletter, *, to, member_id, url, text, html, connection):
         connection=connection,
         headers={
             # Deterministic, so a receiving system can recognise a duplicate.
-            "Message-ID": f"<nl-{newsletter.pk}-{member_id}@imgportal>",
-            "List-Id": f"IMG Portal {newsletter.category.replace('_', ' ')} "
-            f"<{newsletter.category.replace('_', '-')}.imgportal>",
+            "Message-ID": f"<nl-{newsletter.pk}-{member_id}@{site_domain()}>",
+            "List-Id": f"{group_identity().short_name} "
+            f"{newsletter.category.replace('_', ' ')} "
+            f"<{newsletter.category.replace('_', '-')}.{site_domain()}>",
             "Precedence": "bulk",
             "List-Unsubscribe": f"<{url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

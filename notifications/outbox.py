@@ -27,6 +27,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from imgportal.hooks import STALE_CHECKS
+from imgportal.identity import site_domain
 from notifications import preferences
 from notifications.models import OutboundEmail
 from notifications.unsubscribe import list_unsubscribe_headers
@@ -152,7 +153,7 @@ def email_queue_message(*, key: str, message: EmailMessage) -> list[OutboundEmai
 
 
 def _build_message(email: OutboundEmail) -> EmailMultiAlternatives:
-    headers = {"Message-ID": make_msgid(domain="imgportal"), **email.headers}
+    headers = {"Message-ID": make_msgid(domain=site_domain()), **email.headers}
     if email.category and email.member_id:
         headers.update(list_unsubscribe_headers(email.member_id, email.category))
     message = EmailMultiAlternatives(

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from members.models import User
 from tests.factories import PASSWORD, MemberFactory, give_totp
 from tests.urls import ALL_URLS, kwargs_for
 
@@ -26,9 +27,21 @@ ROLES = (
     "gme_staff",
     "co_lead",
     "site_admin",
+    "admin_no_profile",
 )
 L, P, H = "→login", "→pending", "→home"
-SIGNED_IN = ("pending", "resident", "mentor", "gme_staff", "co_lead", "site_admin")
+SIGNED_IN = (
+    "pending",
+    "resident",
+    "mentor",
+    "gme_staff",
+    "co_lead",
+    "site_admin",
+)
+# A site admin whose account has no member profile: member pages send it to the
+# page that offers one; the rest answer as they do for the site admin.
+NO_PROFILE = "→no-profile"
+AS_SITE_ADMIN = "as site admin"
 
 
 def row(**answers) -> dict[str, object]:
@@ -46,8 +59,10 @@ def row(**answers) -> dict[str, object]:
         values.update(
             dict.fromkeys(("anonymous", "unverified"), answers.pop("logged_out"))
         )
+    values.pop("admin_no_profile", None)  # only ever given by name
     values.update(answers)
     values.setdefault("site_admin", values.get("co_lead"))
+    values.setdefault("admin_no_profile", AS_SITE_ADMIN)
     assert set(values) == set(ROLES), f"row is missing {set(ROLES) - set(values)}"
     return values
 
@@ -58,7 +73,11 @@ MATRIX: dict[str, dict[str, object]] = {
     "home": row(logged_out=L, pending=P, members=200),
     "healthz": row(everyone=200),
     "ping": row(everyone=200),
-    "members:pending": row(logged_out=L, pending=200, members=H),
+    "group_css": row(everyone=200),
+    "members:pending": row(logged_out=L, pending=200, members=H, admin_no_profile=H),
+    # An account without a member profile (a site admin made by createsuperuser)
+    # is sent here from every member page; everyone with a profile goes home.
+    "members:no_profile": row(logged_out=L, signed_in=H, admin_no_profile=200),
     "members:join_requests": row(
         logged_out=L, pending=P, resident=403, mentor=403, gme_staff=403, co_lead=200
     ),
@@ -371,7 +390,7 @@ MATRIX: dict[str, dict[str, object]] = {
 }
 
 # Answers that refuse the visitor; a POST from them must be refused the same way.
-DENIALS = {L, P, 403, 404, "→admin-login"}
+DENIALS = {L, P, 403, 404, "→admin-login", NO_PROFILE}
 # Any answer but a server error: the site admin's pages of the Django admin,
 # each opened in tests/test_admin.py.
 ANSWERED = "answered"
@@ -394,6 +413,7 @@ def describe(response) -> object:
             "/accounts/reauthenticate/": "→reauth",
             "/accounts/2fa/": "→2fa",
             "/accounts/2fa/totp/activate/": "→2fa-setup",
+            "/members/no-profile/": NO_PROFILE,
         }.get(path, f"→{path}")
     return response.status_code
 
@@ -408,6 +428,13 @@ def site_admin(db):
 
 
 @pytest.fixture
+def admin_no_profile(db):
+    user = User.objects.create_superuser("root@example.org", PASSWORD)
+    give_totp(user)
+    return user
+
+
+@pytest.fixture
 def clients(
     db,
     pending_member,
@@ -416,6 +443,7 @@ def clients(
     gme_staff,
     co_lead,
     site_admin,
+    admin_no_profile,
     unverified_user,
 ):
     unverified = Client()
@@ -434,14 +462,31 @@ def clients(
         client = Client()
         client.force_login(member.user)
         result[role] = client
+    result["admin_no_profile"] = Client()
+    result["admin_no_profile"].force_login(admin_no_profile)
     return result
+
+
+# Pages that need no member profile: the admin, sign-in and 2FA pages, the
+# public handbook, token links and health checks.
+PROFILE_FREE = re.compile(
+    r"admin:.*|account_.*|mfa_.*|usersessions_.*|healthz|ping|group_css"
+    r"|events:feed|events:offer|mentorship:answer"
+    r"|notifications:unsubscribe|handbook:(index|search|changes|timelines|chapter"
+    r"|chapter_print|page)"
+)
 
 
 def _expected(name: str):
     if name in MATRIX:
-        return MATRIX[name]
-    namespace = name.split(":")[0] + ":*" if ":" in name else None
-    return NAMESPACE_RULES.get(namespace)
+        expected = MATRIX[name]
+    else:
+        namespace = name.split(":")[0] + ":*" if ":" in name else None
+        expected = NAMESPACE_RULES.get(namespace)
+    if expected and expected["admin_no_profile"] == AS_SITE_ADMIN:
+        bare = expected["site_admin"] if PROFILE_FREE.fullmatch(name) else NO_PROFILE
+        expected = {**expected, "admin_no_profile": bare}
+    return expected
 
 
 def test_every_url_has_a_row():
@@ -460,9 +505,12 @@ def test_url_answers_each_role_as_expected(name, clients, url_context):
         if answer == ANSWERED and actual[role] != 500:
             actual[role] = ANSWERED
     assert actual == expected, url
-    # The POST row: whoever may not read a page may not post to it either.
+    # The POST row: whoever may not read a page may not post to it either, and an
+    # empty POST answers nobody with a server error.
     denied = {role for role, answer in expected.items() if answer in DENIALS}
-    for role in denied:
+    for role in ROLES:
         answer = describe(clients[role].post(url, {}))
-        # 405: the page takes no POST at all, from anyone.
-        assert answer in (expected[role], 405), f"POST {url} as {role}: {answer}"
+        assert answer != 500, f"POST {url} as {role}: a server error"
+        if role in denied or expected[role] == NO_PROFILE:
+            # 405: the page takes no POST at all, from anyone.
+            assert answer in (expected[role], 405), f"POST {url} as {role}: {answer}"

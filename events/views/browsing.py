@@ -27,6 +27,7 @@ from events.permissions import (
 from events.views.mixins import MemberEventMixin
 from imgportal.form_errors import error_text, field_errors, refuse
 from imgportal.hooks import CALENDAR_ENTRIES
+from imgportal.identity import group_identity
 from members.actions import actions_for
 from notifications import selectors as notification_selectors
 from notifications.models import Category
@@ -267,7 +268,9 @@ class CalendarFeedView(View):
             )
         else:
             calendar = event_calendar(
-                events, show_online_for={e.pk for e in events}, name="IMG group events"
+                events,
+                show_online_for={e.pk for e in events},
+                name=f"{group_identity().short_name} events",
             )
         return HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
 

@@ -21,6 +21,7 @@ from members.permissions import (
     VIEW_MEMBER_LIST,
     PortalPermissionRequiredMixin,
     can_see_visa,
+    has_member_profile,
     is_awaiting_approval,
 )
 
@@ -39,6 +40,26 @@ class PendingView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["member"] = selectors.member_for_user(self.request.user)
         return context
+
+
+class NoProfileView(LoginRequiredMixin, TemplateView):
+    """A signed-in account with no member profile (a site admin made with
+    `createsuperuser`): what it can do, and a button to make a profile."""
+
+    template_name = "members/no_profile.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and has_member_profile(request.user):
+            return redirect("home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        member = services.own_profile_create(user=request.user)
+        if member.is_pending:
+            messages.success(request, "Your join request is with the co-leads.")
+            return redirect("members:pending")
+        messages.success(request, "Your member profile is ready: fill it in here.")
+        return redirect("members:profile_edit")
 
 
 # --- Directory and profiles --------------------------------------------------
@@ -143,7 +164,7 @@ class OwnProfileEditView(PortalPermissionRequiredMixin, _ProfileEditMixin, FormV
     def dispatch(self, request, *args, **kwargs):
         self.profile = selectors.member_for_user(request.user)
         if request.user.is_authenticated and self.profile is None:
-            raise Http404
+            return redirect("members:no_profile")
         return super().dispatch(request, *args, **kwargs)
 
 

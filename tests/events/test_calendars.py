@@ -30,7 +30,7 @@ def test_the_event_page_links_an_ics_that_parses_back(resident):
     assert response["Content-Type"].startswith("text/calendar")
     calendar, (vevent,) = _events(response.content)
     assert str(calendar["VERSION"]) == "2.0"
-    assert str(vevent["UID"]) == f"event-{event.pk}@imgportal"
+    assert str(vevent["UID"]) == f"event-{event.pk}@testserver"
     assert str(vevent["SUMMARY"]) == "IMG orientation"
     assert str(vevent["LOCATION"]) == "Room 4B"
     assert vevent["DTSTART"].dt == event.starts_at

@@ -86,7 +86,7 @@ def test_every_message_carries_its_own_address_message_id_and_unsubscribe_link(
     links = set()
     for member in [co_lead, *members]:
         (message,) = smtp.recorder.to(member.user.email)
-        assert message["Message-ID"] == f"<nl-{newsletter.pk}-{member.pk}@imgportal>"
+        assert message["Message-ID"] == f"<nl-{newsletter.pk}-{member.pk}@testserver>"
         assert str(make_header(decode_header(message["Subject"]))) == "Été"
         link = re.search(r"<(http[^>]+)>", message["List-Unsubscribe"]).group(1)
         assert link in body_of(message, "plain")
