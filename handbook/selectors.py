@@ -385,3 +385,63 @@ def pages_due_for_review(today) -> QuerySet[Page]:
         .select_related("chapter")
         .order_by("review_due_on", "title")
     )
+
+
+# --- Handbook bundles (handbook/bundles.py) -----------------------------------
+
+
+def handbook_for_bundle() -> dict[str, list]:
+    """Everything a bundle holds, in handbook order: chapters, published pages with
+    their published revision, pages never published (left out), the wait times."""
+    pages = list(
+        Page.objects.select_related("chapter", "published_revision").order_by(
+            "chapter__order", "chapter__title", "order", "title"
+        )
+    )
+    return {
+        "chapters": list(Chapter.objects.order_by("order", "title")),
+        "pages": [page for page in pages if page.published_revision_id],
+        "unpublished": [page for page in pages if not page.published_revision_id],
+        "timelines": list(
+            VisaTimeline.objects.order_by("country", "visa_type", "post")
+        ),
+    }
+
+
+def chapters_by_slug(slugs: set[str]) -> dict[str, Chapter]:
+    return {c.slug: c for c in Chapter.objects.filter(slug__in=slugs)}
+
+
+def pages_with_newest_text(keys: set[str]) -> dict[str, tuple[Page, Revision | None]]:
+    """Pages named `chapter/page`, each with its newest revision that was not
+    declined (where the next edit starts), in two queries."""
+    chapters = {key.split("/", 1)[0] for key in keys}
+    pages = [
+        page
+        for page in Page.objects.filter(chapter__slug__in=chapters).select_related(
+            "chapter"
+        )
+        if page.wiki_key in keys
+    ]
+    newest = {
+        revision.page_id: revision
+        for revision in Revision.objects.filter(page__in=pages)
+        .exclude(state=Revision.State.DECLINED)
+        .order_by("page_id", "-number")
+        .distinct("page_id")
+    }
+    return {page.wiki_key: (page, newest.get(page.pk)) for page in pages}
+
+
+def text_declined_before(page: Page, *, title: str, body: str) -> bool:
+    """This exact text was offered for the page and turned down."""
+    return page.revisions.filter(
+        state=Revision.State.DECLINED, title=title, body=body
+    ).exists()
+
+
+def timelines_by_key() -> dict[tuple[str, str, str], VisaTimeline]:
+    return {
+        (row.country.code, row.visa_type, row.post): row
+        for row in VisaTimeline.objects.all()
+    }

@@ -143,6 +143,7 @@ def _revision_add(
     base: Revision | None,
     suggestion: bool = False,
     restored_from: Revision | None = None,
+    notify: bool = True,
 ) -> Revision:
     revision = Revision(
         page=page,
@@ -157,10 +158,29 @@ def _revision_add(
     )
     revision.full_clean(exclude=["page", "author", "based_on", "restored_from"])
     revision.save()
-    from handbook.tasks import reviewers_notify_task
+    if notify:
+        from handbook.tasks import reviewers_notify_task
 
-    transaction.on_commit(lambda: reviewers_notify_task.delay(revision.pk))
+        transaction.on_commit(lambda: reviewers_notify_task.delay(revision.pk))
     return revision
+
+
+def revision_import(
+    *, page: Page, title: str, body: str, summary: str, author: User
+) -> Revision:
+    """A draft brought in by a handbook bundle, on top of the page's newest text.
+    No email per draft: an import of forty pages would send each editor forty
+    (the command says where the drafts wait instead)."""
+    _validate_text(title=title, body=body, summary=summary)
+    return _revision_add(
+        page=page,
+        title=title,
+        body=body,
+        summary=summary,
+        author=author,
+        base=head_revision(page),
+        notify=False,
+    )
 
 
 @transaction.atomic

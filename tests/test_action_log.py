@@ -36,6 +36,7 @@ SERVICE_MODULES = [
     "handbook/timelines.py",
     "newsletters/services.py",
     "handbook/services.py",
+    "handbook/bundles.py",
     "mentorship/services.py",
     "tracker/services.py",
     "notifications/preferences.py",
