@@ -312,6 +312,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
 )
 
+# --- Backups (`manage.py backup` / `restore`): where dumps go, and the Fernet key
+# that encrypts them when set (`manage.py backup --generate-key` makes one).
+BACKUP_DIR = os.environ.get("BACKUP_DIR", str(BASE_DIR / "var" / "backups"))
+BACKUP_ENCRYPTION_KEY = os.environ.get("BACKUP_ENCRYPTION_KEY", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

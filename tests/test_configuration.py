@@ -3,18 +3,13 @@
 import re
 from pathlib import Path
 
+from tests.env_variables import variables_in, variables_read
+
 ROOT = Path(__file__).resolve().parent.parent
-READ_IN_SETTINGS = re.compile(
-    r'(?:os\.environ\.get|env_bool|env_list)\(\s*"([A-Z_]+)"|os\.environ\["([A-Z_]+)"\]'
-)
 
 
 def _variables_read() -> set[str]:
-    found = set()
-    for path in ("imgportal/settings.py", "imgportal/celery.py"):
-        for a, b in READ_IN_SETTINGS.findall((ROOT / path).read_text()):
-            found.add(a or b)
-    return found - {"DJANGO_SETTINGS_MODULE"}
+    return variables_read()
 
 
 def _variables_documented() -> set[str]:
@@ -57,3 +52,21 @@ def test_readme_opens_with_the_two_commands():
 
 def test_ci_runs_make_test():
     assert "make test" in (ROOT / ".ci/run").read_text()
+
+
+def test_every_way_of_reading_the_environment_is_found():
+    """The reader behind these tests and tests/test_compose.py finds each form
+    the settings may use, helpers included."""
+    source = (
+        "import os\n"
+        "def env_int(name, default):\n"
+        "    return int(os.environ.get(name, default))\n"
+        "A = os.environ.get('A')\n"
+        "B = os.environ['B']\n"
+        "C = os.getenv('C', '')\n"
+        "D = env_int('D', 3)\n"
+        "E = env_bool('E', False)\n"
+        "if 'F' in os.environ:\n"
+        "    pass\n"
+    )
+    assert variables_in(source) == {"A", "B", "C", "D", "E", "F"}

@@ -1,0 +1,60 @@
+"""`manage.py backup`: the whole PostgreSQL database in one file (README "Backups")."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dj_database_url
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from imgportal import backups
+
+
+class Command(BaseCommand):
+    help = (
+        "Back up the portal's PostgreSQL database with pg_dump (custom format) to "
+        "BACKUP_DIR, encrypted when BACKUP_ENCRYPTION_KEY is set."
+    )
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--output",
+            help="The file to write (default: BACKUP_DIR/imgportal-<UTC time>.dump, "
+            "with .enc when encrypted).",
+        )
+        parser.add_argument(
+            "--database-url", help="Back up this database instead of DATABASE_URL's."
+        )
+        parser.add_argument(
+            "--generate-key",
+            action="store_true",
+            help="Print a new key for BACKUP_ENCRYPTION_KEY and exit.",
+        )
+
+    def handle(self, *args, output, database_url, generate_key, **options):
+        if generate_key:
+            self.stdout.write(backups.generate_key())
+            return
+        db = (
+            dj_database_url.parse(database_url)
+            if database_url
+            else settings.DATABASES["default"]
+        )
+        key = settings.BACKUP_ENCRYPTION_KEY
+        if output:
+            destination = Path(output)
+        else:
+            stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%SZ")
+            suffix = ".dump.enc" if key else ".dump"
+            destination = Path(settings.BACKUP_DIR) / f"imgportal-{stamp}{suffix}"
+        try:
+            size = backups.dump(db, destination, key=key)
+        except backups.BackupError as error:
+            raise CommandError(str(error)) from None
+        how = "encrypted" if key else "not encrypted: set BACKUP_ENCRYPTION_KEY"
+        self.stdout.write(
+            self.style.SUCCESS(f"Backup written: {destination}")
+            + f" ({size / 1_000_000:,.1f} MB, {how})."
+        )
+        self.stdout.write(f"Restore it with: python manage.py restore {destination}")

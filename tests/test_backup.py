@@ -1,0 +1,251 @@
+"""`manage.py backup` and `restore`: a seeded database comes back row for row.
+
+Each restore goes into a fresh database made for the test on the machine's
+PostgreSQL (a unique name, dropped afterwards); no other database is touched.
+"""
+
+import io
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from psycopg import sql
+
+from imgportal import backups
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _params(name: str | None = None) -> dict:
+    db = settings.DATABASES["default"]
+    params = {
+        "dbname": name or db["NAME"],
+        "host": db.get("HOST") or None,
+        "port": db.get("PORT") or None,
+        "user": db.get("USER") or None,
+        "password": db.get("PASSWORD") or None,
+    }
+    return {k: v for k, v in params.items() if v}
+
+
+def _url(name: str) -> str:
+    """A DATABASE_URL for another database on the test database's server."""
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    at = "@" if user or password else ""
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{user}{password}{at}{db.get('HOST') or ''}{port}/{name}"
+
+
+@pytest.fixture
+def fresh_database(django_db_setup):
+    """An empty database of its own (dropped after the test); its name."""
+    name = f"{settings.DATABASES['default']['NAME']}_restore_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(**_params("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield name
+    with psycopg.connect(**_params("postgres"), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(name)
+            )
+        )
+
+
+def _row_counts(name: str) -> dict[str, int]:
+    """Rows in every table of the database (system schemas aside)."""
+    with psycopg.connect(**_params(name)) as conn:
+        tables = conn.execute(
+            "SELECT schemaname, tablename FROM pg_tables "
+            "WHERE schemaname NOT IN ('pg_catalog', 'information_schema') "
+            "ORDER BY 1, 2"
+        ).fetchall()
+        return {
+            f"{schema}.{table}": conn.execute(
+                sql.SQL("SELECT count(*) FROM {}.{}").format(
+                    sql.Identifier(schema), sql.Identifier(table)
+                )
+            ).fetchone()[0]
+            for schema, table in tables
+        }
+
+
+def _sequence_values(name: str) -> dict[str, int | None]:
+    with psycopg.connect(**_params(name)) as conn:
+        return dict(
+            conn.execute(
+                "SELECT schemaname || '.' || sequencename, last_value "
+                "FROM pg_sequences ORDER BY 1"
+            ).fetchall()
+        )
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """manage.py as an operator runs it: a fresh process, output as shown."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seeded_database_restores_row_for_row(
+    reference_data, fresh_database, tmp_path, settings
+):
+    """Backup of the demo data, plain and encrypted, restored into an empty
+    database: every table has the same number of rows, every sequence the same
+    value (so the next member or event gets a new id)."""
+    call_command("seed_demo", "--force", "--members", "20", verbosity=0)
+    source = settings.DATABASES["default"]["NAME"]
+    expected = _row_counts(source)
+    assert expected["public.members_member"] >= 20
+    assert sum(1 for count in expected.values() if count) >= 25
+
+    settings.BACKUP_DIR = str(tmp_path / "backups")
+    call_command("backup", verbosity=0)
+    (plain,) = (tmp_path / "backups").iterdir()
+    assert plain.name.endswith(".dump")
+    assert plain.stat().st_mode & 0o077 == 0  # readable by its owner only
+
+    call_command("restore", str(plain), "--database-url", _url(fresh_database))
+    assert _row_counts(fresh_database) == expected
+    assert _sequence_values(fresh_database) == _sequence_values(source)
+
+    # Encrypted, restored over the first copy (--force), after a change: the
+    # restore replaces what the target held.
+    settings.BACKUP_ENCRYPTION_KEY = backups.generate_key()
+    encrypted = tmp_path / "portal.dump.enc"
+    call_command("backup", "--output", str(encrypted), verbosity=0)
+    assert encrypted.read_bytes().startswith(backups.MAGIC)
+    with psycopg.connect(**_params(fresh_database)) as conn:
+        conn.execute("TRUNCATE members_member CASCADE")
+    call_command(
+        "restore", str(encrypted), "--database-url", _url(fresh_database), "--force"
+    )
+    assert _row_counts(fresh_database) == expected
+
+
+@pytest.mark.django_db
+def test_restore_refuses_a_database_that_is_not_empty(tmp_path, fresh_database):
+    """Restoring over tables needs --force: the database is left alone."""
+    backup = tmp_path / "portal.dump"
+    backups.dump(settings.DATABASES["default"], backup)
+    with psycopg.connect(**_params(fresh_database)) as conn:
+        conn.execute("CREATE TABLE precious (id int)")
+        conn.execute("INSERT INTO precious VALUES (1)")
+    with pytest.raises(CommandError, match=r"is not empty .*--force"):
+        call_command("restore", str(backup), "--database-url", _url(fresh_database))
+    assert _row_counts(fresh_database) == {"public.precious": 1}
+
+
+@pytest.mark.django_db
+def test_wrong_key_is_refused_cleanly(tmp_path, fresh_database):
+    """A backup opened with another key, with no key, or with a malformed one:
+    a one-line reason, no traceback, and the target database untouched."""
+    encrypted = tmp_path / "portal.dump.enc"
+    backups.dump(settings.DATABASES["default"], encrypted, key=backups.generate_key())
+    target = _url(fresh_database)
+
+    for key, reason in (
+        (backups.generate_key(), "BACKUP_ENCRYPTION_KEY does not open this backup"),
+        ("", "is encrypted: set BACKUP_ENCRYPTION_KEY"),
+        ("not-a-key", "BACKUP_ENCRYPTION_KEY is not a valid key"),
+    ):
+        result = _manage(
+            "restore", str(encrypted), "--database-url", target,
+            BACKUP_ENCRYPTION_KEY=key,
+        )  # fmt: skip
+        assert result.returncode == 1
+        assert reason in result.stderr
+        assert "Traceback" not in result.stderr
+    assert _row_counts(fresh_database) == {}
+
+
+@pytest.mark.django_db
+def test_damaged_backup_restores_nothing(tmp_path, fresh_database, monkeypatch):
+    """A cut-off or altered encrypted backup is refused and the restore, in one
+    transaction, leaves the target as empty as it was (small chunks, so the
+    damage is found after pg_restore has started)."""
+    monkeypatch.setattr(backups, "CHUNK_SIZE", 4096)
+    key = backups.generate_key()
+    encrypted = tmp_path / "portal.dump.enc"
+    backups.dump(settings.DATABASES["default"], encrypted, key=key)
+    data = encrypted.read_bytes()
+    target = {"NAME": fresh_database, **_django_connection()}
+
+    cut = tmp_path / "cut.dump.enc"
+    cut.write_bytes(data[: len(data) - 100])
+    with pytest.raises(backups.BackupError, match=r"cut off|damaged"):
+        backups.restore(target, cut, key=key)
+
+    altered = tmp_path / "altered.dump.enc"
+    middle = len(data) // 2
+    altered.write_bytes(data[:middle] + bytes([data[middle] ^ 1]) + data[middle + 1 :])
+    with pytest.raises(backups.BackupError, match=r"cut off|damaged"):
+        backups.restore(target, altered, key=key)
+    assert _row_counts(fresh_database) == {}
+
+
+def _django_connection() -> dict:
+    db = settings.DATABASES["default"]
+    return {k: db.get(k) for k in ("HOST", "PORT", "USER", "PASSWORD", "OPTIONS")}
+
+
+def test_missing_file_and_missing_pg_dump_are_explained(tmp_path):
+    """No traceback for the two mistakes a new server makes first."""
+    missing = _manage("restore", str(tmp_path / "nope.dump"))
+    assert missing.returncode == 1
+    assert f"No backup file at {tmp_path / 'nope.dump'}" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+    not_a_backup = tmp_path / "notes.txt"
+    not_a_backup.write_text("hello")
+    foreign = _manage("restore", str(not_a_backup))
+    assert foreign.returncode == 1
+    assert "is not a portal backup" in foreign.stderr
+
+    no_client = _manage(
+        "backup", "--output", str(tmp_path / "x.dump"), PATH=str(tmp_path)
+    )
+    assert no_client.returncode == 1
+    assert "pg_dump is not installed" in no_client.stderr
+    assert "Traceback" not in no_client.stderr
+    assert not (tmp_path / "x.dump").exists()
+
+
+@pytest.mark.django_db
+def test_failed_pg_dump_leaves_no_file(tmp_path):
+    """pg_dump's own reason is shown and no half-written backup is left."""
+    output = tmp_path / "portal.dump"
+    with pytest.raises(CommandError, match="pg_dump failed") as refused:
+        call_command(
+            "backup",
+            "--output",
+            str(output),
+            "--database-url",
+            _url(f"no_such_database_{uuid.uuid4().hex[:8]}"),
+        )
+    assert "does not exist" in str(refused.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_generated_key_encrypts_and_decrypts_in_chunks():
+    """Several chunks, the last one short: what goes in comes out."""
+    key = backups.fernet_for(backups.generate_key())
+    payload = bytes(range(256)) * (backups.CHUNK_SIZE // 256 * 2 + 3)
+    sealed = io.BytesIO()
+    backups.encrypt_stream(io.BytesIO(payload), sealed, key)
+    sealed.seek(0)
+    assert b"".join(backups.decrypted_chunks(sealed, key)) == payload
