@@ -11,7 +11,7 @@ REDIS_START := redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --
 # `make run` is for local use: DEBUG on, and the demo accounts may skip 2FA.
 DEV_ENV := DEBUG=1 MFA_REQUIRED_FOR_STAFF=0
 
-.PHONY: help install run test lint format services-check services-up chromium bench-members bench-newsletter bench-handbook bench-matching bench-faults bench
+.PHONY: help install run test lint format services-check services-up chromium dovecot bench-members bench-newsletter bench-handbook bench-matching bench-faults bench
 
 help:
 	@echo "make run    build .venv, migrate, load demo data, serve on http://127.0.0.1:8000"
@@ -51,6 +51,12 @@ chromium:
 	  echo "Installing Debian's Chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+# The bounce-mailbox tests start their own Dovecot (IMAP and POP3) on spare ports.
+dovecot:
+	@test -x /usr/sbin/dovecot -a -e /usr/lib/dovecot/imap -a -e /usr/lib/dovecot/pop3 || { \
+	  echo "Installing Debian's Dovecot for the bounce-mailbox tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq dovecot-imapd dovecot-pop3d >/dev/null; }
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -66,7 +72,7 @@ run: install services-check
 	@mkdir -p var
 	$(DEV_ENV) $(VENV)/bin/honcho --procfile Procfile.dev start
 
-test: install services-up chromium lint
+test: install services-up chromium dovecot lint
 	$(PY) -m pytest
 
 bench-members: install services-up

@@ -168,4 +168,13 @@ app.conf.beat_schedule = {
     },
 }
 
+# Every 10 minutes, when there is a bounce mailbox: count the delivery status
+# notifications that came back since (README, "Mail that lands"). Bounces are
+# never urgent, and a mailbox provider may throttle tighter polling.
+if os.environ.get("BOUNCE_MAILBOX_URL"):
+    app.conf.beat_schedule["process-bounces"] = {
+        "task": "notifications.tasks.process_bounces_task",
+        "schedule": 10 * 60.0,
+    }
+
 app.autodiscover_tasks()

@@ -13,6 +13,7 @@ every app registered.
 | STALE_CHECKS | the outbox, at send time | `check(**args) -> bool` (still true?) |
 | DIGEST_SECTIONS | the weekly digest | `section(since) -> (title, lines) or None` |
 | CALENDAR_ENTRIES | the personal calendar feed | `entries(member) -> [VEVENT]` |
+| BOUNCED_MESSAGES | the bounce reader | `bounced(message_id, reason=) -> member id` |
 """
 
 from collections.abc import Iterator
@@ -70,4 +71,17 @@ CALENDAR_ENTRIES = Registry(
     "A member's own entries in their personal calendar feed: entries(member).",
 )
 
-ALL = [OUTBOX, PERSONAL_DATA, STALE_CHECKS, DIGEST_SECTIONS, CALENDAR_ENTRIES]
+BOUNCED_MESSAGES = Registry(
+    "bounced_messages",
+    "A bounce quotes a Message-ID: bounced(message_id, reason=) marks the app's "
+    "row and returns the member it was sent to, or None if the message is not its.",
+)
+
+ALL = [
+    OUTBOX,
+    PERSONAL_DATA,
+    STALE_CHECKS,
+    DIGEST_SECTIONS,
+    CALENDAR_ENTRIES,
+    BOUNCED_MESSAGES,
+]

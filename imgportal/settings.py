@@ -232,6 +232,14 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", formataddr((GROUP_NAME, f"no-reply@{_SITE_HOST}"))
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The envelope sender (SMTP MAIL FROM, which becomes Return-Path) of the outbox
+# and newsletters: where receiving servers send later bounces (RFC 5321 §4.5.5).
+# Empty: DEFAULT_FROM_EMAIL's address. The From header stays DEFAULT_FROM_EMAIL.
+BOUNCE_ADDRESS = os.environ.get("BOUNCE_ADDRESS", "")
+# The mailbox that address delivers to, read every 10 minutes for delivery status
+# notifications (notifications/mailbox.py): imaps://user:password@host:993/INBOX,
+# pop3s://user:password@host:995, or imap:// and pop3:// without TLS (tests).
+BOUNCE_MAILBOX_URL = os.environ.get("BOUNCE_MAILBOX_URL", "")
 
 # A member's bio is capped at 2,000 characters by the form; a pasted 10 MB bio must
 # reach the form to get a field error rather than a bare 400 from Django.

@@ -1,10 +1,11 @@
 """What newsletters plug in: their digest section, and the newsletter deliveries
 they hold about a member."""
 
-from imgportal.hooks import DIGEST_SECTIONS
+from imgportal.hooks import BOUNCED_MESSAGES, DIGEST_SECTIONS
 from imgportal.personal_data import PersonalData, personal_data_register
 from newsletters.models import Delivery
 from newsletters.selectors import newsletters_since
+from newsletters.services import delivery_bounced
 
 
 def export(member) -> dict[str, object]:
@@ -25,6 +26,7 @@ def erase(member) -> None:
 
 def register() -> None:
     DIGEST_SECTIONS.register("newsletters", "newsletters", newsletters_since)
+    BOUNCED_MESSAGES.register("newsletters", "deliveries", delivery_bounced)
     personal_data_register(
         PersonalData(
             app="newsletters",

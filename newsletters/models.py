@@ -81,6 +81,8 @@ class Delivery(models.Model):
         # The connection broke after the message was handed to the server, before
         # it answered: it probably went out, so it is not sent again.
         UNCERTAIN = "uncertain", _("In doubt, not resent")
+        # Taken by our mail server, then returned by the recipient's (a DSN).
+        BOUNCED = "bounced", _("Bounced after sending")
 
     newsletter = models.ForeignKey(
         Newsletter, on_delete=models.CASCADE, related_name="deliveries"

@@ -13,7 +13,13 @@ def newsletter_progress(newsletter: Newsletter) -> dict:
         "counts": {status: counts.get(status, 0) for status in Delivery.Status.values},
         "failures": list(
             newsletter.deliveries.filter(
-                Q(status__in=[Delivery.Status.FAILED, Delivery.Status.UNCERTAIN])
+                Q(
+                    status__in=[
+                        Delivery.Status.FAILED,
+                        Delivery.Status.UNCERTAIN,
+                        Delivery.Status.BOUNCED,
+                    ]
+                )
                 | Q(status=Delivery.Status.PENDING, attempts__gt=0)
             ).values("email", "status", "error", "attempts")[:100]
         ),

@@ -24,6 +24,7 @@ Delivery, and why every recipient gets one copy even when a worker is killed:
 
 import logging
 import random
+import re
 import smtplib
 from datetime import timedelta
 from functools import partial
@@ -409,6 +410,28 @@ def deliveries_send_batch(*, newsletter_id: int, delivery_ids: list[int]) -> dic
             pass
     _finish_if_done(newsletter_id)
     return result
+
+
+# The Message-ID transport._message gives each copy, whatever its domain.
+MESSAGE_ID = re.compile(r"^<nl-(\d+)-(\d+)@[^<>\s]+>$")
+
+
+def delivery_bounced(message_id: str, *, reason: str) -> int | None:
+    """A bounce quoting a newsletter copy's Message-ID: its delivery is marked
+    bounced (the sender's page counts it) and its member returned."""
+    found = MESSAGE_ID.match(message_id.strip())
+    if found is None:
+        return None
+    newsletter_id, member_id = (int(n) for n in found.groups())
+    delivery = Delivery.objects.filter(
+        newsletter_id=newsletter_id, member_id=member_id
+    ).first()
+    if delivery is None:
+        return None
+    Delivery.objects.filter(
+        pk=delivery.pk, status__in=[Delivery.Status.SENT, Delivery.Status.UNCERTAIN]
+    ).update(status=Delivery.Status.BOUNCED, error=reason[:2000])
+    return delivery.member_id
 
 
 def _release_stale_claims(newsletter_id: int, stale) -> None:

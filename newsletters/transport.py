@@ -62,7 +62,10 @@ class BatchSender:
         self.smtp = smtp
         self.text, self.html = render_bodies(newsletter)
         self.prefix = unsubscribe_url_prefix()
-        self.from_address = sanitize_address(settings.DEFAULT_FROM_EMAIL, "utf-8")
+        # The envelope sender (MAIL FROM): where a later bounce (a DSN) goes.
+        self.from_address = sanitize_address(
+            settings.BOUNCE_ADDRESS or settings.DEFAULT_FROM_EMAIL, "utf-8"
+        )
         self.template = self._template()
 
     def _template(self) -> bytes | None:

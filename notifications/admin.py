@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from members.admin import ReadOnlyAdmin
-from notifications.models import EmailPreferences, OutboundEmail
+from notifications.models import Bounce, BounceReport, EmailPreferences, OutboundEmail
 
 # Bodies may name a member's documents and dates: the admin shows the ledger only.
 HIDDEN = ["body_text", "body_html", "attachments", "headers", "stale_check"]
@@ -23,5 +23,24 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
 @admin.register(EmailPreferences)
 class EmailPreferencesAdmin(ReadOnlyAdmin):
-    list_display = ["member", "unsubscribed", "hard_bounces", "suspended_at"]
+    list_display = [
+        "member",
+        "unsubscribed",
+        "hard_bounces",
+        "soft_bounces",
+        "suspended_at",
+    ]
+    list_select_related = ["member__user"]
+
+
+@admin.register(BounceReport)
+class BounceReportAdmin(ReadOnlyAdmin):
+    list_display = ["report_id", "source", "outcome", "received_at"]
+    list_filter = ["outcome", "source"]
+
+
+@admin.register(Bounce)
+class BounceAdmin(ReadOnlyAdmin):
+    list_display = ["member", "kind", "status", "matched_by", "created_at"]
+    list_filter = ["kind", "matched_by"]
     list_select_related = ["member__user"]

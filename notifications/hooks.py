@@ -6,7 +6,7 @@ from django.db.models import Q
 from imgportal.hooks import OUTBOX
 from imgportal.personal_data import PersonalData, personal_data_register
 from notifications import outbox
-from notifications.models import EmailPreferences, OutboundEmail
+from notifications.models import Bounce, EmailPreferences, OutboundEmail
 
 
 def _theirs(member):
@@ -19,7 +19,11 @@ def _theirs(member):
 
 def export(member) -> dict[str, object]:
     preferences = EmailPreferences.objects.filter(member=member).values(
-        "unsubscribed", "hard_bounces", "suspended_at", "last_digest_at"
+        "unsubscribed",
+        "hard_bounces",
+        "soft_bounces",
+        "suspended_at",
+        "last_digest_at",
     )
     return {
         "email_preferences": preferences.first() or {"unsubscribed": []},
@@ -28,14 +32,20 @@ def export(member) -> dict[str, object]:
             .order_by("created_at")
             .values("subject", "to", "status", "category", "created_at", "sent_at")
         ),
+        "bounces_of_your_address": list(
+            Bounce.objects.filter(member=member)
+            .order_by("created_at")
+            .values("kind", "status", "recipient", "reason", "created_at")
+        ),
     }
 
 
 def erase(member) -> None:
     """Rendered bodies, subjects and addresses go; the ledger row stays (its
     idempotency key keeps a retried task from sending again). Nothing queued for
-    the person goes out any more. Their email choices go."""
+    the person goes out any more. Their email choices and bounces go."""
     EmailPreferences.objects.filter(member=member).delete()
+    Bounce.objects.filter(member=member).delete()
     emails = _theirs(member)
     emails.filter(status=OutboundEmail.Status.QUEUED).update(
         status=OutboundEmail.Status.CANCELLED
@@ -58,7 +68,11 @@ def register() -> None:
     personal_data_register(
         PersonalData(
             app="notifications",
-            models=("notifications.OutboundEmail", "notifications.EmailPreferences"),
+            models=(
+                "notifications.OutboundEmail",
+                "notifications.EmailPreferences",
+                "notifications.Bounce",
+            ),
             export=export,
             erase=erase,
         )

@@ -156,10 +156,14 @@ def _build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     headers = {"Message-ID": make_msgid(domain=site_domain()), **email.headers}
     if email.category and email.member_id:
         headers.update(list_unsubscribe_headers(email.member_id, email.category))
+    if settings.BOUNCE_ADDRESS:
+        # Django puts from_email in the envelope (MAIL FROM, the Return-Path that
+        # bounces go to) and in From unless a From header is given.
+        headers.setdefault("From", settings.DEFAULT_FROM_EMAIL)
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=settings.BOUNCE_ADDRESS or settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
         headers=headers,
     )
@@ -187,8 +191,9 @@ def email_deliver(*, email_id: int) -> OutboundEmail | None:
             email.status, email.last_error = reason
             email.save(update_fields=["status", "last_error"])
             return email
+        message = _build_message(email)
         try:
-            _build_message(email).send()
+            message.send()
         except smtplib.SMTPResponseException as exc:
             if 500 <= exc.smtp_code < 600:
                 # RFC 5321 5yz: permanent; repeating the same message will not help.
@@ -210,7 +215,9 @@ def email_deliver(*, email_id: int) -> OutboundEmail | None:
             email.status = OutboundEmail.Status.SENT
             email.sent_at = timezone.now()
             email.last_error = ""
-            email.save(update_fields=["status", "sent_at", "last_error"])
+            # Kept so that a bounce quoting it later finds this row.
+            email.message_id = str(message.extra_headers.get("Message-ID", ""))[:255]
+            email.save(update_fields=["status", "sent_at", "last_error", "message_id"])
             return email
     raise TransientEmailError(str(transient_error)) from transient_error
 

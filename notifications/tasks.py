@@ -1,5 +1,8 @@
+import logging
+
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
 
 from imgportal.celery import RETRY_BACKOFF_MAX
 from notifications.digest import weekly_digest_send
@@ -9,6 +12,8 @@ from notifications.outbox import (
     email_give_up,
     emails_republish,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, max_retries=6)
@@ -39,3 +44,18 @@ def republish_emails_task() -> int:
 def weekly_digest_task() -> int:
     """Queue this week's digest for members who want it."""
     return weekly_digest_send()
+
+
+@shared_task
+def process_bounces_task() -> dict[str, int]:
+    """Count the bounce reports waiting in BOUNCE_MAILBOX_URL, once each."""
+    from notifications.mailbox import MailboxError, bounces_read_mailbox
+
+    if not settings.BOUNCE_MAILBOX_URL:
+        return {}
+    try:
+        return dict(bounces_read_mailbox(settings.BOUNCE_MAILBOX_URL))
+    except MailboxError as exc:
+        # The next run (10 minutes) tries again; what was counted stays counted.
+        logger.warning("Bounce mailbox unreachable: %r", exc)
+        return {}

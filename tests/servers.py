@@ -142,3 +142,161 @@ class WorkerProcess:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+class OwnDovecot:
+    """Debian's Dovecot (IMAP and POP3, no TLS) on two spare loopback ports, with
+    one mailbox user, everything (config, sockets, state, log, Maildir) in a
+    directory of its own: the machine's Dovecot, if any, is never touched.
+
+    As root (CI) the server drops to Debian's `dovecot`/`dovenull` users and the
+    mailbox belongs to `nobody`, since Dovecot refuses mail access as root; that
+    directory is world-readable for them, so it is not pytest's 0700 tmp_path.
+    As anyone else, everything runs as that user."""
+
+    USER = "bounces"
+    PASSWORD = "bounce-box-secret"
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self.dir = Path(tempfile.mkdtemp(prefix="imgportal-dovecot-"))
+        self.dir.chmod(0o755)
+        self.imap_port = free_port()
+        self.pop3_port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    def url(self, scheme: str = "imap") -> str:
+        port = self.imap_port if scheme == "imap" else self.pop3_port
+        return f"{scheme}://{self.USER}:{self.PASSWORD}@127.0.0.1:{port}/INBOX"
+
+    def _config(self) -> str:
+        import getpass
+        import pwd
+
+        if os.getuid() == 0:
+            internal, login = "dovecot", "dovenull"
+            owner = pwd.getpwnam("nobody")
+        else:
+            internal = login = getpass.getuser()
+            owner = pwd.getpwuid(os.getuid())
+        mail = self.dir / "mail"
+        mail.mkdir()
+        os.chown(mail, owner.pw_uid, owner.pw_gid)
+        users = self.dir / "passwd"
+        users.write_text(
+            f"{self.USER}:{{PLAIN}}{self.PASSWORD}:{owner.pw_uid}:{owner.pw_gid}"
+            f"::{mail}/{self.USER}\n"
+        )
+        users.chmod(0o644)
+        return f"""
+protocols = imap pop3
+listen = 127.0.0.1
+base_dir = {self.dir}/run
+state_dir = {self.dir}/state
+log_path = {self.dir}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = {internal}
+default_login_user = {login}
+mail_location = maildir:~/Maildir
+pop3_uidl_format = %08Xu%08Xv
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {users}
+}}
+userdb {{
+  driver = passwd-file
+  args = username_format=%u {users}
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.imap_port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    address = 127.0.0.1
+    port = {self.pop3_port}
+  }}
+  inet_listener pop3s {{
+    port = 0
+  }}
+}}
+"""
+
+    def start(self) -> None:
+        config = self.dir / "dovecot.conf"
+        config.write_text(self._config())
+        self.process = subprocess.Popen(
+            ["/usr/sbin/dovecot", "-F", "-c", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=(self.dir / "stderr.log").open("wb"),
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                with socket.create_connection(("127.0.0.1", self.imap_port), 1) as s:
+                    if s.recv(100).startswith(b"* OK"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        log = self.dir / "dovecot.log"
+        details = (self.dir / "stderr.log").read_text()
+        if log.exists():
+            details += log.read_text()
+        self.stop()
+        raise RuntimeError(f"dovecot did not start: {details}")
+
+    def imap(self):
+        """A signed-in IMAP connection to the mailbox (INBOX selected)."""
+        import imaplib
+
+        connection = imaplib.IMAP4("127.0.0.1", self.imap_port, timeout=10)
+        connection.login(self.USER, self.PASSWORD)
+        connection.select("INBOX")
+        return connection
+
+    def deliver(self, raw: bytes) -> None:
+        """Put a message in the INBOX, as the mail server would (IMAP APPEND)."""
+        connection = self.imap()
+        try:
+            status, data = connection.append("INBOX", None, None, raw)
+            assert status == "OK", data
+        finally:
+            connection.logout()
+
+    def messages(self) -> list[tuple[bytes, bytes]]:
+        """(flags, raw message) of every message in the INBOX, not marking any."""
+        connection = self.imap()
+        try:
+            _, data = connection.uid("SEARCH", None, "ALL")
+            found = []
+            for uid in data[0].split():
+                _, parts = connection.uid("FETCH", uid, "(FLAGS BODY.PEEK[])")
+                for item in parts:
+                    if isinstance(item, tuple):
+                        found.append((item[0], item[1]))
+            return found
+        finally:
+            connection.logout()
+
+    def stop(self) -> None:
+        import shutil
+
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+        shutil.rmtree(self.dir, ignore_errors=True)
