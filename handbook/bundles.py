@@ -28,8 +28,8 @@ from django.utils import timezone
 from django_countries import countries
 
 from handbook import rules, selectors, services, timelines
+from handbook.bundle_files import CSV_COLUMNS, page_text, timelines_csv
 from handbook.bundle_format import (
-    CSV_COLUMNS,
     MANIFEST,
     README,
     README_TEXT,
@@ -37,8 +37,6 @@ from handbook.bundle_format import (
     Bundle,
     atomic_write,
     manifest_text,
-    page_text,
-    timelines_csv,
     zip_entry,
 )
 from handbook.models import Chapter, Page, VisaTimeline
