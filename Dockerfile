@@ -38,4 +38,4 @@ RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
 USER portal
 
 EXPOSE 8000
-CMD ["gunicorn", "imgportal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "imgportal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

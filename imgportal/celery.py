@@ -19,9 +19,11 @@ import logging
 import os
 
 import redis
-from celery import Celery, Task
+from celery import Celery, Task, signals
 from celery.exceptions import Reject
 from celery.schedules import crontab
+
+from imgportal import heartbeats, logs
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "imgportal.settings")
 
@@ -91,7 +93,18 @@ app.conf.update(
     task_ignore_result=True,
     worker_send_task_events=False,
     timezone=os.environ.get("TIME_ZONE", "America/Chicago"),
+    # Beat writes its heartbeat on every tick (and ticks at least every
+    # HEALTH_HEARTBEAT_SECONDS: CELERY_BEAT_MAX_LOOP_INTERVAL in settings).
+    beat_scheduler="imgportal.heartbeats:HeartbeatScheduler",
 )
+# Each worker writes its own heartbeat from a timer, idle or busy.
+app.steps["consumer"].add(heartbeats.WorkerHeartbeat)
+# Worker and beat log through the portal's LOGGING (JSON in production), each
+# task's lines with its id and the id of the request that queued it.
+signals.setup_logging.connect(logs.celery_setup_logging)
+signals.before_task_publish.connect(logs.on_before_publish)
+signals.task_prerun.connect(logs.on_task_prerun)
+signals.task_postrun.connect(logs.on_task_postrun)
 
 # The one beat schedule. A static schedule in code (not django-celery-beat): it is
 # reviewed and versioned with the tasks it runs, and needs no database rows that a

@@ -13,6 +13,7 @@ every app registered.
 | STALE_CHECKS | the outbox, at send time | `check(**args) -> bool` (still true?) |
 | DIGEST_SECTIONS | the weekly digest | `section(since) -> (title, lines) or None` |
 | CALENDAR_ENTRIES | the personal calendar feed | `entries(member) -> [VEVENT]` |
+| HEALTH_CHECKS | /healthz/deep and the System page | `reading(now) -> MailReading` |
 | BOUNCED_MESSAGES | the bounce reader | `bounced(message_id, reason=) -> member id` |
 """
 
@@ -76,6 +77,11 @@ BOUNCED_MESSAGES = Registry(
     "A bounce quotes a Message-ID: bounced(message_id, reason=) marks the app's "
     "row and returns the member it was sent to, or None if the message is not its.",
 )
+HEALTH_CHECKS = Registry(
+    "health_checks",
+    "Outgoing mail for the deep health check: reading(now) → MailReading "
+    "(the oldest message still waiting, failures in the last day).",
+)
 
 ALL = [
     OUTBOX,
@@ -84,4 +90,5 @@ ALL = [
     DIGEST_SECTIONS,
     CALENDAR_ENTRIES,
     BOUNCED_MESSAGES,
+    HEALTH_CHECKS,
 ]

@@ -1,7 +1,30 @@
+import time
 from contextvars import ContextVar
 
 from django.core.exceptions import PermissionDenied
 from django.utils.cache import add_never_cache_headers
+
+from imgportal import logs
+
+
+class RequestIdMiddleware:
+    """Give each request an id (a proxy's sane X-Request-ID, or a new one): on
+    every log line written while it runs, on its Sentry event, in the response's
+    X-Request-ID header; and write one access line when it is answered."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.monotonic()
+        request.request_id = logs.new_request_id(request.headers.get("X-Request-ID"))
+        # Cleared when the response is finished (imgportal/apps.py), not here:
+        # Django logs a 4xx/5xx answer after the middleware has returned.
+        logs.current_request_id.set(request.request_id)
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id
+        logs.log_request(request, response.status_code, started)
+        return response
 
 
 class NoStoreForSignedInMiddleware:

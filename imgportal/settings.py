@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of a request (the HTTPS redirect's too) has its id.
+    "imgportal.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -267,7 +269,7 @@ STORAGES = {
 
 # --- Security (OWASP ASVS level 2: the portal holds immigration status).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^ping$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/deep$", r"^ping$"]
 if os.environ.get("SECURE_PROXY_SSL_HEADER"):
     # e.g. "X-Forwarded-Proto", set only when a proxy you run terminates TLS.
     _header = os.environ["SECURE_PROXY_SSL_HEADER"].upper().replace("-", "_")
@@ -325,17 +327,58 @@ CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
 BACKUP_DIR = os.environ.get("BACKUP_DIR", str(BASE_DIR / "var" / "backups"))
 BACKUP_ENCRYPTION_KEY = os.environ.get("BACKUP_ENCRYPTION_KEY", "")
 
+# --- Logs, errors and health (issue #18; imgportal/logs.py, sentry.py, health.py).
+# One JSON object a line in production (what log collectors parse), a plain line
+# under DEBUG. Each carries its request's or Celery task's id; no query strings,
+# tokens or email addresses.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"context": {"()": "imgportal.logs.LogContextFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        "json": {"()": "imgportal.logs.JsonFormatter"},
+        "plain": {"()": "imgportal.logs.PlainFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # One handler for Django's own messages too (its default adds a second).
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
+        # Its DEBUG lines print a template's whole context (members, forms, tokens).
+        "django.template": {"level": "INFO"},
     },
 }
+
+# Errors go to Sentry, or a service that speaks its protocol (GlitchTip), only
+# when a DSN is set; bodies, cookies, headers and personal data are scrubbed.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from imgportal.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
+
+# /healthz/deep and the System page turn red past these. Beat ticks and each
+# worker writes a heartbeat every HEALTH_HEARTBEAT_SECONDS.
+HEALTH_HEARTBEAT_SECONDS = float(os.environ.get("HEALTH_HEARTBEAT_SECONDS", "15"))
+CELERY_BEAT_MAX_LOOP_INTERVAL = HEALTH_HEARTBEAT_SECONDS
+HEALTH_BEAT_MAX_AGE = float(os.environ.get("HEALTH_BEAT_MAX_AGE", "180"))
+HEALTH_WORKER_MAX_AGE = float(os.environ.get("HEALTH_WORKER_MAX_AGE", "180"))
+# The republisher hands a stuck email over after 2 minutes, and SMTP retries back
+# off up to 10 minutes each: 15 minutes waiting means mail is not going out.
+HEALTH_QUEUE_MAX_AGE = float(os.environ.get("HEALTH_QUEUE_MAX_AGE", "900"))
+HEALTH_FAILED_MAX = int(os.environ.get("HEALTH_FAILED_MAX", "20"))
+# Set: /healthz/deep answers only with "Authorization: Bearer <token>" (or
+# ?token=, for monitors that take only a URL). Unset: it is open (ages, counts).
+HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN", "")

@@ -11,6 +11,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/deep", views.healthz_deep, name="healthz_deep"),
+    path("system/", views.SystemView.as_view(), name="system"),
     path("ping", views.ping, name="ping"),
     path("group.css", views.group_css, name="group_css"),
     path("members/", include("members.urls")),

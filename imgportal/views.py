@@ -1,15 +1,17 @@
 import logging
 
-import redis
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import connection
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from imgportal import health
 from imgportal.identity import group_identity
 from members import selectors
 from members.permissions import (
@@ -61,28 +63,6 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
 
-def _database_ok() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # any failure means "not healthy"
-        logger.exception("Health check: database unreachable")
-        return False
-    return True
-
-
-def _redis_ok() -> bool:
-    try:
-        client = redis.Redis.from_url(
-            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
-        )
-        return bool(client.ping())
-    except Exception:  # any failure means "not healthy"
-        logger.exception("Health check: Redis unreachable")
-        return False
-
-
 @require_GET
 def group_css(request):
     """The group's colour, as a stylesheet (CSP allows no inline styles)."""
@@ -108,8 +88,97 @@ def ping(request):
 def healthz(request):
     """For load balancers: 200 when PostgreSQL and Redis answer, else 503."""
     checks = {
-        "database": "ok" if _database_ok() else "error",
-        "redis": "ok" if _redis_ok() else "error",
+        "database": "ok" if health.database_ok() else "error",
+        "redis": "ok" if health.redis_ok() else "error",
     }
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse(checks, status=200 if healthy else 503)
+    return _health_response(checks, healthy)
+
+
+def _health_token_given(request) -> bool:
+    header = request.headers.get("Authorization", "")
+    given = header.removeprefix("Bearer ").strip() or request.GET.get("token", "")
+    return constant_time_compare(given, settings.HEALTH_TOKEN)
+
+
+@never_cache
+@require_GET
+def healthz_deep(request):
+    """For monitors: beat, workers, mail waiting and failing (ages and counts
+    only), 503 naming what is past its limit. HEALTH_TOKEN, when set, is asked."""
+    if settings.HEALTH_TOKEN and not _health_token_given(request):
+        return HttpResponse("a health token is required", status=403)
+    report = health.deep_report()
+    return _health_response(report.as_json(), report.healthy)
+
+
+def _health_response(checks: dict, healthy: bool) -> JsonResponse:
+    response = JsonResponse(checks, status=200 if healthy else 503)
+    if not healthy:
+        # One WARNING naming what failed instead of Django's ERROR "Service
+        # Unavailable", which would send every poll of a red check to Sentry.
+        failing = [name for name, value in checks.items() if value == "error"]
+        logger.warning(
+            "Health check failing: %s", ", ".join(checks.get("failing", failing))
+        )
+        response._has_been_logged = True  # read by django.utils.log.log_response
+    return response
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = round(seconds)
+    minutes, rest = divmod(seconds, 60)
+    if minutes >= 120:
+        return f"{minutes // 60} h {minutes % 60} min"
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+
+
+class SystemView(LoginRequiredMixin, TemplateView):
+    """Site admins: what /healthz/deep checks, each reading beside its limit,
+    every worker and each kind of mail (works without a member profile)."""
+
+    template_name = "system/system.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.is_superuser:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = health.deep_report()
+        unknown = {
+            "beat": "never seen",
+            "worker": "none seen",
+            "email_queue": "unknown",
+            "failed_deliveries": "unknown",
+        }
+        rows = []
+        for check in report.checks:
+            if check.unit == "seconds":
+                shown, limit = _duration(check.value), _duration(check.limit)
+            else:
+                shown, limit = check.value, check.limit
+            if check.value is None:
+                shown = "none waiting" if check.ok else unknown[check.name]
+            rows.append({"check": check, "shown": shown, "limit": limit})
+        now = timezone.now()
+        context.update(
+            report=report,
+            rows=rows,
+            workers=[(host, _duration(age)) for host, age in report.workers.items()],
+            mail=[
+                (
+                    reading.label,
+                    _duration((now - reading.oldest_waiting_since).total_seconds())
+                    if reading.oldest_waiting_since
+                    else "none waiting",
+                    reading.failed_last_day,
+                )
+                for reading in report.mail
+            ],
+            checked_at=now,
+        )
+        return context

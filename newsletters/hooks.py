@@ -1,10 +1,10 @@
-"""What newsletters plug in: their digest section, and the newsletter deliveries
-they hold about a member."""
+"""What newsletters plug in: their digest section, their deliveries' reading for
+the deep health check, and the newsletter deliveries they hold about a member."""
 
-from imgportal.hooks import BOUNCED_MESSAGES, DIGEST_SECTIONS
+from imgportal.hooks import BOUNCED_MESSAGES, DIGEST_SECTIONS, HEALTH_CHECKS
 from imgportal.personal_data import PersonalData, personal_data_register
 from newsletters.models import Delivery
-from newsletters.selectors import newsletters_since
+from newsletters.selectors import deliveries_health, newsletters_since
 from newsletters.services import delivery_bounced
 
 
@@ -27,6 +27,7 @@ def erase(member) -> None:
 def register() -> None:
     DIGEST_SECTIONS.register("newsletters", "newsletters", newsletters_since)
     BOUNCED_MESSAGES.register("newsletters", "deliveries", delivery_bounced)
+    HEALTH_CHECKS.register("newsletters", "deliveries", deliveries_health)
     personal_data_register(
         PersonalData(
             app="newsletters",

@@ -1,6 +1,8 @@
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
+from django.db.models.functions import Coalesce
 
+from imgportal.health import DAY, MailReading
 from newsletters.models import Delivery, Newsletter
 from notifications.models import Category
 
@@ -35,3 +37,29 @@ def newsletters_since(since) -> tuple[str, list[str]] | None:
     ).order_by("finished_at")
     lines = [f"{n.subject}: {settings.SITE_URL}{n.get_absolute_url()}" for n in sent]
     return ("Newsletters", lines) if lines else None
+
+
+def deliveries_health(now) -> MailReading:
+    """Newsletter deliveries for the deep health check: the one waiting longest
+    (due since its newsletter started or its retry time, or claimed by a batch
+    that has not finished it), and those that failed in the last day (a delivery
+    fails during the batch that claimed it, so its claim time is when)."""
+    sending = Delivery.objects.filter(newsletter__status=Newsletter.Status.SENDING)
+    due = sending.filter(status=Delivery.Status.PENDING).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    due_since = due.aggregate(
+        oldest=Min(Coalesce("next_attempt_at", "newsletter__started_at"))
+    )["oldest"]
+    claimed_since = sending.filter(status=Delivery.Status.SENDING).aggregate(
+        oldest=Min("claimed_at")
+    )["oldest"]
+    waiting = [moment for moment in (due_since, claimed_since) if moment]
+    failed = Delivery.objects.filter(
+        status=Delivery.Status.FAILED, claimed_at__gte=now - DAY
+    )
+    return MailReading(
+        label="Newsletter deliveries",
+        oldest_waiting_since=min(waiting, default=None),
+        failed_last_day=failed.count(),
+    )

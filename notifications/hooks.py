@@ -1,12 +1,14 @@
-"""What notifications plug in: the outbox lent to members, and its part of a
-member's data (the emails sent to them, their email choices)."""
+"""What notifications plug in: the outbox lent to members, its reading for the
+deep health check, and its part of a member's data (the emails sent to them,
+their email choices)."""
 
 from django.db.models import Q
 
-from imgportal.hooks import OUTBOX
+from imgportal.hooks import HEALTH_CHECKS, OUTBOX
 from imgportal.personal_data import PersonalData, personal_data_register
 from notifications import outbox
 from notifications.models import Bounce, EmailPreferences, OutboundEmail
+from notifications.selectors import outbox_health
 
 
 def _theirs(member):
@@ -65,6 +67,7 @@ def erase(member) -> None:
 def register() -> None:
     for name in ("email_queue_template", "email_queue_message", "email_members"):
         OUTBOX.register("notifications", name, getattr(outbox, name))
+    HEALTH_CHECKS.register("notifications", "outbox", outbox_health)
     personal_data_register(
         PersonalData(
             app="notifications",

@@ -1,9 +1,10 @@
 """Who gets which email: audiences counted, opt-outs applied."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
+from imgportal.health import DAY, MailReading
 from members.models import Member
-from notifications.models import Category
+from notifications.models import Category, OutboundEmail
 
 
 def opted_out(category: str) -> Q:
@@ -40,3 +41,19 @@ def counts_with_recipients(
     )
     counts["recipients"] = counts["matching"] - counts["skipped"]
     return counts
+
+
+def outbox_health(now) -> MailReading:
+    """The outbox for the deep health check: the oldest email still queued, and
+    emails that failed in the last day (when last handed to Celery: the retries
+    that end in "failed" run within the hour after it)."""
+    queued = OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED)
+    failed = OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED).filter(
+        Q(published_at__gte=now - DAY)
+        | Q(published_at__isnull=True, created_at__gte=now - DAY)
+    )
+    return MailReading(
+        label="Single emails (the outbox)",
+        oldest_waiting_since=queued.aggregate(oldest=Min("created_at"))["oldest"],
+        failed_last_day=failed.count(),
+    )

@@ -72,6 +72,9 @@ MATRIX: dict[str, dict[str, object]] = {
     # --- The portal's own pages.
     "home": row(logged_out=L, pending=P, members=200),
     "healthz": row(everyone=200),
+    # No beat or worker runs beside these tests: the deep check is red (503).
+    "healthz_deep": row(everyone=503, admin_no_profile=503),
+    "system": row(logged_out=L, signed_in=403, site_admin=200, admin_no_profile=200),
     "ping": row(everyone=200),
     "group_css": row(everyone=200),
     "members:pending": row(logged_out=L, pending=200, members=H, admin_no_profile=H),
