@@ -11,7 +11,7 @@ REDIS_START := redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --
 # `make run` is for local use: DEBUG on, and the demo accounts may skip 2FA.
 DEV_ENV := DEBUG=1 MFA_REQUIRED_FOR_STAFF=0
 
-.PHONY: help install run test lint format services-check services-up chromium dovecot bench-members bench-newsletter bench-handbook bench-matching bench-faults bench
+.PHONY: help install run test lint format services-check services-up chromium dovecot idp bench-members bench-newsletter bench-handbook bench-matching bench-faults bench
 
 help:
 	@echo "make run    build .venv, migrate, load demo data, serve on http://127.0.0.1:8000"
@@ -57,6 +57,19 @@ dovecot:
 	  echo "Installing Debian's Dovecot for the bounce-mailbox tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq dovecot-imapd dovecot-pop3d >/dev/null; }
 
+# The institution sign-in tests start their own identity providers: panva's
+# oidc-provider (Node, pinned in tests/idp/package.json, no lock file: it would
+# record the registry's addresses) and pysaml2's IdP, which signs with xmlsec1.
+idp:
+	@test -x /usr/bin/xmlsec1 || { \
+	  echo "Installing Debian's xmlsec1 for the SAML identity provider in the tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq xmlsec1 >/dev/null; }
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  echo "Installing Debian's Node.js for the OpenID Connect provider in the tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
+	@test tests/idp/node_modules/.installed -nt tests/idp/package.json || { \
+	  cd tests/idp && npm install --no-package-lock --no-audit --no-fund --loglevel=error && touch node_modules/.installed; }
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -72,7 +85,7 @@ run: install services-check
 	@mkdir -p var
 	$(DEV_ENV) $(VENV)/bin/honcho --procfile Procfile.dev start
 
-test: install services-up chromium dovecot lint
+test: install services-up chromium dovecot idp lint
 	$(PY) -m pytest
 
 bench-members: install services-up

@@ -11,6 +11,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from imgportal.sso_config import social_providers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -68,6 +70,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -98,6 +103,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "members.middleware.RequireStaffMFAMiddleware",
+    "members.sso.InstitutionSignInMiddleware",
     "imgportal.middleware.NoStoreForSignedInMiddleware",
     "imgportal.middleware.AuditContextMiddleware",
 ]
@@ -176,6 +182,11 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
+# Refuse password sign-in and resets when PASSWORD_SIGNIN is off.
+ACCOUNT_FORMS = {
+    "login": "members.account_forms.LoginForm",
+    "reset_password": "members.account_forms.ResetPasswordForm",
+}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
@@ -212,6 +223,53 @@ MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", True)
 # a term ends counts against it).
 CO_LEAD_SEATS = int(os.environ.get("CO_LEAD_SEATS", "2"))
 USERSESSIONS_TRACK_ACTIVITY = False
+
+# --- Institution sign-in (imgportal/sso_config.py, members/sso.py): one OpenID
+# Connect issuer (Entra ID, Okta, Google Workspace) and/or one SAML 2.0 IdP
+# (Shibboleth). Secrets come from here only, never the database.
+SOCIALACCOUNT_PROVIDERS = social_providers(
+    oidc={
+        "name": os.environ.get("OIDC_NAME", ""),
+        "issuer": os.environ.get("OIDC_ISSUER", ""),
+        "client_id": os.environ.get("OIDC_CLIENT_ID", ""),
+        "client_secret": os.environ.get("OIDC_CLIENT_SECRET", ""),
+    },
+    saml={
+        "name": os.environ.get("SAML_NAME", ""),
+        "idp_metadata_url": os.environ.get("SAML_IDP_METADATA_URL", ""),
+        "idp_entity_id": os.environ.get("SAML_IDP_ENTITY_ID", ""),
+        "idp_sso_url": os.environ.get("SAML_IDP_SSO_URL", ""),
+        "idp_cert": os.environ.get("SAML_IDP_CERT", ""),
+        "sp_entity_id": os.environ.get("SAML_SP_ENTITY_ID", ""),
+    },
+)
+SOCIALACCOUNT_ADAPTER = "members.sso.SocialAccountAdapter"
+# Sign in, first time or not, straight from the IdP's answer: no extra form.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# An existing member whose email the IdP vouches for (members/sso.py decides
+# which emails count as verified) is linked to that account, never duplicated.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_QUERY_EMAIL = True
+# Email domains the institution owns: an address on one of them, as the IdP
+# gives it, counts as verified (links to an existing member of that address).
+SSO_EMAIL_DOMAINS = [d.lower().lstrip("@") for d in env_list("SSO_EMAIL_DOMAINS")]
+# A first sign-in with an address on one of these becomes an approved resident
+# at once; any other first sign-in waits for the co-leads like a sign-up.
+SSO_APPROVE_DOMAINS = [d.lower().lstrip("@") for d in env_list("SSO_APPROVE_DOMAINS")]
+# The IdP's word that the person used a second factor stands in for the
+# portal's own two-factor step for co-leads and GME staff: these OIDC `amr`
+# values (RFC 8176) or `acr` values, and these SAML AuthnContextClassRefs.
+# Empty lists: the portal always asks for its own second factor.
+SSO_MFA_AMR = env_list("SSO_MFA_AMR", "mfa")
+SSO_MFA_ACR = env_list("SSO_MFA_ACR")
+SSO_MFA_SAML_CONTEXTS = env_list(
+    "SSO_MFA_SAML_CONTEXTS", "https://refeds.org/profile/mfa"
+)
+# Off: no password sign-in, sign-up or reset; only the institution's sign-in.
+PASSWORD_SIGNIN = env_bool("PASSWORD_SIGNIN", True)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

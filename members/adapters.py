@@ -2,13 +2,27 @@ from uuid import uuid4
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 
 from imgportal.mail import email_queue_message
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """allauth's emails (verification, password reset) go through the email task."""
+    """allauth's emails (verification, password reset) go through the email task;
+    password sign-up closes with PASSWORD_SIGNIN off; the TOTP step at sign-in
+    knows about the institution's second factor (members/sso.py)."""
+
+    def is_open_for_signup(self, request) -> bool:
+        return settings.PASSWORD_SIGNIN
+
+    def get_login_stages(self) -> list[str]:
+        return [
+            "members.sso.PortalAuthenticateStage"
+            if stage == "allauth.mfa.stages.AuthenticateStage"
+            else stage
+            for stage in super().get_login_stages()
+        ]
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request

@@ -1,3 +1,4 @@
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
@@ -188,3 +189,11 @@ class MemberAdmin(ReadOnlyAdmin):
                     request, f"{member}: {' '.join(exc.messages)}", messages.WARNING
                 )
         self.message_user(request, f"{done} member(s) updated.", messages.SUCCESS)
+
+
+# Identity providers are configured from the environment only (SOCIALACCOUNT_
+# PROVIDERS, imgportal/sso_config.py): no client secret is typed into the
+# database, and no IdP token is kept (SOCIALACCOUNT_STORE_TOKENS is off).
+for _model in (SocialApp, SocialToken):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -5,6 +5,7 @@ import json
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
@@ -58,6 +59,11 @@ def export(member: Member) -> dict[str, object]:
         },
         "leadership_roles": list(
             member.leadership_roles.values("kind", "title", "start", "end", "outcome")
+        ),
+        "institution_sign_in": list(
+            SocialAccount.objects.filter(user=user).values(
+                "provider", "uid", "date_joined", "last_login"
+            )
         ),
         "roles": list(user.groups.values_list("name", flat=True)),
         "co_lead_terms": list(
@@ -116,6 +122,9 @@ def erase(member: Member) -> None:
     # What they did stays on the objects' logs, no longer saying who.
     ActionLog.objects.filter(actor=user).update(actor=None)
     Authenticator.objects.filter(user=user).delete()
+    # The IdP's identifier and what it said (names, address): the link goes,
+    # so signing in there again finds no one (and asks to join afresh).
+    SocialAccount.objects.filter(user=user).delete()
     user.groups.clear()
     for field_name, blank in (
         ("preferred_name", ""),
@@ -170,6 +179,8 @@ def register() -> None:
                 "members.ActionLog",
                 "account.EmailAddress",
                 "mfa.Authenticator",
+                "socialaccount.SocialAccount",
+                "socialaccount.SocialToken",
                 "usersessions.UserSession",
                 "admin.LogEntry",
             ),

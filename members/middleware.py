@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from members.permissions import VIEW_VISA_STATUS
+from members.sso import session_has_idp_mfa
 
 # Who may read visa status must prove a second factor first (ASVS 2.2 / L2).
 MFA_PERMISSION = VIEW_VISA_STATUS
@@ -35,6 +36,7 @@ class RequireStaffMFAMiddleware:
             settings.MFA_REQUIRED_FOR_STAFF
             and user.is_authenticated
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
+            and not session_has_idp_mfa(request)
             and user.has_perm(MFA_PERMISSION)
             and not Authenticator.objects.filter(
                 user=user, type=Authenticator.Type.TOTP

@@ -40,6 +40,17 @@ def member_create_pending(*, user: User) -> Member:
     return member
 
 
+@transaction.atomic
+def member_create_from_institution(*, user: User, approve: bool) -> Member:
+    """A first sign-in through the institution's IdP: a join request like a
+    sign-up, or (an address on SSO_APPROVE_DOMAINS, as the group decided) an
+    approved resident at once, approved by no one (the audit trail says so)."""
+    member = member_create_pending(user=user)
+    if approve and member.status == Member.Status.PENDING:
+        member = member_approve(member=member, by=None)
+    return member
+
+
 def own_profile_create(*, user: User) -> Member:
     """An account without a profile asks for one: a join request, which a site
     admin (who could approve it in the admin anyway) approves at once."""
@@ -62,7 +73,7 @@ def _locked(member: Member) -> Member:
 
 
 @transaction.atomic
-def member_approve(*, member: Member, by: User) -> Member:
+def member_approve(*, member: Member, by: User | None) -> Member:
     """Let a pending member in: active status, the Resident role, a welcome email."""
     member = _locked(member)
     if member.status != Member.Status.PENDING:

@@ -374,6 +374,21 @@ MATRIX: dict[str, dict[str, object]] = {
     "mfa_view_recovery_codes": row(logged_out=L, signed_in=404),
     "mfa_download_recovery_codes": row(logged_out=L, signed_in=404),
     "usersessions_list": row(logged_out=L, signed_in=200),
+    # --- Institution sign-in (allauth.socialaccount). No IdP is configured here,
+    # so the provider pages are 404 (tests/members/test_institution_sign_in.py
+    # signs in through real ones).
+    "openid_connect_login": row(everyone=404),
+    "openid_connect_callback": row(everyone=404),
+    "saml_login": row(everyone=404),
+    # The ACS keeps what was posted for the finishing step, which finds no IdP.
+    "saml_acs": row(everyone="→/accounts/saml/1/acs/finish/"),
+    "saml_finish_acs": row(everyone=404),
+    "saml_sls": row(everyone=404),
+    "saml_metadata": row(everyone=404),
+    "socialaccount_connections": row(logged_out=L, signed_in=200),
+    "socialaccount_login_cancelled": row(everyone=200),
+    "socialaccount_login_error": row(everyone=401),  # the refusal page
+    "socialaccount_signup": row(everyone="→login"),  # no sign-up in progress
     # An import belongs to the co-lead who uploaded it.
     "members:import_detail": row(
         logged_out=L,
@@ -473,7 +488,8 @@ def clients(
 # Pages that need no member profile: the admin, sign-in and 2FA pages, the
 # public handbook, token links and health checks.
 PROFILE_FREE = re.compile(
-    r"admin:.*|account_.*|mfa_.*|usersessions_.*|healthz|ping|group_css"
+    r"admin:.*|account_.*|mfa_.*|usersessions_.*|socialaccount_.*|saml_.*"
+    r"|openid_connect_.*|healthz|ping|group_css"
     r"|events:feed|events:offer|mentorship:answer"
     r"|notifications:unsubscribe|handbook:(index|search|changes|timelines|chapter"
     r"|chapter_print|page)"

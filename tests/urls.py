@@ -3,21 +3,30 @@ that the permission matrix, the lifecycle tests, the fuzz test and the CSV test
 share, so a new page is covered the day it is added."""
 
 import re
+from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.factories import MemberFactory
 
 
-def walk(patterns, namespace=""):
+@dataclass(frozen=True)
+class Route:
+    """A named URL with its whole route: the including patterns' parts too
+    (allauth's provider URLs take their `provider_id` there)."""
+
+    pattern: str
+
+
+def walk(patterns, namespace="", prefix=""):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             inner = namespace
             if pattern.namespace:
                 inner = f"{namespace}{pattern.namespace}:"
-            yield from walk(pattern.url_patterns, inner)
+            yield from walk(pattern.url_patterns, inner, prefix + str(pattern.pattern))
         elif isinstance(pattern, URLPattern) and pattern.name:
-            yield f"{namespace}{pattern.name}", pattern
+            yield f"{namespace}{pattern.name}", Route(prefix + str(pattern.pattern))
 
 
 ALL_URLS = dict(walk(get_resolver().url_patterns))

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from imgportal.sso_config import provider_names
 from members.bootstrap import BootstrapRefused, bootstrap_co_lead
 
 
@@ -45,13 +46,23 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"{user.get_full_name()} <{user.email}> is a co-lead.")
         )
         self.stdout.write("Next steps:")
-        self.stdout.write(
-            f"  1. Open this link (it works once, for a few days) and choose a "
-            f"password:\n     {settings.SITE_URL}{path}"
-        )
-        if getattr(settings, "SOCIALACCOUNT_PROVIDERS", None):
+        institutions = provider_names(settings.SOCIALACCOUNT_PROVIDERS)
+        buttons = " or ".join(f'"Sign in with {name}"' for name in institutions)
+        if settings.PASSWORD_SIGNIN:
             self.stdout.write(
-                "     Or use institution sign-in with the same email address."
+                f"  1. Open this link (it works once, for a few days) and choose a "
+                f"password:\n     {settings.SITE_URL}{path}"
+            )
+            if institutions:
+                self.stdout.write(
+                    f"     Or use {buttons} at {settings.SITE_URL}/accounts/login/ "
+                    f"as {user.email}."
+                )
+        else:
+            self.stdout.write(
+                f"  1. Open {settings.SITE_URL}/accounts/login/ and use {buttons} "
+                f"as {user.email}: the first sign-in links that account to this "
+                f"co-lead (PASSWORD_SIGNIN is off, so there is no password)."
             )
         if settings.MFA_REQUIRED_FOR_STAFF:
             self.stdout.write(

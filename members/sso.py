@@ -1,0 +1,272 @@
+"""Institution sign-in (OpenID Connect and SAML 2.0 through django-allauth's
+social accounts; the providers are built from the environment in
+imgportal/sso_config.py).
+
+- A first sign-in makes a member: pending like a sign-up, or an approved
+  resident when the address is on SSO_APPROVE_DOMAINS.
+- An address the IdP vouches for (its `email_verified`, or a domain on
+  SSO_EMAIL_DOMAINS / SSO_APPROVE_DOMAINS) links to the member who already has
+  it; an unverified address that belongs to someone is refused, never merged.
+- The IdP's word that a second factor was used (OIDC `amr`/`acr`, SAML
+  AuthnContextClassRef, as configured) stands in for the portal's own TOTP step
+  and TOTP set-up for co-leads and GME staff, for that session only.
+- Whatever goes wrong between the portal and the IdP (wrong issuer or audience,
+  an expired, unsigned or replayed assertion, an IdP that does not answer) ends
+  on the refusal page with a log line: never a session, never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from allauth.account.models import EmailAddress
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.stages import AuthenticateStage
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.saml.provider import SAMLProvider
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+
+from imgportal.sso_config import SAML_PROVIDER_ID, idp_origins
+from members.models import User
+from members.services import member_create_from_institution
+
+logger = logging.getLogger("imgportal.sso")
+
+# The user whose current session was opened with the IdP's second factor.
+IDP_MFA_SESSION_KEY = "sso_idp_mfa_user"
+REFUSAL_TEMPLATE = "socialaccount/authentication_error.html"
+SIGN_IN_PATHS = ("/accounts/oidc/", "/accounts/saml/")
+
+
+def email_domain(email: str) -> str:
+    return email.rsplit("@", 1)[-1].lower() if "@" in email else ""
+
+
+def domain_trusted(email: str) -> bool:
+    """An address on a domain the institution owns: the IdP's word is enough."""
+    domain = email_domain(email)
+    return bool(domain) and domain in {
+        *settings.SSO_EMAIL_DOMAINS,
+        *settings.SSO_APPROVE_DOMAINS,
+    }
+
+
+def idp_asserted_mfa(sociallogin) -> bool:
+    """Did the IdP say this sign-in used a second factor (as configured)?"""
+    data = sociallogin.account.extra_data or {}
+    if sociallogin.account.provider == SAML_PROVIDER_ID:
+        contexts = set(data.get("authn_contexts") or [])
+        return bool(contexts & set(settings.SSO_MFA_SAML_CONTEXTS))
+    claims = data.get("id_token") or {}
+    amr = claims.get("amr") or []
+    if isinstance(amr, str):
+        amr = [amr]
+    acr = claims.get("acr")
+    return bool(set(amr) & set(settings.SSO_MFA_AMR)) or (
+        bool(acr) and acr in settings.SSO_MFA_ACR
+    )
+
+
+def session_has_idp_mfa(request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and request.session.get(IDP_MFA_SESSION_KEY) == user.pk
+    )
+
+
+def refusal(request, *, provider_name: str = "", reason: str, status: int = 400):
+    """The refusal page: what happened in plain words, nothing signed in."""
+    response = render(
+        request,
+        REFUSAL_TEMPLATE,
+        {"provider_name": provider_name, "refusal_reason": reason, "auth_error": None},
+        status=status,
+    )
+    return response
+
+
+def _log_refusal(provider: str, code: str, detail: str = "") -> None:
+    # The detail is the library's reason (issuer, audience, expiry…), never
+    # the assertion, a claim or an address.
+    logger.warning(
+        "institution sign-in refused",
+        extra={"provider": provider, "error": code, "reason": detail[:300]},
+    )
+
+
+class PortalSAMLProvider(SAMLProvider):
+    """allauth's SAML provider, also keeping the assertion's
+    AuthnContextClassRef values (how the person authenticated)."""
+
+    # allauth finds a provider's URLs in its package: still allauth's views.
+    package = "allauth.socialaccount.providers.saml"
+
+    def extract_extra_data(self, data):
+        extra = dict(data.get_attributes())
+        extra["authn_contexts"] = list(data.get_last_authn_contexts() or [])
+        return extra
+
+
+class PortalAuthenticateStage(AuthenticateStage):
+    """allauth's TOTP step at sign-in, skipped when the IdP asserted MFA for
+    this very sign-in (then remembered for the session, see the middleware)."""
+
+    def handle(self):
+        sociallogin = (self.login.signal_kwargs or {}).get("sociallogin")
+        if sociallogin is not None and idp_asserted_mfa(sociallogin):
+            self.request.session[IDP_MFA_SESSION_KEY] = self.login.user.pk
+            return None, True
+        self.request.session.pop(IDP_MFA_SESSION_KEY, None)
+        return super().handle()
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request, sociallogin) -> bool:
+        # The institution's sign-in is how people join, also when password
+        # sign-up is off; what they get is a pending (or approved) member.
+        return True
+
+    def is_email_verified(self, provider, email: str) -> bool:
+        return domain_trusted(email) or super().is_email_verified(provider, email)
+
+    def pre_social_login(self, request, sociallogin) -> None:
+        if sociallogin.is_existing:
+            return
+        addresses = [a for a in sociallogin.email_addresses if a.email]
+        taken = [
+            a
+            for a in addresses
+            if not a.verified
+            and (
+                EmailAddress.objects.filter(email__iexact=a.email).exists()
+                or User.objects.filter(email__iexact=a.email).exists()
+            )
+        ]
+        if taken:
+            _log_refusal(sociallogin.account.provider, "unverified_email_taken")
+            raise ImmediateHttpResponse(
+                refusal(
+                    request,
+                    provider_name=sociallogin.provider.name,
+                    reason=(
+                        "Your institution did not confirm this email address, and "
+                        "a member of the portal already uses it, so the two were "
+                        "not joined. Sign in with your password, or ask the "
+                        "co-leads to check the address."
+                    ),
+                    status=403,
+                )
+            )
+
+    def save_user(self, request, sociallogin, form=None):
+        user = super().save_user(request, sociallogin, form=form)
+        email = user.email or ""
+        verified = EmailAddress.objects.filter(
+            user=user, email__iexact=email, verified=True
+        ).exists()
+        member_create_from_institution(
+            user=user,
+            approve=verified and email_domain(email) in settings.SSO_APPROVE_DOMAINS,
+        )
+        return user
+
+    def on_authentication_error(
+        self, request, provider, error=None, exception=None, extra_context=None
+    ) -> None:
+        if extra_context is None:
+            extra_context = {}
+        detail = extra_context.get("saml_last_error_reason") or (
+            type(exception).__name__ if exception else ""
+        )
+        if exception is not None and str(exception):
+            detail = f"{detail}: {exception}"
+        cause = getattr(exception, "__cause__", None)
+        if cause is not None:
+            # e.g. "Invalid id_token" caused by PyJWT's "Invalid issuer".
+            detail = f"{detail} ({type(cause).__name__}: {cause})"
+        _log_refusal(getattr(provider, "sub_id", "unknown"), str(error), str(detail))
+        # The refusal page's words (allauth renders it with this same dict).
+        extra_context.setdefault("provider_name", getattr(provider, "name", ""))
+        extra_context.setdefault("refusal_reason", "")
+
+
+class InstitutionSignInMiddleware:
+    """The account pages' CSP lets their forms lead to the configured IdPs (the
+    sign-in button's POST is answered with a redirect there).
+
+    What allauth's sign-in views raise instead of answering (an IdP that does
+    not answer, a replayed or unrequested SAML response, a bad metadata
+    address) becomes the refusal page and a log line, not a 403/500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/accounts/"):
+            origins = idp_origins(settings.SOCIALACCOUNT_PROVIDERS)
+            if origins:
+                response._csp_update = {"form-action": origins}
+        return response
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith(SIGN_IN_PATHS) or isinstance(exception, Http404):
+            return None  # a provider that is not configured: a plain 404
+        if isinstance(exception, PermissionDenied):
+            code, status = "no_matching_request", 403
+            reason = (
+                "This answer from your institution's sign-in was already used, or "
+                "it does not belong to a sign-in started in this browser."
+            )
+        else:
+            code, status = type(exception).__name__, 502
+            reason = "Your institution's sign-in service could not be reached or " + (
+                "answered in a way the portal cannot use."
+            )
+        if isinstance(exception, PermissionDenied | OSError) or _is_requests(exception):
+            _log_refusal(_provider_from_path(request.path), code, str(exception))
+        else:
+            logger.error(
+                "institution sign-in failed",
+                exc_info=exception,
+                extra={"provider": _provider_from_path(request.path)},
+            )
+        return refusal(request, reason=reason, status=status)
+
+
+def _is_requests(exception: BaseException) -> bool:
+    import requests
+
+    return isinstance(exception, requests.RequestException)
+
+
+def _provider_from_path(path: str) -> str:
+    parts = [p for p in path.split("/") if p]
+    return "-".join(parts[1:3]) if len(parts) >= 3 else "unknown"
+
+
+def check_sign_in(app_configs=None, **kwargs):
+    """`manage.py check`: with password sign-in off, some IdP must be set up,
+    or nobody could sign in at all."""
+    from django.core.checks import Error
+
+    from imgportal.sso_config import provider_names
+
+    if not settings.PASSWORD_SIGNIN and not provider_names(
+        settings.SOCIALACCOUNT_PROVIDERS
+    ):
+        return [
+            Error(
+                "PASSWORD_SIGNIN is off but no institution sign-in is configured, "
+                "so nobody could sign in.",
+                hint="Set OIDC_ISSUER and OIDC_CLIENT_ID, or the SAML_IDP_* "
+                "variables, or turn PASSWORD_SIGNIN back on.",
+                id="members.E001",
+            )
+        ]
+    return []
