@@ -11,7 +11,7 @@ REDIS_START := redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --
 # `make run` is for local use: DEBUG on, and the demo accounts may skip 2FA.
 DEV_ENV := DEBUG=1 MFA_REQUIRED_FOR_STAFF=0
 
-.PHONY: help install run test lint format services-check services-up chromium dovecot idp bench-members bench-newsletter bench-handbook bench-matching bench-faults bench
+.PHONY: help install run test lint format services-check services-up chromium dovecot idp wrk bench-members bench-newsletter bench-handbook bench-matching bench-faults bench
 
 help:
 	@echo "make run    build .venv, migrate, load demo data, serve on http://127.0.0.1:8000"
@@ -70,6 +70,13 @@ idp:
 	@test tests/idp/node_modules/.installed -nt tests/idp/package.json || { \
 	  cd tests/idp && npm install --no-package-lock --no-audit --no-fund --loglevel=error && touch node_modules/.installed; }
 
+# `make bench`'s load generator: wrk (C, Debian's package) costs the 2-core
+# machine little CPU, so the ratios measure the portal, not the generator.
+wrk:
+	@test -x /usr/bin/wrk || { \
+	  echo "Installing Debian's wrk for the load benchmark"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -103,5 +110,5 @@ bench-matching: install services-up
 bench-faults: install services-up
 	$(PY) bench/worker_kill.py
 
-bench: install services-up
+bench: install services-up wrk
 	$(PY) bench/load.py

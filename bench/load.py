@@ -6,22 +6,24 @@ Builds its own database (imgportal_bench_load, dropped and re-created) with a la
 realistic data set: 5,000 members (seed_demo), 500 handbook pages of 20 revisions
 each, 400 events with 10,000 RSVPs and 300 mentors. Serves the portal with
 gunicorn (2 sync workers, production settings) on a spare loopback port and
-drives each page with locust (headless, 20 concurrent users, no think time) as
-a visitor, a signed-in resident (20 different ones) or a co-lead. The same run
-measures two baselines on the same server: a trivial Django view (/ping) and a
-static file served by whitenoise. Prints a Markdown table and writes it under
-bench/results/; then runs the newsletter (5,000 recipients) and matching-round
-benchmarks and the random-moment worker kill (bench/worker_kill.py) unless
---skip-others. Not run by `make test`.
+drives each page with wrk (Debian's package, C, one thread: the load costs
+little of the 2 cores; bench/wrk.lua sets the session cookies and makes the RSVP
+write) at 20 connections, as a visitor, a signed-in resident (20 different ones),
+a co-lead or a site admin. The same run measures four baselines on the same
+server: a trivial Django view (/ping), a static file served by whitenoise, the
+signed-in trivial view (/ping/me: session, user, profile and permission lookups,
+no page work: the floor for every member page) and Django admin's own member
+changelist (what a co-lead could use instead of the member list). Prints a
+Markdown table and writes it under bench/results/; then runs the newsletter
+(5,000 recipients) and matching-round benchmarks and the random-moment worker
+kill (bench/worker_kill.py) unless --skip-others. Not run by `make test`.
 """
 
 import argparse
-import csv
 import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -39,6 +41,7 @@ from common import (  # run as a script: bench/ is on the path
 from handbook_search import SEED_SCRIPT as HANDBOOK_SCRIPT
 
 DB = "imgportal_bench_load"
+WRK = "/usr/bin/wrk"
 ENV = bench_env(DB)
 
 EXTRA_SCRIPT = """
@@ -51,6 +54,7 @@ from django.utils import timezone
 from events.models import Event, Rsvp
 from members.models import Member, User
 from mentorship.models import MentorProfile
+from django.utils.crypto import get_random_string
 from tests.factories import give_totp
 
 rng = random.Random(9)
@@ -77,14 +81,24 @@ MentorProfile.objects.bulk_create(
     for m in [m for m in members if m.pk not in have][: 300 - len(have)]
 )
 
+# The Cookie header of a signed-in browser: its session and a CSRF secret
+# (which Django also takes, unmasked, as the form's token).
 def session(user):
     client = Client()
     client.force_login(user)
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
+    value = client.cookies[settings.SESSION_COOKIE_NAME].value
+    secret = get_random_string(32)
+    return (
+        f"{{settings.SESSION_COOKIE_NAME}}={{value}}; "
+        f"{{settings.CSRF_COOKIE_NAME}}={{secret}}"
+    )
 
 co_lead = User.objects.get(email="colead@demo.imgportal.test")
 if not co_lead.authenticator_set.exists():
     give_totp(co_lead)
+admin = User.objects.filter(is_superuser=True).order_by("pk").first()
+if not admin.authenticator_set.exists():
+    give_totp(admin)
 residents = [
     m.user for m in Member.objects.filter(
         status="active", user__groups__name="Resident"
@@ -92,6 +106,7 @@ residents = [
 ]
 print(json.dumps({{
     "co_lead": session(co_lead),
+    "admin": session(admin),
     "residents": [session(u) for u in residents],
     "event": events[0].pk,
     "static": static("css/portal.css"),
@@ -103,66 +118,75 @@ print(json.dumps({{
 """
 
 
-def locust(base: str, path: str, cookies: list[str], *, users, seconds, rsvp=False):
-    """One headless locust run; the stats of its "page" (and "rsvp") rows."""
-    with tempfile.TemporaryDirectory() as tmp:
-        prefix = f"{tmp}/run"
-        env = {
-            **os.environ,
-            "BENCH_PATH": path,
-            "BENCH_COOKIES": ",".join(cookies),
-            "BENCH_RSVP": "1" if rsvp else "0",
-        }
-        subprocess.run(
-            [
-                str(ROOT / ".venv/bin/locust"),
-                "-f",
-                str(ROOT / "bench/locustfile.py"),
-                "--headless",
-                "--users",
-                str(users),
-                "--spawn-rate",
-                str(users),
-                "--run-time",
-                f"{seconds}s",
-                "--host",
-                base,
-                "--csv",
-                prefix,
-                "--only-summary",
-                "--loglevel",
-                "WARNING",
-            ],
-            env=env,
-            check=False,
-            capture_output=True,
-        )
-        with open(f"{prefix}_stats.csv", newline="") as handle:
-            return {row["Name"]: row for row in csv.DictReader(handle)}
+def wrk(base: str, path: str, cookies: list[str], *, connections, seconds, rsvp=False):
+    """One wrk run (bench/wrk.lua); its JSON summary line."""
+    env = {
+        **os.environ,
+        "BENCH_PATH": path,
+        "BENCH_COOKIES": "|".join(cookies),
+        "BENCH_RSVP": "1" if rsvp else "0",
+    }
+    done = subprocess.run(
+        [
+            WRK,
+            "--threads",
+            "1",
+            "--connections",
+            str(connections),
+            "--duration",
+            f"{seconds}s",
+            "--timeout",
+            "10s",
+            "--script",
+            str(ROOT / "bench/wrk.lua"),
+            base,
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    summary["rps"] = summary["requests"] / summary["seconds"]
+    return summary
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--members", type=int, default=5000)
     parser.add_argument("--skip-others", action="store_true")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database of the last run (no re-seeding)",
+    )
     options = parser.parse_args()
 
     started = time.monotonic()
-    fresh_database(ENV, DB)
-    manage(ENV, "seed_demo", "--force", "--members", str(options.members))
-    manage(ENV, "shell", "-c", HANDBOOK_SCRIPT.format(pages=500, revisions=20))
+    if not options.reuse:
+        fresh_database(ENV, DB)
+        manage(ENV, "seed_demo", "--force", "--members", str(options.members))
+        manage(ENV, "shell", "-c", HANDBOOK_SCRIPT.format(pages=500, revisions=20))
     manage(ENV, "collectstatic", "--noinput")
     extra = manage(ENV, "shell", "-c", EXTRA_SCRIPT.format())
     analyze(DB)
     facts = json.loads(extra.strip().splitlines()[-1])
     seed_seconds = time.monotonic() - started
     residents, co_lead = facts["residents"], [facts["co_lead"]]
+    admin = [facts["admin"]]
     event = f"/events/{facts['event']}/"
     rows = [
         ("baseline: trivial Django view", "/ping", [], False),
         ("baseline: static file (whitenoise)", facts["static"], [], False),
+        ("baseline: signed-in trivial view (resident)", "/ping/me", residents, False),
+        (
+            "baseline: Django admin's member changelist (site admin)",
+            "/admin/members/member/",
+            admin,
+            False,
+        ),
         ("home (resident)", "/", residents, False),
         ("handbook page (visitor)", "/handbook/chapter-3/page-3/", [], False),
         (
@@ -171,9 +195,25 @@ def main() -> None:
             [],
             False,
         ),
+        (
+            "handbook page (resident)",
+            "/handbook/chapter-3/page-3/",
+            residents,
+            False,
+        ),
+        (
+            "handbook search (resident)",
+            "/handbook/search/?q=travel+signature",
+            residents,
+            False,
+        ),
         ("events list (resident)", "/events/", residents, False),
-        ("event detail + RSVP write (residents)", event, residents, True),
+        ("event detail (resident)", event, residents, False),
+        ("RSVP write, yes/no (residents)", event, residents, True),
         ("member directory (resident)", "/members/", residents, False),
+        ("mentor cards (resident)", "/mentorship/mentors/", residents, False),
+        ("status tracker (resident)", "/status/", residents, False),
+        ("member list, first page (co-lead)", "/members/manage/", co_lead, False),
         (
             "member list, filtered (co-lead)",
             "/members/manage/?visa_status=j1&training_stage=pgy2",
@@ -184,40 +224,35 @@ def main() -> None:
     results = []
     with gunicorn(ENV) as base:
         for label, path, cookies, rsvp in rows:
-            stats = locust(
+            summary = wrk(
                 base,
                 path,
                 cookies,
-                users=options.users,
+                connections=options.connections,
                 seconds=options.seconds,
                 rsvp=rsvp,
             )
-            results.append((label, stats))
-    trivial = float(results[0][1]["page"]["Requests/s"])
+            results.append((label, summary))
+    trivial = results[0][1]["rps"]
     lines = [
         f"## The portal under load ({stamp()})",
         "",
         f"{facts['members']:,} members, 500 handbook pages of 20 revisions (plus the "
         f"starter handbook), {facts['events']:,} events with {facts['rsvps']:,} RSVPs, "
         f"{facts['mentors']} mentors; seeding took {seed_seconds:.0f} s. gunicorn with "
-        f"2 sync workers, production settings; locust, {options.users} concurrent "
-        f"users, no think time, {options.seconds} s per row, on the same 2-core "
-        "machine.",
+        f"2 sync workers, production settings; wrk (1 thread), "
+        f"{options.connections} connections, {options.seconds} s per row, on the "
+        "same 2-core machine.",
         "",
         "| Page | requests/s | p50 ms | p95 ms | p99 ms | errors | ratio to trivial |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for label, stats in results:
-        for name in ("page", "rsvp"):
-            if name not in stats:
-                continue
-            row = stats[name]
-            rps = float(row["Requests/s"])
-            title = label if name == "page" else "  ↳ the RSVP POST itself"
-            lines.append(
-                f"| {title} | {rps:,.0f} | {row['50%']} | {row['95%']} | {row['99%']} "
-                f"| {row['Failure Count']} | {rps / trivial:.2f} |"
-            )
+    for label, row in results:
+        errors = row["socket_errors"] + row["status_errors"]
+        lines.append(
+            f"| {label} | {row['rps']:,.0f} | {row['p50']} | {row['p95']} "
+            f"| {row['p99']} | {errors} | {row['rps'] / trivial:.2f} |"
+        )
     write_report("load", lines)
     if not options.skip_others:
         for script in ("newsletter.py", "matching.py", "worker_kill.py"):

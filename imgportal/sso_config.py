@@ -12,6 +12,10 @@ be configured; each has its button on the sign-in page.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
 # The provider ids in the URLs: /accounts/oidc/institution/login/ and
 # /accounts/saml/institution/login/ (the redirect URI and ACS URL an IdP admin
 # registers, docs in the README's "Institution sign-in").
@@ -48,6 +52,14 @@ SAML_ATTRIBUTES = {
 }
 
 
+def _secure_url(url: str) -> bool:
+    """https, or plain http to this machine's loopback (the tests' IdPs)."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or (
+        parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost"}
+    )
+
+
 def social_providers(*, oidc: dict, saml: dict) -> dict:
     """allauth's SOCIALACCOUNT_PROVIDERS for the configured identity providers.
 
@@ -76,13 +88,24 @@ def social_providers(*, oidc: dict, saml: dict) -> dict:
             }
         )
     metadata_url = saml.get("idp_metadata_url")
-    explicit = saml.get("idp_entity_id") and saml.get("idp_sso_url")
-    if metadata_url or explicit:
+    entity_id = saml.get("idp_entity_id")
+    if metadata_url and not entity_id:
+        # A metadata file may describe a whole federation: which IdP is ours?
+        raise ImproperlyConfigured(
+            "SAML_IDP_METADATA_URL needs SAML_IDP_ENTITY_ID: the entity id of "
+            "the institution's IdP in that metadata."
+        )
+    if metadata_url and not _secure_url(metadata_url):
+        # The metadata carries the signing certificate and is not itself
+        # signature-checked: fetched over plain http, anyone on the path
+        # could swap the certificate.
+        raise ImproperlyConfigured("SAML_IDP_METADATA_URL must be an https:// URL.")
+    if metadata_url or (entity_id and saml.get("idp_sso_url")):
         idp = (
-            {"metadata_url": metadata_url}
+            {"metadata_url": metadata_url, "entity_id": entity_id}
             if metadata_url
             else {
-                "entity_id": saml["idp_entity_id"],
+                "entity_id": entity_id,
                 "sso_url": saml["idp_sso_url"],
                 "x509cert": saml.get("idp_cert", ""),
             }
@@ -112,11 +135,11 @@ def social_providers(*, oidc: dict, saml: dict) -> dict:
 
 
 def idp_origins(providers: dict) -> list[str]:
-    """The identity providers' origins, which the sign-in pages' CSP
-    `form-action` must allow: the button's POST is answered with a redirect to
-    the IdP, and browsers hold redirects after a form submission to it."""
-    from urllib.parse import urlsplit
-
+    """The identity providers' configured origins (issuer, SSO or metadata
+    URL), which the sign-in pages' CSP `form-action` must allow: the button's
+    POST is answered with a redirect to the IdP, and browsers hold redirects
+    after a form submission to it. members/sso.py adds where discovery or
+    metadata says the sign-in page really is."""
     urls = [
         app["settings"]["server_url"]
         for app in providers.get("openid_connect", {}).get("APPS", [])

@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz/deep", views.healthz_deep, name="healthz_deep"),
     path("system/", views.SystemView.as_view(), name="system"),
     path("ping", views.ping, name="ping"),
+    path("ping/me", views.ping_signed_in, name="ping_signed_in"),
     path("group.css", views.group_css, name="group_css"),
     path("members/", include("members.urls")),
     # Email choices and unsubscribe links keep the /newsletters/ paths that

@@ -2,6 +2,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -83,6 +84,17 @@ def ping(request):
     """Liveness: the process answers (no database or Redis). Also the load
     benchmark's baseline for a trivial Django view."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+@require_GET
+def ping_signed_in(request):
+    """The load benchmark's floor for every member page: the session, the user,
+    the member profile and the permission set, and no page work."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    allowed = has_member_profile(request.user) and request.user.has_perm(ACCESS_PORTAL)
+    return HttpResponse("ok" if allowed else "no", content_type="text/plain")
 
 
 def healthz(request):

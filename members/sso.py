@@ -18,17 +18,19 @@ imgportal/sso_config.py).
 from __future__ import annotations
 
 import logging
+import re
 
 from allauth.account.models import EmailAddress
-from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.exceptions import ImmediateHttpResponse, ReauthenticationRequired
 from allauth.mfa.stages import AuthenticateStage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.saml.provider import SAMLProvider
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404
 from django.shortcuts import render
 
+from imgportal.logs import mask_emails
 from imgportal.sso_config import SAML_PROVIDER_ID, idp_origins
 from members.models import User
 from members.services import member_create_from_institution
@@ -70,6 +72,19 @@ def idp_asserted_mfa(sociallogin) -> bool:
     )
 
 
+def _normalise_verified(sociallogin) -> None:
+    """Only a real `true` (or the institution's domain) counts as the IdP's
+    word: allauth copies `email_verified` as given, and a string "false" is
+    truthy."""
+    for address in sociallogin.email_addresses:
+        claimed = address.verified
+        address.verified = (
+            claimed is True
+            or (isinstance(claimed, str) and claimed.strip().lower() == "true")
+            or domain_trusted(address.email or "")
+        )
+
+
 def session_has_idp_mfa(request) -> bool:
     user = getattr(request, "user", None)
     return bool(
@@ -90,12 +105,16 @@ def refusal(request, *, provider_name: str = "", reason: str, status: int = 400)
     return response
 
 
+JWT = re.compile(r"eyJ[\w-]*\.[\w-]*\.?[\w-]*")
+
+
 def _log_refusal(provider: str, code: str, detail: str = "") -> None:
-    # The detail is the library's reason (issuer, audience, expiry…), never
-    # the assertion, a claim or an address.
+    # The detail is the library's reason (issuer, audience, expiry…); a token
+    # endpoint's answer may be quoted in it, so tokens and addresses are masked.
+    reason = mask_emails(JWT.sub("[token]", detail))[:300]
     logger.warning(
         "institution sign-in refused",
-        extra={"provider": provider, "error": code, "reason": detail[:300]},
+        extra={"provider": provider, "error": code, "reason": reason},
     )
 
 
@@ -134,34 +153,71 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_email_verified(self, provider, email: str) -> bool:
         return domain_trusted(email) or super().is_email_verified(provider, email)
 
+    def authenticate_by_email(self, sociallogin):
+        """Link to an existing account only through an address both sides
+        vouch for: the IdP (a real `email_verified: true`, or the institution's
+        domain) and the portal (that account's own copy confirmed). allauth's
+        default links to any account holding the address, confirmed or not, so a
+        member who added a newcomer's address to their own account, unconfirmed,
+        would receive the newcomer's sign-in."""
+        _normalise_verified(sociallogin)
+        for address in sociallogin.email_addresses:
+            if not address.verified or not self.can_authenticate_by_email(
+                sociallogin, address.email
+            ):
+                continue
+            local = (
+                EmailAddress.objects.filter(email__iexact=address.email, verified=True)
+                .select_related("user")
+                .first()
+            )
+            if local is not None:
+                return local.user, address.email
+        return None
+
     def pre_social_login(self, request, sociallogin) -> None:
         if sociallogin.is_existing:
             return
+        _normalise_verified(sociallogin)
         addresses = [a for a in sociallogin.email_addresses if a.email]
+        vouched = [a for a in addresses if a.verified]
         taken = [
             a
             for a in addresses
-            if not a.verified
-            and (
-                EmailAddress.objects.filter(email__iexact=a.email).exists()
-                or User.objects.filter(email__iexact=a.email).exists()
-            )
+            if EmailAddress.objects.filter(email__iexact=a.email).exists()
+            or User.objects.filter(email__iexact=a.email).exists()
         ]
-        if taken:
-            _log_refusal(sociallogin.account.provider, "unverified_email_taken")
-            raise ImmediateHttpResponse(
-                refusal(
-                    request,
-                    provider_name=sociallogin.provider.name,
-                    reason=(
-                        "Your institution did not confirm this email address, and "
-                        "a member of the portal already uses it, so the two were "
-                        "not joined. Sign in with your password, or ask the "
-                        "co-leads to check the address."
-                    ),
-                    status=403,
-                )
+        if not vouched:
+            # An IdP account may claim any address: a portal account made from
+            # an unconfirmed one would be someone else's to take later.
+            reason = (
+                "Your institution's sign-in did not confirm your email address, so "
+                "the portal cannot make or find your account with it. Ask the "
+                "co-leads to check the institution's settings, or join with the "
+                "sign-up form."
             )
+            code = "email_not_verified"
+        elif taken:
+            # The address is on an account whose own copy was never confirmed
+            # (or a different account holds it): never joined silently.
+            reason = (
+                "A portal account already uses this email address but has not "
+                "confirmed it, so your institution's sign-in was not joined to it. "
+                "Confirm the address from the portal's email (or sign in with your "
+                "password), or ask the co-leads."
+            )
+            code = "email_taken_unconfirmed"
+        else:
+            return
+        _log_refusal(sociallogin.account.provider, code)
+        raise ImmediateHttpResponse(
+            refusal(
+                request,
+                provider_name=sociallogin.provider.name,
+                reason=reason,
+                status=403,
+            )
+        )
 
     def save_user(self, request, sociallogin, form=None):
         user = super().save_user(request, sociallogin, form=form)
@@ -195,6 +251,88 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         extra_context.setdefault("refusal_reason", "")
 
 
+ORIGIN_CACHE_SECONDS = 3600
+
+
+def sign_in_origins() -> list[str]:
+    """Where the sign-in buttons lead: the configured origins, plus where the
+    OIDC discovery document (`authorization_endpoint`) or the SAML metadata
+    (SingleSignOnService) says the IdP's sign-in page is, cached for an hour."""
+    providers = settings.SOCIALACCOUNT_PROVIDERS
+    origins = idp_origins(providers)
+    for kind, url, entity_id in _discovery_sources(providers):
+        found = _discovered_origin(kind, url, entity_id)
+        if found and found not in origins:
+            origins.append(found)
+    return origins
+
+
+def _discovery_sources(providers: dict):
+    for app in providers.get("openid_connect", {}).get("APPS", []):
+        yield "oidc", app["settings"]["server_url"], ""
+    for app in providers.get("saml", {}).get("APPS", []):
+        idp = app["settings"]["idp"]
+        if idp.get("metadata_url"):
+            yield "saml", idp["metadata_url"], idp.get("entity_id", "")
+
+
+def _discovered_origin(kind: str, url: str, entity_id: str) -> str:
+    import hashlib
+
+    from django.core.cache import cache
+
+    key = (
+        "sso-origin:" + hashlib.sha256(f"{kind} {url} {entity_id}".encode()).hexdigest()
+    )
+    try:
+        cached = cache.get(key)
+    except Exception:  # noqa: BLE001 — Redis down: the configured origins only
+        return ""
+    if cached is not None:
+        return cached
+    try:
+        origin = _fetch_origin(kind, url, entity_id)
+        timeout = ORIGIN_CACHE_SECONDS
+    except Exception as error:  # noqa: BLE001 — an IdP that does not answer
+        _log_refusal(kind, "discovery_failed", f"{type(error).__name__}: {error}")
+        origin, timeout = "", 60
+    try:
+        cache.set(key, origin, timeout)
+    except Exception:  # noqa: BLE001, S110 — uncached, asked again next time
+        pass
+    return origin
+
+
+def _fetch_origin(kind: str, url: str, entity_id: str) -> str:
+    from urllib.parse import urlsplit
+
+    import requests
+
+    if kind == "oidc":
+        document = requests.get(
+            url.rstrip("/") + "/.well-known/openid-configuration", timeout=3
+        )
+        document.raise_for_status()
+        target = document.json()["authorization_endpoint"]
+    else:
+        from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
+
+        data = OneLogin_Saml2_IdPMetadataParser.parse_remote(
+            url, timeout=3, entity_id=entity_id or None
+        )
+        target = data["idp"]["singleSignOnService"]["url"]
+    parts = urlsplit(target)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+PASS_THROUGH = (
+    Http404,
+    ImmediateHttpResponse,
+    ReauthenticationRequired,
+    SuspiciousOperation,
+)
+
+
 class InstitutionSignInMiddleware:
     """The account pages' CSP lets their forms lead to the configured IdPs (the
     sign-in button's POST is answered with a redirect there).
@@ -209,14 +347,18 @@ class InstitutionSignInMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if request.path.startswith("/accounts/"):
-            origins = idp_origins(settings.SOCIALACCOUNT_PROVIDERS)
+            origins = sign_in_origins()
             if origins:
                 response._csp_update = {"form-action": origins}
         return response
 
     def process_exception(self, request, exception):
-        if not request.path.startswith(SIGN_IN_PATHS) or isinstance(exception, Http404):
-            return None  # a provider that is not configured: a plain 404
+        if not request.path.startswith(SIGN_IN_PATHS) or isinstance(
+            exception, PASS_THROUGH
+        ):
+            # A provider that is not configured (404), allauth's own flow
+            # control, Django's 400s: handled where they always are.
+            return None
         if isinstance(exception, PermissionDenied):
             code, status = "no_matching_request", 403
             reason = (

@@ -76,6 +76,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "healthz_deep": row(everyone=503, admin_no_profile=503),
     "system": row(logged_out=L, signed_in=403, site_admin=200, admin_no_profile=200),
     "ping": row(everyone=200),
+    "ping_signed_in": row(logged_out=L, signed_in=200),
     "group_css": row(everyone=200),
     "members:pending": row(logged_out=L, pending=200, members=H, admin_no_profile=H),
     # An account without a member profile (a site admin made by createsuperuser)
@@ -489,7 +490,7 @@ def clients(
 # public handbook, token links and health checks.
 PROFILE_FREE = re.compile(
     r"admin:.*|account_.*|mfa_.*|usersessions_.*|socialaccount_.*|saml_.*"
-    r"|openid_connect_.*|healthz|ping|group_css"
+    r"|openid_connect_.*|healthz|ping|ping_signed_in|group_css"
     r"|events:feed|events:offer|mentorship:answer"
     r"|notifications:unsubscribe|handbook:(index|search|changes|timelines|chapter"
     r"|chapter_print|page)"

@@ -5,6 +5,7 @@ port the test picks:
     python tests/idp/saml_idp.py '{"port": 5001, "key": "idp.key",
         "cert": "idp.crt", ...}'
 
+GET /metadata is its metadata (entity id, SSO URL, signing certificate).
 GET /sso takes the portal's AuthnRequest (HTTP-Redirect binding) and shows a
 sign-in form; POST /sso/login answers with a signed Response (HTTP-POST binding)
 carrying mail, givenName, sn and eduPersonPrincipalName, and, when "I used a
@@ -26,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.config import IdPConfig
+from saml2.metadata import entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
@@ -175,6 +177,13 @@ class Handler(BaseHTTPRequestHandler):
             self._send(
                 200, login_form(query["SAMLRequest"], query.get("RelayState", ""))
             )
+        elif url.path == "/metadata":
+            data = str(entity_descriptor(SERVER.config)).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/samlmetadata+xml")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
         elif url.path == "/ready":
             self._send(200, "ready")
         else:

@@ -121,6 +121,9 @@ def assert_refused(response, caplog):
     assert b"Sign-in refused" in response.content
     assert b"You are not signed in" in response.content
     assert any(r.message == "institution sign-in refused" for r in caplog.records)
+    reasons = " ".join(getattr(r, "reason", "") for r in caplog.records)
+    caplog.clear()  # the next refusal in the same test needs its own line
+    return reasons
 
 
 # --- First sign-in, linking, the second time -------------------------------
@@ -171,12 +174,12 @@ def test_approved_domain_makes_an_approved_resident(client, oidc, settings):
 
 
 @pytest.mark.usefixtures("reference_data")
-def test_approved_domain_needs_the_address_verified(client, oidc, settings):
-    """An unverified address on another domain never becomes an approved member."""
+def test_approved_domain_needs_the_address_verified(client, oidc, settings, caplog):
+    """An unverified address on another domain never becomes a member at all."""
     settings.SSO_APPROVE_DOMAINS = ["riverside.edu"]
-    oidc_sign_in(client, oidc, "someone@elsewhere.example", verified=False)
-    member = Member.objects.get(user__email="someone@elsewhere.example")
-    assert member.status == Member.Status.PENDING
+    response = oidc_sign_in(client, oidc, "someone@elsewhere.example", verified=False)
+    assert_refused(response, caplog)
+    assert not Member.objects.exists()
 
 
 @pytest.mark.usefixtures("reference_data")
@@ -200,7 +203,7 @@ def test_unverified_email_of_a_member_is_refused_not_merged(client, oidc, caplog
         client, oidc, "priya.nair@elsewhere.example", verified=False
     )
     assert_refused(response, caplog)
-    assert b"did not confirm this email address" in response.content
+    assert b"did not confirm your email address" in response.content
     assert not signed_in(client)
     assert not SocialAccount.objects.exists()
     assert User.objects.get() == existing.user
@@ -218,13 +221,49 @@ def test_institution_domain_counts_as_verified(client, oidc, settings):
 
 
 @pytest.mark.usefixtures("reference_data")
-def test_unverified_new_address_must_be_confirmed_by_email(client, oidc):
+def test_unverified_new_address_is_refused(client, oidc, caplog):
+    """An IdP account may claim any address: no portal account is made of it."""
     response = oidc_sign_in(
         client, oidc, "new.person@elsewhere.example", verified=False
     )
+    assert_refused(response, caplog)
+    assert b"did not confirm your email address" in response.content
+    assert not User.objects.exists() and not SocialAccount.objects.exists()
+
+
+@pytest.mark.usefixtures("reference_data")
+def test_email_verified_as_the_string_false_is_not_verified(client, oidc, caplog):
+    from allauth.account.models import EmailAddress as Address
+    from allauth.socialaccount.models import SocialLogin
+
+    from members.sso import _normalise_verified
+
+    login = SocialLogin(
+        email_addresses=[
+            Address(email="a@elsewhere.example", verified="false"),
+            Address(email="b@elsewhere.example", verified="true"),
+            Address(email="c@elsewhere.example", verified=True),
+        ]
+    )
+    _normalise_verified(login)
+    assert [a.verified for a in login.email_addresses] == [False, True, True]
+
+
+@pytest.mark.usefixtures("reference_data")
+def test_unconfirmed_address_on_another_account_is_not_a_way_in(client, oidc, caplog):
+    """A member adds a newcomer's address to their own account and never
+    confirms it: the newcomer's first sign-in must not land in that account."""
+    mallory = MemberFactory(user__email="mallory@elsewhere.example")
+    EmailAddress.objects.create(
+        user=mallory.user, email="newbie@riverside.edu", verified=False, primary=False
+    )
+    response = oidc_sign_in(client, oidc, "newbie@riverside.edu")
+    assert_refused(response, caplog)
+    assert b"has not confirmed it" in response.content
     assert not signed_in(client)
-    assert response.redirect_chain[-1][0] == "/accounts/confirm-email/"
-    assert Member.objects.get().status == Member.Status.PENDING
+    assert not SocialAccount.objects.exists()
+    mallory.user.refresh_from_db()
+    assert mallory.user.has_usable_password()
 
 
 # --- Staff two-factor ---------------------------------------------------------
@@ -309,12 +348,10 @@ def test_wrong_issuer_is_refused(client, settings, caplog):
         response = oidc_sign_in(client, idp, "amara.okafor@riverside.edu")
     finally:
         idp.stop()
-    assert_refused(response, caplog)
+    reasons = assert_refused(response, caplog)
     assert not signed_in(client)
     assert not User.objects.exists()
-    assert any("issuer" in getattr(r, "reason", "").lower() for r in caplog.records), [
-        getattr(r, "reason", "") for r in caplog.records
-    ]
+    assert "issuer" in reasons.lower(), reasons
 
 
 @pytest.mark.usefixtures("reference_data")
@@ -411,10 +448,10 @@ def _refused_saml(client, settings, caplog, idp, **portal):
         response = saml_sign_in(client, idp, "kwame.mensah@univ.example")
     finally:
         idp.stop()
-    assert_refused(response, caplog)
+    reasons = assert_refused(response, caplog)
     assert not signed_in(client)
     assert not User.objects.exists()
-    return " ".join(getattr(r, "reason", "") for r in caplog.records)
+    return reasons
 
 
 @pytest.mark.usefixtures("reference_data")
@@ -554,22 +591,49 @@ def test_nothing_configured_means_no_provider():
     assert provider_names(empty) == []
 
 
-def test_saml_from_a_metadata_url():
-    from imgportal.sso_config import idp_origins, social_providers
+def test_saml_metadata_url_needs_the_entity_id_and_https():
+    from django.core.exceptions import ImproperlyConfigured
 
+    from imgportal.sso_config import social_providers
+
+    url = "https://idp.univ.example/idp/shibboleth"
+    with pytest.raises(ImproperlyConfigured, match="SAML_IDP_ENTITY_ID"):
+        social_providers(oidc={}, saml={"idp_metadata_url": url})
+    with pytest.raises(ImproperlyConfigured, match="https"):
+        social_providers(
+            oidc={},
+            saml={
+                "idp_metadata_url": "http://idp.univ.example/md",
+                "idp_entity_id": url,
+            },
+        )
     providers = social_providers(
-        oidc={},
-        saml={
-            "name": "U",
-            "idp_metadata_url": "https://idp.univ.example/idp/shibboleth",
-        },
+        oidc={}, saml={"idp_metadata_url": url, "idp_entity_id": url}
     )
     (app,) = providers["saml"]["APPS"]
-    assert app["settings"]["idp"] == {
-        "metadata_url": "https://idp.univ.example/idp/shibboleth"
-    }
+    assert app["settings"]["idp"] == {"metadata_url": url, "entity_id": url}
     assert app["settings"]["advanced"]["want_assertion_signed"] is True
-    assert idp_origins(providers) == ["https://idp.univ.example"]
+
+
+@pytest.mark.usefixtures("reference_data")
+def test_saml_configured_from_the_idps_metadata(client, settings, saml_idp):
+    """Only the metadata URL and entity id: the SSO URL and signing
+    certificate come from the IdP's own metadata."""
+    settings.SSO_EMAIL_DOMAINS = ["univ.example"]
+    use_providers(
+        settings,
+        saml={
+            "name": "Riverside University",
+            "idp_metadata_url": f"{saml_idp.url}/metadata",
+            "idp_entity_id": saml_idp.entity_id,
+        },
+    )
+    assert client.get("/accounts/saml/institution/metadata/").status_code == 200
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert saml_idp.url in policy
+    response = saml_sign_in(client, saml_idp, "kwame.mensah@univ.example")
+    assert signed_in(client)
+    assert response.redirect_chain[-1][0] == "/members/pending/"
 
 
 @pytest.mark.usefixtures("reference_data")
