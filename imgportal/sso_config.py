@@ -84,6 +84,9 @@ def social_providers(*, oidc: dict, saml: dict) -> dict:
                     # The ID token's `iss` must be the configured issuer, not
                     # whatever the discovery document says (OIDC Discovery §4.3).
                     "openid_configuration_overrides": {"issuer": issuer},
+                    # PKCE (RFC 7636, S256): a stolen authorization code is
+                    # useless without this browser's verifier.
+                    "oauth_pkce_enabled": True,
                 },
             }
         )

@@ -65,6 +65,7 @@ def oidc_sign_in(client, idp, email, *, mfa=False, verified=True, **names):
     browser = requests.Session()
     url = response["Location"]
     assert url.startswith(idp.url)
+    assert "code_challenge_method=S256" in url  # PKCE
     while url.startswith(idp.url):
         answer = browser.get(url, allow_redirects=False, timeout=10)
         if answer.status_code == 200:
