@@ -350,6 +350,9 @@ SESSION_COOKIE_NAME = "__Host-sessionid" if SECURE_COOKIES else "sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE_COOKIES else "csrftoken"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Sessions stay in PostgreSQL only (a primary-key read a page): with Redis in
+# front (cached_db), a session ended while Redis is unreachable would come back
+# with Redis (docs/PERFORMANCE.md).
 SESSION_COOKIE_AGE = 60 * 60 * 12  # a working day: re-authenticate after
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

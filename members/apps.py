@@ -8,7 +8,10 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from members import hooks
+        # The permission cache's signals (a role change bumps the account's
+        # permissions_version) must be connected in every process: web, worker,
+        # beat and manage.py commands alike.
+        from members import backends, hooks  # noqa: F401
         from members.sso import check_sign_in
 
         hooks.register()

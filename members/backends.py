@@ -8,11 +8,98 @@ The services also take the staff roles away when a member stops being active
 group was left behind.
 """
 
+import logging
+
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.db.models import F
+from django.db.models.signals import m2m_changed, pre_delete
+from django.dispatch import receiver
 
-from members.models import Member, Role
+from members.models import Member, Role, User
+
+logger = logging.getLogger(__name__)
+
+# A user's permission set, cached in Redis between requests (two queries a
+# page otherwise). The key holds everything the set depends on, all of it on
+# rows the request loads anyway: the account's permissions_version (bumped in
+# the database, in the same transaction, when its roles or what a role grants
+# change), superuser, and the member's status. Nothing needs Redis to forget:
+# a stale entry is simply never asked for again. Redis down: the database
+# answers, as without a cache.
+PERMS_SECONDS = 3600
+
+
+def _perms_key(user_obj) -> str:
+    member = getattr(user_obj, "member", None)
+    status = member.status if member is not None else "-"
+    return (
+        f"perms:{user_obj.pk}:{user_obj.permissions_version}:{status}"
+        f":{int(user_obj.is_superuser)}"
+    )
+
+
+def permissions_changed(user_pks=None) -> None:
+    """These users' roles (None: what roles grant, so everyone's) changed."""
+    users = (
+        User.objects.all()
+        if user_pks is None
+        else User.objects.filter(pk__in=list(user_pks))
+    )
+    users.update(permissions_version=F("permissions_version") + 1)
+
+
+class CachedPermissionsMixin:
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if hasattr(user_obj, "_perm_cache"):
+            return user_obj._perm_cache
+        key = _perms_key(user_obj)
+        try:
+            cached = cache.get(key)
+            reachable = True
+        except Exception:  # noqa: BLE001 — Redis down: ask the database
+            cached, reachable = None, False
+        if cached is not None:
+            user_obj._perm_cache = set(cached)
+            return user_obj._perm_cache
+        permissions = super().get_all_permissions(user_obj, obj)
+        if reachable:
+            try:
+                cache.set(key, sorted(permissions), PERMS_SECONDS)
+            except Exception:
+                logger.warning("permission cache not written", exc_info=True)
+        return permissions
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+def _roles_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if reverse and action == "pre_clear":  # group.user_set.clear()
+        permissions_changed(instance.user_set.values_list("pk", flat=True))
+    elif action in ("post_add", "post_remove"):
+        permissions_changed(pk_set if reverse else [instance.pk])
+    elif action == "post_clear" and not reverse:
+        permissions_changed([instance.pk])
+
+
+@receiver(m2m_changed, sender=User.user_permissions.through)
+def _own_permissions_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action.startswith("post_"):
+        permissions_changed(None if reverse else [instance.pk])
+
+
+@receiver(m2m_changed, sender=Group.permissions.through)
+def _grants_changed(sender, action, **kwargs):
+    if action.startswith("post_"):
+        permissions_changed()
+
+
+@receiver(pre_delete, sender=Group)
+def _role_deleted(sender, instance, **kwargs):
+    permissions_changed(instance.user_set.values_list("pk", flat=True))
 
 
 class ActiveRolesMixin:
@@ -28,9 +115,11 @@ class ActiveRolesMixin:
         return Permission.objects.none()
 
 
-class PortalModelBackend(ActiveRolesMixin, ModelBackend):
+class PortalModelBackend(CachedPermissionsMixin, ActiveRolesMixin, ModelBackend):
     """Django's backend (test clients, `manage.py` commands) with the rule."""
 
 
-class PortalAuthenticationBackend(ActiveRolesMixin, AuthenticationBackend):
+class PortalAuthenticationBackend(
+    CachedPermissionsMixin, ActiveRolesMixin, AuthenticationBackend
+):
     """allauth's email sign-in with the rule."""

@@ -8,9 +8,11 @@ from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db.models.signals import post_delete, post_save
 
 from imgportal.hooks import DIGEST_SECTIONS
 from imgportal.personal_data import PersonalData, personal_data_register
+from imgportal.versions import version_bump
 from members.models import (
     ActionLog,
     AuditEntry,
@@ -19,8 +21,12 @@ from members.models import (
     DeletionRequest,
     ImportJob,
     Member,
+    Program,
+    Specialty,
 )
 from members.selectors import digest_new_members
+
+FILTER_CHOICES = "member-filter-choices"
 
 
 def export(member: Member) -> dict[str, object]:
@@ -161,8 +167,21 @@ def _imports_forget(addresses: set[str]) -> None:
             job.save(update_fields=["content", "preview"])
 
 
+def _filter_choices_changed(**kwargs) -> None:
+    # The member list's and directory's filter forms, cached rendered
+    # (imgportal/templatetags/portal_forms.py), list every specialty and program.
+    version_bump(FILTER_CHOICES)
+
+
 def register() -> None:
     DIGEST_SECTIONS.register("members", "new_members", digest_new_members)
+    for model in (Specialty, Program):
+        post_save.connect(
+            _filter_choices_changed, sender=model, dispatch_uid=f"fc-{model.__name__}"
+        )
+        post_delete.connect(
+            _filter_choices_changed, sender=model, dispatch_uid=f"fcd-{model.__name__}"
+        )
     personal_data_register(
         PersonalData(
             app="members",

@@ -36,6 +36,11 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    # Bumped (in the same transaction) whenever the account's roles or what
+    # they grant change: part of the key of the permission set cached in Redis
+    # (members/backends.py), so a revoked role stops working on the next
+    # request even if Redis could not be told.
+    permissions_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 

@@ -1,0 +1,59 @@
+"""`{% cached_form form "version-name" %}`: a filter form rendered by crispy
+once per (form class, submitted values, version of its choices) and kept in
+Redis. Rendering the member list's and the directory's filter forms (about 500
+<option>s through crispy's field templates) was a large part of those pages'
+time (docs/PERFORMANCE.md).
+
+The output is a pure function of the key: the form's class, the values
+submitted for its fields, the version named (bumped when the choices' rows
+change, see `versions.version_bump`) and the language. A GET form carries no
+CSRF token and no viewer's data but what that viewer typed, so two viewers
+with the same query see the same HTML. Redis down: rendered each time."""
+
+import hashlib
+import logging
+
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+from django import template
+from django.core.cache import cache
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from imgportal.versions import version_of
+
+register = template.Library()
+logger = logging.getLogger(__name__)
+# A choice added while Redis could not be told shows within 10 minutes.
+SECONDS = 600
+
+
+def form_key(form, version: str) -> str:
+    data = form.data if form.is_bound else {}
+    values = [
+        (name, sorted(data.getlist(name)) if hasattr(data, "getlist") else data[name])
+        for name in sorted(form.fields)
+        if name in data
+    ]
+    digest = hashlib.sha256(repr(values).encode()).hexdigest()[:32]
+    cls = f"{type(form).__module__}.{type(form).__qualname__}"
+    return (
+        f"form-html:{cls}:{version}:{version_of(version)}:"
+        f"{translation.get_language()}:{digest}"
+    )
+
+
+@register.simple_tag
+def cached_form(form, version: str):
+    try:
+        key = form_key(form, version)
+        html = cache.get(key)
+    except Exception:
+        logger.warning("form cache unavailable", exc_info=True)
+        return as_crispy_form(form)
+    if html is None:
+        html = str(as_crispy_form(form))
+        try:
+            cache.set(key, html, SECONDS)
+        except Exception:
+            logger.warning("form cache not written", exc_info=True)
+    return mark_safe(html)  # noqa: S308 — crispy's own rendering, kept as is
