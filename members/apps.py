@@ -11,7 +11,8 @@ class MembersConfig(AppConfig):
         # The permission cache's signals (a role change bumps the account's
         # permissions_version) must be connected in every process: web, worker,
         # beat and manage.py commands alike.
-        from members import backends, hooks  # noqa: F401
+        import members.backends  # noqa: F401
+        from members import hooks
         from members.sso import check_sign_in
 
         hooks.register()

@@ -52,6 +52,15 @@ def permissions_changed(user_pks=None) -> None:
 
 
 class CachedPermissionsMixin:
+    def get_user(self, user_id):
+        # The request's user with its member profile in one query: every
+        # member page reads the profile (and the permission key its status).
+        try:
+            user = User._default_manager.select_related("member").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
@@ -77,6 +86,8 @@ class CachedPermissionsMixin:
 
 @receiver(m2m_changed, sender=User.groups.through)
 def _roles_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if pk_set is not None and not pk_set:
+        return  # set() to what was there already: nothing changed
     if reverse and action == "pre_clear":  # group.user_set.clear()
         permissions_changed(instance.user_set.values_list("pk", flat=True))
     elif action in ("post_add", "post_remove"):
@@ -87,13 +98,13 @@ def _roles_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 @receiver(m2m_changed, sender=User.user_permissions.through)
 def _own_permissions_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action.startswith("post_"):
+    if action.startswith("post_") and (pk_set is None or pk_set):
         permissions_changed(None if reverse else [instance.pk])
 
 
 @receiver(m2m_changed, sender=Group.permissions.through)
-def _grants_changed(sender, action, **kwargs):
-    if action.startswith("post_"):
+def _grants_changed(sender, action, pk_set=None, **kwargs):
+    if action.startswith("post_") and (pk_set is None or pk_set):
         permissions_changed()
 
 

@@ -204,6 +204,7 @@ def test_the_event_page_reads_the_log_in_the_same_queries_however_long(gme_staff
             record(actor=gme_staff, verb="checked_in", target=event, member=member.pk)
 
     check_in_some(2)
+    queries()  # the first request also caches the viewer's permissions
     few = queries()
     check_in_some(20)
     assert queries() == few

@@ -39,8 +39,8 @@ def test_the_second_request_reads_permissions_from_redis(client, co_lead):
     # The first request computes (user and group permissions) and stores them;
     # later ones read them, and the session, from Redis.
     assert second < first
-    # The session, the user, the member profile and (staff) the TOTP check.
-    assert second <= 4
+    # The session, the user with the member profile, (staff) the TOTP check.
+    assert second <= 3
 
 
 def test_a_revoked_role_stops_working_at_once(client, co_lead):
