@@ -159,6 +159,11 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=5000)
     parser.add_argument("--skip-others", action="store_true")
     parser.add_argument(
+        "--only",
+        default="",
+        help="only the rows whose label contains this (the trivial view always runs)",
+    )
+    parser.add_argument(
         "--reuse",
         action="store_true",
         help="keep the database of the last run (no re-seeding)",
@@ -222,6 +227,8 @@ def main() -> None:
             False,
         ),
     ]
+    if options.only:
+        rows = [rows[0], *[row for row in rows[1:] if options.only in row[0]]]
     results = []
     with gunicorn(ENV) as base:
         for label, path, cookies, rsvp in rows:

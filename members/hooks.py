@@ -24,7 +24,7 @@ from members.models import (
     Program,
     Specialty,
 )
-from members.selectors import digest_new_members
+from members.selectors import MEMBERS_VERSION, digest_new_members
 
 FILTER_CHOICES = "member-filter-choices"
 
@@ -173,8 +173,15 @@ def _filter_choices_changed(**kwargs) -> None:
     version_bump(FILTER_CHOICES)
 
 
+def _members_changed(**kwargs) -> None:
+    # The home pages' community summary (members/selectors.py) is counted anew.
+    version_bump(MEMBERS_VERSION)
+
+
 def register() -> None:
     DIGEST_SECTIONS.register("members", "new_members", digest_new_members)
+    post_save.connect(_members_changed, sender=Member, dispatch_uid="members-v")
+    post_delete.connect(_members_changed, sender=Member, dispatch_uid="members-vd")
     for model in (Specialty, Program):
         post_save.connect(
             _filter_choices_changed, sender=model, dispatch_uid=f"fc-{model.__name__}"

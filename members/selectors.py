@@ -1,7 +1,9 @@
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from imgportal.versions import version_of
 from members.models import AuditEntry, CoLeadTerm, DeletionRequest, Member
 from members.permissions import (
     ACCESS_PORTAL,
@@ -81,8 +83,30 @@ def co_lead_history() -> QuerySet[CoLeadTerm]:
     return CoLeadTerm.objects.select_related("member__user").order_by("-start", "pk")
 
 
+MEMBERS_VERSION = "members"
+# Bulk updates (the year's rollover) send no signal: at most this stale.
+COMMUNITY_SECONDS = 300
+
+
 def community_summary() -> dict[str, int]:
-    """Numbers every member may see: how many of us, from how many countries."""
+    """Numbers every member may see: how many of us, from how many countries.
+    Three COUNTs over every active member on each home page: cached in Redis
+    under the members' data version (bumped by every Member save or delete)."""
+    try:
+        key = f"community-summary:{version_of(MEMBERS_VERSION)}"
+        cached = cache.get(key)
+    except Exception:  # noqa: BLE001 — Redis down: count
+        return _community_summary()
+    if cached is None:
+        cached = _community_summary()
+        try:
+            cache.set(key, cached, COMMUNITY_SECONDS)
+        except Exception:  # noqa: BLE001, S110 — counted again next time
+            pass
+    return cached
+
+
+def _community_summary() -> dict[str, int]:
     active = Member.objects.active()
     return active.aggregate(
         members=Count("pk"),
