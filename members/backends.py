@@ -13,9 +13,10 @@ import logging
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import F
-from django.db.models.signals import m2m_changed, pre_delete
+from django.db.models.signals import m2m_changed, post_migrate, pre_delete
 from django.dispatch import receiver
 
 from members.models import Member, Role, User
@@ -35,8 +36,11 @@ PERMS_SECONDS = 3600
 def _perms_key(user_obj) -> str:
     member = getattr(user_obj, "member", None)
     status = member.status if member is not None else "-"
+    # date_joined: an account made after a restore that reuses a deleted
+    # account's id never meets that account's entry.
+    joined = int(user_obj.date_joined.timestamp()) if user_obj.date_joined else 0
     return (
-        f"perms:{user_obj.pk}:{user_obj.permissions_version}:{status}"
+        f"perms:{user_obj.pk}:{joined}:{user_obj.permissions_version}:{status}"
         f":{int(user_obj.is_superuser)}"
     )
 
@@ -111,6 +115,27 @@ def _grants_changed(sender, action, pk_set=None, **kwargs):
 @receiver(pre_delete, sender=Group)
 def _role_deleted(sender, instance, **kwargs):
     permissions_changed(instance.user_set.values_list("pk", flat=True))
+
+
+@receiver(pre_delete, sender=Permission)
+@receiver(pre_delete, sender=ContentType)
+def _permission_deleted(sender, **kwargs):
+    # Their grants go by cascade, which sends no m2m signal.
+    permissions_changed()
+
+
+def _migrated(sender, app_config=None, **kwargs):
+    # Data migrations grant and take permissions through historical models
+    # (no signals), and a deploy may change the rules: everyone's set is
+    # computed afresh after every migrate (the last app's post_migrate).
+    if app_config is not None and app_config.label == "members":
+        try:
+            permissions_changed()
+        except Exception:
+            logger.warning("permissions not bumped after migrate", exc_info=True)
+
+
+post_migrate.connect(_migrated, dispatch_uid="members-permissions-migrated")
 
 
 class ActiveRolesMixin:

@@ -30,7 +30,8 @@ SECONDS = 600
 def form_key(form, version: str) -> str:
     data = form.data if form.is_bound else {}
     values = [
-        (name, sorted(data.getlist(name)) if hasattr(data, "getlist") else data[name])
+        # In the order given: a single-choice widget shows the last one.
+        (name, data.getlist(name) if hasattr(data, "getlist") else data[name])
         for name in sorted(form.fields)
         if name in data
     ]

@@ -44,6 +44,22 @@ class User(AbstractUser):
 
     objects = UserManager()
 
+    def save(self, *args, **kwargs):
+        """permissions_version is written only by `permissions_changed` (an
+        UPDATE): a full save of an object loaded before a role change must not
+        write the old version back (the old cached permission set would match
+        again)."""
+        if not self._state.adding and not kwargs.get("force_insert"):
+            fields = kwargs.get("update_fields")
+            if fields is None:
+                fields = [
+                    f.name
+                    for f in self._meta.concrete_fields
+                    if not f.primary_key and f.name != "permissions_version"
+                ]
+            kwargs["update_fields"] = [f for f in fields if f != "permissions_version"]
+        super().save(*args, **kwargs)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 

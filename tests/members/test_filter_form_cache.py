@@ -84,3 +84,11 @@ def test_the_second_request_does_not_query_the_choices(client, co_lead):
         or q["sql"].startswith('SELECT "members_specialty"')
         for q in queries.captured_queries
     )
+
+
+def test_repeated_values_in_another_order_are_another_form(client, co_lead):
+    client.force_login(co_lead.user)
+    a = _page(client, "/members/manage/?sort=name&sort=-joined")
+    b = _page(client, "/members/manage/?sort=-joined&sort=name")
+    pick = re.compile(r'<option value="([^"]+)" selected>')
+    assert pick.findall(a) != pick.findall(b)
