@@ -54,35 +54,10 @@ def test_resident_joins_through_openid_connect(browser, live_server, settings):
         idp.stop()
 
 
-def test_co_lead_signs_in_through_saml_with_the_idps_second_factor(
-    browser, live_server, settings
-):
-    idp = OwnSAMLIdP(live_server.url)
-    try:
-        use_providers(settings, saml=idp.portal_config(name="Riverside University"))
-        settings.SSO_EMAIL_DOMAINS = ["univ.example"]
-        co_lead = MemberFactory(
-            user__email="lead@univ.example",
-            user__first_name="Nadia",
-            roles=[Role.RESIDENT, Role.CO_LEAD],
-        )
-        give_totp(co_lead.user)
-        context, page = new_page(browser, live_server)
-        page.goto("/accounts/login/")
-        page.get_by_role("button", name="Sign in with Riverside University").click()
-        _sign_in_at_idp(page, "lead@univ.example", mfa=True)
-        # No portal code asked: the IdP's second factor counts.
-        expect(page.get_by_role("heading", level=1)).not_to_have_text("Sign In")
-        page.goto("/members/manage/")
-        expect(page).to_have_url(f"{live_server.url}/members/manage/")
-        context.close()
-    finally:
-        idp.stop()
-
-
-def test_saml_without_the_second_factor_asks_for_the_portal_code(
-    browser, live_server, settings
-):
+@pytest.fixture
+def saml_co_lead(browser, live_server, settings):
+    """A SAML IdP, a co-lead with TOTP, and a browser on the sign-in page that
+    has pressed "Sign in with Riverside University"."""
     idp = OwnSAMLIdP(live_server.url)
     try:
         use_providers(settings, saml=idp.portal_config(name="Riverside University"))
@@ -94,8 +69,23 @@ def test_saml_without_the_second_factor_asks_for_the_portal_code(
         context, page = new_page(browser, live_server)
         page.goto("/accounts/login/")
         page.get_by_role("button", name="Sign in with Riverside University").click()
-        _sign_in_at_idp(page, "lead@univ.example", mfa=False)
-        expect(page.get_by_label("Code")).to_be_visible()
+        yield page
         context.close()
     finally:
         idp.stop()
+
+
+def test_co_lead_signs_in_through_saml_with_the_idps_second_factor(
+    saml_co_lead, live_server
+):
+    page = saml_co_lead
+    _sign_in_at_idp(page, "lead@univ.example", mfa=True)
+    # No portal code asked: the IdP's second factor counts.
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Sign In")
+    page.goto("/members/manage/")
+    expect(page).to_have_url(f"{live_server.url}/members/manage/")
+
+
+def test_saml_without_the_second_factor_asks_for_the_portal_code(saml_co_lead):
+    _sign_in_at_idp(saml_co_lead, "lead@univ.example", mfa=False)
+    expect(saml_co_lead.get_by_label("Code")).to_be_visible()

@@ -270,12 +270,15 @@ def test_unconfirmed_address_on_another_account_is_not_a_way_in(client, oidc, ca
 # --- Staff two-factor ---------------------------------------------------------
 
 
+def _co_lead_with_totp(email: str):
+    co_lead = MemberFactory(user__email=email, roles=[Role.RESIDENT, Role.CO_LEAD])
+    give_totp(co_lead.user)
+    return co_lead
+
+
 @pytest.mark.usefixtures("reference_data")
 def test_co_lead_still_gives_the_portal_code_without_idp_mfa(client, oidc):
-    co_lead = MemberFactory(
-        user__email="co.lead@riverside.edu", roles=[Role.RESIDENT, Role.CO_LEAD]
-    )
-    give_totp(co_lead.user)
+    _co_lead_with_totp("co.lead@riverside.edu")
     response = oidc_sign_in(client, oidc, "co.lead@riverside.edu", mfa=False)
     assert response.redirect_chain[-1][0] == "/accounts/2fa/authenticate/"
     assert not signed_in(client)
@@ -283,10 +286,7 @@ def test_co_lead_still_gives_the_portal_code_without_idp_mfa(client, oidc):
 
 @pytest.mark.usefixtures("reference_data")
 def test_idp_mfa_stands_in_for_the_portal_code(client, oidc):
-    co_lead = MemberFactory(
-        user__email="co.lead@riverside.edu", roles=[Role.RESIDENT, Role.CO_LEAD]
-    )
-    give_totp(co_lead.user)
+    co_lead = _co_lead_with_totp("co.lead@riverside.edu")
     oidc_sign_in(client, oidc, "co.lead@riverside.edu", mfa=True)
     assert int(client.session[SESSION_USER]) == co_lead.user.pk
     response = client.get("/members/manage/")
@@ -316,10 +316,7 @@ def test_idp_mfa_spares_gme_staff_the_totp_set_up_for_that_session(client, oidc)
 def test_idp_mfa_not_trusted_when_not_configured(client, oidc, settings):
     settings.SSO_MFA_AMR = []
     settings.SSO_MFA_ACR = []
-    co_lead = MemberFactory(
-        user__email="co.lead@riverside.edu", roles=[Role.RESIDENT, Role.CO_LEAD]
-    )
-    give_totp(co_lead.user)
+    _co_lead_with_totp("co.lead@riverside.edu")
     response = oidc_sign_in(client, oidc, "co.lead@riverside.edu", mfa=True)
     assert response.redirect_chain[-1][0] == "/accounts/2fa/authenticate/"
     assert not signed_in(client)
@@ -329,10 +326,7 @@ def test_idp_mfa_not_trusted_when_not_configured(client, oidc, settings):
 def test_acr_value_can_stand_for_mfa(client, oidc, settings):
     settings.SSO_MFA_AMR = []
     settings.SSO_MFA_ACR = ["urn:test:mfa"]
-    co_lead = MemberFactory(
-        user__email="co.lead@riverside.edu", roles=[Role.RESIDENT, Role.CO_LEAD]
-    )
-    give_totp(co_lead.user)
+    _co_lead_with_totp("co.lead@riverside.edu")
     oidc_sign_in(client, oidc, "co.lead@riverside.edu", mfa=True)
     assert signed_in(client)
 
