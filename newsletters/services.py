@@ -7,12 +7,13 @@ Delivery, and why every recipient gets one copy even when a worker is killed:
   LOCKED, then status "sending" with the claim's time as its token) and opens one
   SMTP connection;
 - for each message it goes through MAIL, RCPT and DATA and writes the body, then
-  records the row "sent" in its own commit, and only then writes the final "."
-  that makes the server accept the message (`smtp_send`). A worker killed before
-  that commit leaves a message the server discards with the dropped connection,
-  and a row still "sending"; killed after it, the "." is already on its way. The
-  one moment left is the few microseconds between the commit and the write, which
-  SMTP cannot close (RFC 1047);
+  records the row "sent" in its own transaction and writes the final "." that
+  makes the server accept the message right after the COMMIT, before waiting for
+  PostgreSQL's answer (`smtp_send`, `_hand_over`). A worker killed before the
+  COMMIT is written leaves a message the server discards with the dropped
+  connection, and a row still "sending"; killed after it, PostgreSQL commits what
+  it received and the "." is already on its way. The one moment left is the few
+  microseconds between the two writes, which SMTP cannot close (RFC 1047);
 - the commit only succeeds while the row still carries this batch's claim, so a
   worker wrongly thought dead cannot send a row somebody else now holds;
 - once a claim is older than NEWSLETTER_STALE_CLAIM_SECONDS, `newsletters_resume`
@@ -32,10 +33,11 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
+from psycopg import pq, sql
 
 from imgportal.markdown import render_markdown
 from members.actions import record
@@ -272,22 +274,88 @@ def _finish_if_done(newsletter_id: int) -> None:
         ).update(status=Newsletter.Status.SENT, finished_at=timezone.now())
 
 
-def _hand_over(delivery_id: int, claimed_at) -> bool:
-    """Record one message as sent, committed at once (autocommit), if the row is
-    still this batch's. This is the write that makes a resend impossible."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE newsletters_delivery SET status = %s, sent_at = %s, error = '' "
-            "WHERE id = %s AND status = %s AND claimed_at = %s",
-            [
-                Delivery.Status.SENT,
-                timezone.now(),
-                delivery_id,
-                Delivery.Status.SENDING,
-                claimed_at,
-            ],
-        )
-        return cursor.rowcount == 1
+def _hand_over(delivery_id: int, claimed_at, then=None) -> bool:
+    """Record one message as sent, if the row is still this batch's, and run
+    `then` (the write of the final ".") while that record is being committed.
+
+    The record must be durable before the "." can reach the server (else a worker
+    killed between the two would send the message again), and the "." must be on
+    its way before anything can stop the worker (else a worker killed while the
+    commit is flushed to disk, which is most of a message's time, would leave a
+    row "sent" for a message the server threw away). So the row is updated and
+    locked in a transaction, the COMMIT is written to PostgreSQL without waiting
+    for its answer, `then()` writes the ".", and only then is the answer read.
+    Killed before the COMMIT is written: nothing was committed and the server gets
+    no "."; killed after: PostgreSQL still commits what it has received, and the
+    "." follows within microseconds. Returns False (and does not run `then`) if a
+    resume gave the row to another worker."""
+    if then is None or connection.in_atomic_block:
+        # Inside somebody's transaction (a test's) there is no commit to overlap.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE newsletters_delivery SET status = %s, sent_at = %s, "
+                "error = '' WHERE id = %s AND status = %s AND claimed_at = %s",
+                [
+                    Delivery.Status.SENT,
+                    timezone.now(),
+                    delivery_id,
+                    Delivery.Status.SENDING,
+                    claimed_at,
+                ],
+            )
+            held = cursor.rowcount == 1
+        if held and then is not None:
+            then()
+        return held
+    # libpq directly: psycopg's commit() waits for the answer, and BEGIN and the
+    # UPDATE go in one round trip (values bound here: ids and timestamps).
+    connection.ensure_connection()
+    update = sql.SQL(
+        "BEGIN; UPDATE newsletters_delivery SET status = {sent}, sent_at = {now}, "
+        "error = '' WHERE id = {id} AND status = {sending} AND claimed_at = {claim}"
+    ).format(
+        sent=sql.Literal(str(Delivery.Status.SENT)),
+        now=sql.Literal(timezone.now()),
+        id=sql.Literal(int(delivery_id)),
+        sending=sql.Literal(str(Delivery.Status.SENDING)),
+        claim=sql.Literal(claimed_at),
+    )
+    pgconn = connection.connection.pgconn
+    nonblocking = pgconn.nonblocking
+    pgconn.nonblocking = 0
+    try:
+        pgconn.send_query(update.as_bytes(connection.connection))
+        _, updated = _results(pgconn)
+        if updated.command_tuples != 1:
+            _results(pgconn, b"ROLLBACK")
+            return False
+        pgconn.send_query(b"COMMIT")
+        try:
+            then()
+        finally:
+            _results(pgconn)
+    finally:
+        pgconn.nonblocking = nonblocking
+    return True
+
+
+def _results(pgconn, query: bytes | None = None) -> list:
+    """Send `query` (if given) and read every result of what was sent; an error
+    rolls the transaction back and is raised. (The "." may then have gone out for
+    a row that stays "sending": logged, as the one case left to resend.)"""
+    if query is not None:
+        pgconn.send_query(query)
+    results, errors = [], []
+    while (result := pgconn.get_result()) is not None:
+        results.append(result)
+        if result.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
+            errors.append(result.error_message.decode(errors="replace"))
+    if errors:
+        if pgconn.transaction_status == pq.TransactionStatus.INERROR:
+            _results(pgconn, b"ROLLBACK")
+        logger.error("Recording a delivery as sent failed: %s", errors)
+        raise DatabaseError(errors[0])
+    return results
 
 
 def _retry_later(delivery: Delivery, reason: str) -> None:

@@ -136,9 +136,10 @@ def smtp_send(smtp: smtplib.SMTP, sender: str, to: str, data: bytes, hand_over):
     """smtplib's sendmail for one recipient, with the point of no return made
     durable first. The server takes responsibility for a message when it reads
     the final "." after the body; a connection dropped before that makes it
-    discard the message. So the body goes out, `hand_over()` commits the row as
-    sent, and only then is the "." written. If `hand_over()` finds the row is no
-    longer ours, the connection is dropped without the "."."""
+    discard the message. So the body goes out, then `hand_over(write_dot)`
+    records the row as sent and writes the "." as that record is committed (see
+    newsletters.services._hand_over). If `hand_over()` finds the row is no longer
+    ours, the connection is dropped without the "."."""
     smtp.ehlo_or_helo_if_needed()
     code, reply = smtp.mail(sender)
     if code != 250:
@@ -162,10 +163,9 @@ def smtp_send(smtp: smtplib.SMTP, sender: str, to: str, data: bytes, hand_over):
     if not body.endswith(b"\r\n"):
         body += b"\r\n"
     smtp.send(body)
-    if not hand_over():
+    if not hand_over(lambda: smtp.send(b".\r\n")):
         smtp.close()
         raise ClaimLost
-    smtp.send(b".\r\n")
     try:
         code, reply = smtp.getreply()
     except (smtplib.SMTPException, OSError) as exc:

@@ -23,6 +23,7 @@ class Recorder:
         self.defer: set[str] = set()
         self.hang_up: set[str] = set()
         self.lock = threading.Lock()
+        self._parse_lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -41,10 +42,19 @@ class Recorder:
 
     @property
     def messages(self) -> list[Message]:
-        with self.lock:
-            new = self.raw[len(self._parsed) :]
-        self._parsed.extend(email.message_from_bytes(content) for content in new)
-        return self._parsed
+        """Every message accepted so far, parsed, as a new list.
+
+        Two threads read this: the test's, and the server's own, because aiosmtpd
+        looks through every attribute of its handler (inspect.getmembers, for
+        auth_* methods) on each new connection. Two readers parsing the same new
+        messages at once used to list some of them twice and never list as many
+        others: the worker-kill drill counted recipients with two copies and as
+        many with none while the server held exactly one for each."""
+        with self._parse_lock:
+            with self.lock:
+                new = self.raw[len(self._parsed) :]
+            self._parsed.extend(email.message_from_bytes(content) for content in new)
+            return list(self._parsed)
 
     def to(self, address: str) -> list[Message]:
         return [m for m in self.messages if m["To"] == address]

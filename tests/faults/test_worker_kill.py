@@ -113,24 +113,113 @@ def test_a_worker_killed_mid_newsletter_leaves_everybody_exactly_one_copy(
                 "sending": 60 - statuses["sent"],
             }
 
-            second.start()
-            second.wait_ready()
-            time.sleep(STALE_SECONDS + 0.5)
-            resume_task.delay()  # what beat does every minute
-
-            def finished() -> bool:
-                newsletter.refresh_from_db()
-                return newsletter.status == Newsletter.Status.SENT
-
-            _wait_for(finished, 60, "the newsletter to finish")
-            resume_task.delay()  # beat again: nothing left to send
-            time.sleep(1)
+            _resume_with(second, newsletter)
         finally:
             first.kill()
             second.stop()
+    _assert_exactly_one_copy_each(recorder, members, newsletter)
 
+
+def _resume_with(second: WorkerProcess, newsletter) -> None:
+    """A second worker, beat's resume once the dead worker's claim is stale, and
+    the newsletter finished."""
+    second.start()
+    second.wait_ready()
+    time.sleep(STALE_SECONDS + 0.5)
+    resume_task.delay()  # what beat does every minute
+
+    def finished() -> bool:
+        newsletter.refresh_from_db()
+        return newsletter.status == Newsletter.Status.SENT
+
+    _wait_for(finished, 60, "the newsletter to finish")
+    resume_task.delay()  # beat again: nothing left to send
+    time.sleep(1)
+
+
+def _assert_exactly_one_copy_each(recorder, members, newsletter) -> None:
     copies = Counter(message["To"] for message in recorder.messages)
     assert copies == {member.user.email: 1 for member in members}
     progress = selectors.newsletter_progress(newsletter)
-    assert progress["counts"]["sent"] == 60
+    assert progress["counts"]["sent"] == len(members)
     assert progress["failures"] == []
+
+
+SLOW_COMMIT = """
+CREATE FUNCTION test_slow_sent_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.id = (SELECT id FROM newsletters_delivery ORDER BY id OFFSET 24 LIMIT 1)
+    THEN PERFORM pg_sleep(3);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER test_slow_sent_commit
+    AFTER UPDATE ON newsletters_delivery DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW WHEN (NEW.status = 'sent' AND OLD.status = 'sending')
+    EXECUTE FUNCTION test_slow_sent_commit();
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_while_a_sent_record_commits_leaves_exactly_one_copy(
+    reference_data, own_redis, tmp_path
+):
+    """Committing the row "sent" (the disk flush) is most of a message's time.
+    Here the 25th commit is made to take 3 s (a deferred trigger sleeping at
+    COMMIT) and the worker is killed in the middle of it: PostgreSQL still
+    commits, so the final "." must already be on its way or the server throws the
+    message away and nobody resends it (the hand-over used to wait for the
+    commit's answer before writing the ".")."""
+    members = MemberFactory.create_batch(60)
+    recorder = Recorder()
+    sink = SmtpSink(recorder)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres:///{connection.settings_dict['NAME']}",
+        "REDIS_URL": own_redis.url,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(sink.port),
+        "NEWSLETTER_STALE_CLAIM_SECONDS": str(STALE_SECONDS),
+    }
+    first = WorkerProcess(env, tmp_path / "worker.log")
+    second = WorkerProcess(env, tmp_path / "worker.log")
+    with connection.cursor() as cursor:
+        cursor.execute(SLOW_COMMIT)
+    try:
+        with sink:
+            try:
+                first.start()
+                first.wait_ready()
+                newsletter = services.newsletter_save(
+                    newsletter=Newsletter(subject="Orientation week", body="Hi"),
+                    by=members[0].user,
+                )
+                services.newsletter_send_now(newsletter=newsletter, by=members[0].user)
+
+                def committing() -> bool:
+                    with connection.cursor() as cursor:
+                        cursor.execute(
+                            "SELECT 1 FROM pg_stat_activity "
+                            "WHERE wait_event = 'PgSleep' AND pid <> pg_backend_pid()"
+                        )
+                        return cursor.fetchone() is not None
+
+                _wait_for(committing, 60, "the 25th commit")
+                first.kill()
+                assert len(recorder.raw) == 25  # the 25th "." went out first
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "DROP TRIGGER test_slow_sent_commit ON newsletters_delivery"
+                    )
+                _resume_with(second, newsletter)
+            finally:
+                first.kill()
+                second.stop()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DROP TRIGGER IF EXISTS test_slow_sent_commit ON newsletters_delivery;"
+                "DROP FUNCTION IF EXISTS test_slow_sent_commit()"
+            )
+    _assert_exactly_one_copy_each(recorder, members, newsletter)

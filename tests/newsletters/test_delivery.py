@@ -215,11 +215,11 @@ def test_a_worker_that_dies_before_the_final_dot_resends_that_one_once(
     real_hand_over = services._hand_over
     calls = {"n": 0}
 
-    def dying_hand_over(delivery_id, claimed_at):
+    def dying_hand_over(delivery_id, claimed_at, then=None):
         calls["n"] += 1
         if calls["n"] == 8:
             raise SystemExit("worker killed")
-        return real_hand_over(delivery_id, claimed_at)
+        return real_hand_over(delivery_id, claimed_at, then)
 
     monkeypatch.setattr(services, "_hand_over", dying_hand_over)
     with pytest.raises(SystemExit):
@@ -250,7 +250,7 @@ def test_a_batch_whose_claim_was_released_stops_and_sends_nothing_twice(
     real_hand_over = services._hand_over
     calls = {"n": 0, "second": None}
 
-    def slow_hand_over(delivery_id, claimed_at):
+    def slow_hand_over(delivery_id, claimed_at, then=None):
         calls["n"] += 1
         if calls["n"] == 5:  # meanwhile, the resume and another worker
             Delivery.objects.filter(status="sending").update(
@@ -259,7 +259,7 @@ def test_a_batch_whose_claim_was_released_stops_and_sends_nothing_twice(
             calls["second"] = services.deliveries_send_batch(
                 newsletter_id=newsletter.pk, delivery_ids=ids
             )
-        return real_hand_over(delivery_id, claimed_at)
+        return real_hand_over(delivery_id, claimed_at, then)
 
     monkeypatch.setattr(services, "_hand_over", slow_hand_over)
     first = services.deliveries_send_batch(

@@ -32,11 +32,13 @@ def test_a_worker_sends_one_message_to_each_member(reference_data, smtp, real_wo
 def test_each_message_is_committed_as_sent_before_the_server_can_keep_it(
     reference_data, smtp, monkeypatch
 ):
-    """Outside a transaction (as in a worker), the moment a row is recorded "sent"
-    another connection already sees it, and the server does not yet have the
-    message: the final "." comes after the commit."""
+    """Outside a transaction (as in a worker), the final "." is written only once
+    the COMMIT recording the row "sent" is on its way to PostgreSQL (and the server
+    has no copy before it), and when the hand-over returns another connection
+    sees the row "sent"."""
     import psycopg
     from django.db import connection
+    from psycopg import pq
 
     from newsletters.models import Delivery
 
@@ -52,13 +54,24 @@ def test_each_message_is_committed_as_sent_before_the_server_can_keep_it(
     seen = []
     real_hand_over = services._hand_over
 
-    def watched(delivery_id, claimed_at):
-        handed = real_hand_over(delivery_id, claimed_at)
+    def watched(delivery_id, claimed_at, then):
+        def write_dot():
+            pgconn = connection.connection.pgconn
+            seen.append(
+                (
+                    # The COMMIT written, its answer not read yet.
+                    pgconn.transaction_status == pq.TransactionStatus.ACTIVE,
+                    len(smtp.recorder.to(deliveries[delivery_id])),
+                )
+            )
+            then()
+
+        handed = real_hand_over(delivery_id, claimed_at, write_dot)
         with psycopg.connect(dbname=connection.settings_dict["NAME"]) as other:
             status = other.execute(
                 "SELECT status FROM newsletters_delivery WHERE id = %s", [delivery_id]
             ).fetchone()[0]
-        seen.append((status, len(smtp.recorder.to(deliveries[delivery_id]))))
+        seen.append(status)
         return handed
 
     monkeypatch.setattr(services, "_hand_over", watched)
@@ -67,7 +80,7 @@ def test_each_message_is_committed_as_sent_before_the_server_can_keep_it(
         newsletter_id=newsletter.pk, delivery_ids=list(deliveries)
     )
     assert result["sent"] == 10
-    assert seen == [("sent", 0)] * 10
+    assert seen == [(True, 0), "sent"] * 10
     assert sorted(m["To"] for m in smtp.messages) == sorted(deliveries.values())
     newsletter.refresh_from_db()
     assert newsletter.status == Newsletter.Status.SENT
