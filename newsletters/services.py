@@ -30,6 +30,7 @@ import smtplib
 from datetime import timedelta
 from functools import partial
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
@@ -289,7 +290,7 @@ def _hand_over(delivery_id: int, claimed_at, then=None) -> bool:
     no "."; killed after: PostgreSQL still commits what it has received, and the
     "." follows within microseconds. Returns False (and does not run `then`) if a
     resume gave the row to another worker."""
-    if then is None or connection.in_atomic_block:
+    if then is None or connection.in_atomic_block or not connection.get_autocommit():
         # Inside somebody's transaction (a test's) there is no commit to overlap.
         with connection.cursor() as cursor:
             cursor.execute(
@@ -308,10 +309,13 @@ def _hand_over(delivery_id: int, claimed_at, then=None) -> bool:
             then()
         return held
     # libpq directly: psycopg's commit() waits for the answer, and BEGIN and the
-    # UPDATE go in one round trip (values bound here: ids and timestamps).
+    # UPDATE go in one round trip (values bound here: ids and timestamps). With
+    # client_connection_check_interval set, a backend whose client has died could
+    # abandon the COMMIT (after the "." went out): off for this transaction.
     connection.ensure_connection()
     update = sql.SQL(
-        "BEGIN; UPDATE newsletters_delivery SET status = {sent}, sent_at = {now}, "
+        "BEGIN; SET LOCAL client_connection_check_interval = 0; "
+        "UPDATE newsletters_delivery SET status = {sent}, sent_at = {now}, "
         "error = '' WHERE id = {id} AND status = {sending} AND claimed_at = {claim}"
     ).format(
         sent=sql.Literal(str(Delivery.Status.SENT)),
@@ -323,26 +327,49 @@ def _hand_over(delivery_id: int, claimed_at, then=None) -> bool:
     pgconn = connection.connection.pgconn
     nonblocking = pgconn.nonblocking
     pgconn.nonblocking = 0
+    dot_written = False
     try:
         pgconn.send_query(update.as_bytes(connection.connection))
-        _, updated = _results(pgconn)
+        *_, updated = _results(pgconn)
         if updated.command_tuples != 1:
             _results(pgconn, b"ROLLBACK")
             return False
         pgconn.send_query(b"COMMIT")
         try:
             then()
+            dot_written = True
         finally:
             _results(pgconn)
+    except (DatabaseError, psycopg.Error) as exc:
+        _abandon_connection()
+        if dot_written:
+            # The server probably kept the message; its row stays as it was.
+            raise ReplyLost(f"the sent record did not commit: {exc}") from exc
+        raise
+    except BaseException:
+        # Anything else (a soft time limit, a broken SMTP write) in the middle:
+        # never leave this connection inside the transaction, holding the row.
+        if pgconn.transaction_status != pq.TransactionStatus.IDLE:
+            _abandon_connection()
+        raise
     finally:
-        pgconn.nonblocking = nonblocking
+        if connection.connection is not None:
+            pgconn.nonblocking = nonblocking
     return True
+
+
+def _abandon_connection() -> None:
+    """Close the connection (PostgreSQL rolls back whatever it has not committed);
+    Django opens a new one for the next query."""
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 — already broken: nothing to keep
+        connection.connection = None
 
 
 def _results(pgconn, query: bytes | None = None) -> list:
     """Send `query` (if given) and read every result of what was sent; an error
-    rolls the transaction back and is raised. (The "." may then have gone out for
-    a row that stays "sending": logged, as the one case left to resend.)"""
+    is logged and raised (the caller closes the connection)."""
     if query is not None:
         pgconn.send_query(query)
     results, errors = [], []
@@ -351,8 +378,6 @@ def _results(pgconn, query: bytes | None = None) -> list:
         if result.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
             errors.append(result.error_message.decode(errors="replace"))
     if errors:
-        if pgconn.transaction_status == pq.TransactionStatus.INERROR:
-            _results(pgconn, b"ROLLBACK")
         logger.error("Recording a delivery as sent failed: %s", errors)
         raise DatabaseError(errors[0])
     return results

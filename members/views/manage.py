@@ -12,6 +12,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from imgportal.confirm import FINGERPRINT, Confirmation, confirm_step
 from imgportal.csv_export import csv_response
 from imgportal.form_errors import error_text, refuse
+from imgportal.pagination import BoundedPaginator
 from imgportal.params import as_ids, safe_next
 from members import forms, imports, roster, selectors, services
 from members.filters import MemberListFilter
@@ -37,6 +38,7 @@ class MemberListView(PortalPermissionRequiredMixin, ListView):
     template_name = "members/member_list.html"
     context_object_name = "members"
     paginate_by = 50
+    paginator_class = BoundedPaginator
 
     def get_queryset(self):
         self.filterset = MemberListFilter(
@@ -55,7 +57,10 @@ class MemberListView(PortalPermissionRequiredMixin, ListView):
             query=query.urlencode(),
             can_manage=self.request.user.has_perm(MANAGE_MEMBERS),
             bulk_form=forms.BulkActionForm(),
-            total=context["paginator"].count
+            total=context["paginator"].count_label
+            if context["is_paginated"]
+            else len(page_members),
+            total_number=context["paginator"].count
             if context["is_paginated"]
             else len(page_members),
         )

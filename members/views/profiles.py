@@ -12,6 +12,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from imgportal.csv_export import csv_response
 from imgportal.form_errors import add_errors
+from imgportal.pagination import BoundedPaginator
 from imgportal.personal_data import export_all
 from members import forms, selectors, services
 from members.filters import DirectoryFilter
@@ -71,6 +72,7 @@ class MemberDirectoryView(PortalPermissionRequiredMixin, ListView):
     template_name = "members/member_directory.html"
     context_object_name = "members"
     paginate_by = 24
+    paginator_class = BoundedPaginator
 
     def get_queryset(self):
         self.filterset = DirectoryFilter(
