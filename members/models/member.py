@@ -243,6 +243,13 @@ class Member(models.Model):
         verbose_name = _("member")
         verbose_name_plural = _("members")
         ordering = ["user__last_name", "user__first_name"]
+        # Every filter and sort of the member list and directory (issue #19).
+        indexes = [
+            models.Index(fields=["visa_status"], name="members_member_visa"),
+            models.Index(fields=["training_stage"], name="members_member_stage"),
+            models.Index(fields=["home_country"], name="members_member_country"),
+            models.Index(fields=["joined_at", "id"], name="members_member_joined"),
+        ]
         permissions = [
             ("access_portal", "Can use the member areas of the portal"),
             ("view_visa_status", "Can see other members' visa status"),
