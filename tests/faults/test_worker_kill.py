@@ -68,14 +68,11 @@ def _wait_for(condition, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("moment", ["before the final dot", "after the final dot"])
-def test_a_worker_killed_mid_newsletter_leaves_everybody_exactly_one_copy(
-    reference_data, own_redis, tmp_path, moment
-):
-    members = MemberFactory.create_batch(60)
-    recorder = KillingRecorder(at=25, moment=moment)
-    sink = SmtpSink(recorder)
+def _two_workers(
+    own_redis, sink: SmtpSink, tmp_path
+) -> tuple[WorkerProcess, WorkerProcess]:
+    """The worker to kill and the one that finishes, on the test's database and
+    Redis, sending to `sink`."""
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres:///{connection.settings_dict['NAME']}",
@@ -85,8 +82,19 @@ def test_a_worker_killed_mid_newsletter_leaves_everybody_exactly_one_copy(
         "EMAIL_PORT": str(sink.port),
         "NEWSLETTER_STALE_CLAIM_SECONDS": str(STALE_SECONDS),
     }
-    first = WorkerProcess(env, tmp_path / "worker.log")
-    second = WorkerProcess(env, tmp_path / "worker.log")
+    log = tmp_path / "worker.log"
+    return WorkerProcess(env, log), WorkerProcess(env, log)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("moment", ["before the final dot", "after the final dot"])
+def test_a_worker_killed_mid_newsletter_leaves_everybody_exactly_one_copy(
+    reference_data, own_redis, tmp_path, moment
+):
+    members = MemberFactory.create_batch(60)
+    recorder = KillingRecorder(at=25, moment=moment)
+    sink = SmtpSink(recorder)
+    first, second = _two_workers(own_redis, sink, tmp_path)
     recorder.worker = first
     with sink:
         try:
@@ -173,17 +181,7 @@ def test_a_worker_killed_while_a_sent_record_commits_leaves_exactly_one_copy(
     members = MemberFactory.create_batch(60)
     recorder = Recorder()
     sink = SmtpSink(recorder)
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres:///{connection.settings_dict['NAME']}",
-        "REDIS_URL": own_redis.url,
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(sink.port),
-        "NEWSLETTER_STALE_CLAIM_SECONDS": str(STALE_SECONDS),
-    }
-    first = WorkerProcess(env, tmp_path / "worker.log")
-    second = WorkerProcess(env, tmp_path / "worker.log")
+    first, second = _two_workers(own_redis, sink, tmp_path)
     with connection.cursor() as cursor:
         cursor.execute(SLOW_COMMIT)
     try:
