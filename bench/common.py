@@ -33,14 +33,17 @@ def bench_env(database: str) -> dict[str, str]:
 
 
 def manage(env: dict[str, str], *args: str) -> str:
-    return subprocess.run(
+    done = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
         text=True,
-    ).stdout
+    )
+    if done.returncode:
+        print(done.stderr[-4000:], file=sys.stderr)
+        done.check_returncode()
+    return done.stdout
 
 
 def analyze(database: str) -> None:

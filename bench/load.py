@@ -40,9 +40,8 @@ from common import (  # run as a script: bench/ is on the path
 )
 from handbook_search import SEED_SCRIPT as HANDBOOK_SCRIPT
 
-DB = "imgportal_bench_load"
 WRK = "/usr/bin/wrk"
-ENV = bench_env(DB)
+SIZES = (5000, 50000)
 
 EXTRA_SCRIPT = """
 import json, random
@@ -68,7 +67,7 @@ events = Event.objects.bulk_create(
         ends_at=now + timedelta(days=1 + i % 200, hours=2 + i % 7),
         place="Faculty Club", created_by=gme, published_at=now, capacity=None,
     )
-    for i in range(400 - Event.objects.count())
+    for i in range(Event.objects.count(), {events})
 )
 rsvps = []
 for event in events:
@@ -119,71 +118,76 @@ print(json.dumps({{
 """
 
 
-def wrk(base: str, path: str, cookies: list[str], *, connections, seconds, rsvp=False):
-    """One wrk run (bench/wrk.lua); its JSON summary line."""
-    env = {
-        **os.environ,
-        "BENCH_PATH": path,
-        "BENCH_COOKIES": "|".join(cookies),
-        "BENCH_RSVP": "1" if rsvp else "0",
-    }
-    done = subprocess.run(
-        [
-            WRK,
-            "--threads",
-            "1",
-            "--connections",
-            str(connections),
-            "--duration",
-            f"{seconds}s",
-            "--timeout",
-            "10s",
-            "--script",
-            str(ROOT / "bench/wrk.lua"),
-            base,
-        ],
-        env=env,
+# Each page's SQL queries, counted in one process against the same database
+# (the second request of each, as under load: caches warm).
+QUERY_SCRIPT = """
+import json
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+counts = {{}}
+for label, path, cookie in json.loads({rows!r}):
+    client = Client(HTTP_HOST="127.0.0.1")
+    if cookie:
+        client.cookies.load(cookie)
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path)
+    counts[label] = len(queries)
+print(json.dumps(counts))
+"""
+
+
+def database_for(members: int) -> str:
+    """Each size its own database (the 5,000 one keeps its old name)."""
+    return (
+        "imgportal_bench_load" if members == 5000 else f"imgportal_bench_load_{members}"
+    )
+
+
+def database_exists(name: str) -> bool:
+    listed = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-lqtA", "-F", "|"],
         check=True,
         capture_output=True,
         text=True,
     )
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
-    summary["rps"] = summary["requests"] / summary["seconds"]
-    return summary
+    return name in {line.split("|")[0] for line in listed.stdout.splitlines()}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--connections", type=int, default=20)
-    parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--members", type=int, default=5000)
-    parser.add_argument("--skip-others", action="store_true")
-    parser.add_argument(
-        "--only",
-        default="",
-        help="only the rows whose label contains this (the trivial view always runs)",
-    )
-    parser.add_argument(
-        "--reuse",
-        action="store_true",
-        help="keep the database of the last run (no re-seeding)",
-    )
-    options = parser.parse_args()
+def seed(members: int, reuse: bool, smaller: int | None) -> tuple[dict, float]:
+    """The database for `members` members, seeded unless reused; its facts.
 
+    A larger size starts as a copy of the smaller one (CREATE DATABASE …
+    TEMPLATE), so the handbook is written once and the first members are the
+    same; seed_demo then adds the rest, and the events grow to 80 per 1,000
+    members, 25 RSVPs each."""
+    name = database_for(members)
+    env = bench_env(name)
     started = time.monotonic()
-    if not options.reuse:
-        fresh_database(ENV, DB)
-        manage(ENV, "seed_demo", "--force", "--members", str(options.members))
-        manage(ENV, "shell", "-c", HANDBOOK_SCRIPT.format(pages=500, revisions=20))
-    manage(ENV, "collectstatic", "--noinput")
-    extra = manage(ENV, "shell", "-c", EXTRA_SCRIPT.format())
-    analyze(DB)
-    facts = json.loads(extra.strip().splitlines()[-1])
-    seed_seconds = time.monotonic() - started
+    if not (reuse and database_exists(name)):
+        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", name], check=True)
+        if smaller is not None:
+            subprocess.run(
+                ["createdb", "-h", "127.0.0.1", "-T", database_for(smaller), name],
+                check=True,
+            )
+            manage(env, "migrate", "--noinput")
+        else:
+            fresh_database(env, name)
+            manage(env, "shell", "-c", HANDBOOK_SCRIPT.format(pages=500, revisions=20))
+        manage(env, "seed_demo", "--force", "--members", str(members))
+    extra = manage(env, "shell", "-c", EXTRA_SCRIPT.format(events=members * 4 // 50))
+    analyze(name)
+    return json.loads(extra.strip().splitlines()[-1]), time.monotonic() - started
+
+
+def rows_for(facts: dict) -> list[tuple[str, str, list[str], bool]]:
     residents, co_lead = facts["residents"], [facts["co_lead"]]
     admin = [facts["admin"]]
     event = f"/events/{facts['event']}/"
-    rows = [
+    return [
         ("baseline: trivial Django view", "/ping", [], False),
         ("baseline: static file (whitenoise)", facts["static"], [], False),
         ("baseline: signed-in trivial view (resident)", "/ping/me", residents, False),
@@ -226,11 +230,74 @@ def main() -> None:
             co_lead,
             False,
         ),
+        (
+            "member list, deep page (co-lead)",
+            "/members/manage/?sort=-joined&page=100",
+            co_lead,
+            False,
+        ),
+        ("member list, search (co-lead)", "/members/manage/?q=hassan", co_lead, False),
     ]
+
+
+def wrk(base: str, path: str, cookies: list[str], *, connections, seconds, rsvp=False):
+    """One wrk run (bench/wrk.lua); its JSON summary line."""
+    env = {
+        **os.environ,
+        "BENCH_PATH": path,
+        "BENCH_COOKIES": "|".join(cookies),
+        "BENCH_RSVP": "1" if rsvp else "0",
+    }
+    done = subprocess.run(
+        [
+            WRK,
+            "--threads",
+            "1",
+            "--connections",
+            str(connections),
+            "--duration",
+            f"{seconds}s",
+            "--timeout",
+            "10s",
+            "--script",
+            str(ROOT / "bench/wrk.lua"),
+            base,
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    summary["rps"] = summary["requests"] / summary["seconds"]
+    return summary
+
+
+def measure(members: int, facts: dict, options) -> dict[str, dict]:
+    """Every row against one size: wrk's summary plus the page's query count."""
+    env = bench_env(database_for(members))
+    rows = rows_for(facts)
     if options.only:
         rows = [rows[0], *[row for row in rows[1:] if options.only in row[0]]]
-    results = []
-    with gunicorn(ENV) as base:
+    counted = json.dumps(
+        [
+            (label, path, (cookies or [""])[0])
+            for label, path, cookies, rsvp in rows
+            if not rsvp
+        ]
+    )
+    queries = json.loads(
+        manage(
+            {**env, "ALLOWED_HOSTS": "127.0.0.1,testserver"},
+            "shell",
+            "-c",
+            QUERY_SCRIPT.format(rows=counted),
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    results = {}
+    with gunicorn(env) as base:
         for label, path, cookies, rsvp in rows:
             summary = wrk(
                 base,
@@ -240,27 +307,84 @@ def main() -> None:
                 seconds=options.seconds,
                 rsvp=rsvp,
             )
-            results.append((label, summary))
-    trivial = results[0][1]["rps"]
-    lines = [
-        f"## The portal under load ({stamp()})",
-        "",
-        f"{facts['members']:,} members, 500 handbook pages of 20 revisions (plus the "
-        f"starter handbook), {facts['events']:,} events with {facts['rsvps']:,} RSVPs, "
-        f"{facts['mentors']} mentors; seeding took {seed_seconds:.0f} s. gunicorn with "
-        f"2 sync workers, production settings; wrk (1 thread), "
-        f"{options.connections} connections, {options.seconds} s per row, on the "
-        "same 2-core machine.",
-        "",
-        "| Page | requests/s | p50 ms | p95 ms | p99 ms | errors | ratio to trivial |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for label, row in results:
-        errors = row["socket_errors"] + row["status_errors"]
+            summary["queries"] = queries.get(label, "")
+            results[label] = summary
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument(
+        "--members",
+        default=",".join(str(size) for size in SIZES),
+        help="the data sizes, comma-separated (each its own database)",
+    )
+    parser.add_argument("--skip-others", action="store_true")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="only the rows whose label contains this (the trivial view always runs)",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the databases of the last run (no re-seeding)",
+    )
+    options = parser.parse_args()
+    sizes = sorted(int(size) for size in options.members.split(","))
+
+    facts, seconds, results = {}, {}, {}
+    for index, members in enumerate(sizes):
+        smaller = sizes[index - 1] if index else None
+        facts[members], seconds[members] = seed(members, options.reuse, smaller)
+    for members in sizes:
+        results[members] = measure(members, facts[members], options)
+    lines = [f"## The portal under load ({stamp()})", ""]
+    for members in sizes:
+        fact = facts[members]
         lines.append(
-            f"| {label} | {row['rps']:,.0f} | {row['p50']} | {row['p95']} "
-            f"| {row['p99']} | {errors} | {row['rps'] / trivial:.2f} |"
+            f"- **{members:,}**: {fact['members']:,} members, "
+            f"{fact['events']:,} events with {fact['rsvps']:,} RSVPs, "
+            f"{fact['mentors']} mentors, 500 handbook pages of 20 revisions "
+            "(plus the starter handbook); seeding took "
+            f"{seconds[members]:.0f} s."
         )
+    lines += [
+        "",
+        f"gunicorn with 2 sync workers, production settings; wrk (1 thread), "
+        f"{options.connections} connections, {options.seconds} s per row, on the "
+        "same 2-core machine. Ratio: to the trivial view of the same size's run; "
+        "queries: the page's SQL queries (second request, caches warm); "
+        "cost growth: requests/s at the smallest size over requests/s at the largest.",
+        "",
+    ]
+    header = "| Page |"
+    rule = "| --- |"
+    for members in sizes:
+        size = f"{members // 1000}k"
+        header += f" {size} req/s | {size} p99 ms | {size} ratio | {size} queries |"
+        rule += " ---: | ---: | ---: | ---: |"
+    if len(sizes) > 1:
+        header += " cost growth |"
+        rule += " ---: |"
+    lines += [header, rule]
+    trivial = {m: results[m]["baseline: trivial Django view"]["rps"] for m in sizes}
+    for label in results[sizes[0]]:
+        line = f"| {label} |"
+        for members in sizes:
+            row = results[members][label]
+            errors = row["socket_errors"] + row["status_errors"]
+            flag = f" ({errors} errors)" if errors else ""
+            line += (
+                f" {row['rps']:,.0f}{flag} | {row['p99']} "
+                f"| {row['rps'] / trivial[members]:.2f} | {row['queries']} |"
+            )
+        if len(sizes) > 1:
+            first, last = results[sizes[0]][label], results[sizes[-1]][label]
+            line += f" {first['rps'] / last['rps']:.2f} |"
+        lines.append(line)
     write_report("load", lines)
     if not options.skip_others:
         for script in ("newsletter.py", "matching.py", "worker_kill.py"):

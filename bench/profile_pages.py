@@ -20,12 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, bench_env, manage, write_report  # run as a script
-from load import DB
+from load import database_for
 
 PAGES = {
     "signed-in trivial": ("/ping/me", "resident"),
     "home": ("/", "resident"),
     "events": ("/events/", "resident"),
+    "event detail": ("/events/{event}/", "resident"),
     "directory": ("/members/", "resident"),
     "member list": ("/members/manage/", "co_lead"),
     "member list filtered": (
@@ -42,9 +43,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--top", type=int, default=12)
+    parser.add_argument("--members", type=int, default=5000, help="which database")
     parser.add_argument("pages", nargs="*")
     options = parser.parse_args()
-    env = bench_env(DB)
+    env = bench_env(database_for(options.members))
     manage(env, "collectstatic", "--noinput")
     env["ALLOWED_HOSTS"] = "testserver"
     os.environ.update(env)
@@ -56,7 +58,10 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
+    from events.models import Event
     from members.models import Member, User
+
+    event = Event.objects.filter(title__startswith="Bench event").order_by("pk")[0]
 
     users = {
         "resident": Member.objects.filter(
@@ -71,6 +76,7 @@ def main() -> None:
     lines = [f"## Profiles ({options.requests} requests a page, one process)", ""]
     for name in options.pages or PAGES:
         path, who = PAGES[name]
+        path = path.format(event=event.pk)
         client = Client()
         client.force_login(users[who])
         for _ in range(5):

@@ -146,10 +146,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's Redis cache with a circuit breaker (imgportal/cache.py): a
+        # Redis that hangs costs one timeout, then is skipped for 10 s.
+        "BACKEND": "imgportal.cache.BreakerRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "imgportal",
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "OPTIONS": {
+            "socket_connect_timeout": 2,
+            "socket_timeout": 2,
+            "breaker_seconds": 10,
+        },
     }
 }
 

@@ -9,6 +9,7 @@ from django.views.generic import FormView, TemplateView
 from imgportal.confirm import Confirmation, confirm_step
 from imgportal.csv_export import csv_response
 from imgportal.form_errors import add_errors, error_text, refuse
+from imgportal.fragments import render_each
 from imgportal.params import id_or_404
 from members import selectors as member_selectors
 from members.actions import actions_for
@@ -142,7 +143,11 @@ class MentorCardsView(MemberMixin, TemplateView):
         request_obj = self.open_request()
         facts = selectors.request_facts(request_obj) if request_obj else None
         cards = []
-        for profile in selectors.mentor_cards(filters)[:60]:
+        profiles = list(selectors.mentor_cards(filters)[:60])
+        shown = render_each(
+            "mentorship/cards/mentor_card.html", [mentor_card(p) for p in profiles]
+        )
+        for profile, html in zip(profiles, shown, strict=True):
             fits = []
             if facts:
                 mentor = selectors.mentor_facts(
@@ -152,18 +157,31 @@ class MentorCardsView(MemberMixin, TemplateView):
                     fit = score(mentor, facts, kind)
                     if fit:
                         fits.append((kind, MentorType(kind).label, fit))
-            labels = dict(Member.VisaStatus.choices)
-            cards.append(
-                {
-                    "profile": profile,
-                    "fits": fits,
-                    "visa_path_labels": [labels[p] for p in profile.visa_paths],
-                }
-            )
+            cards.append({"profile": profile, "fits": fits, "html": html})
         cards.sort(key=lambda c: -max((f[2].points for f in c["fits"]), default=0))
         return super().get_context_data(
             form=form, cards=cards, request_obj=request_obj, **kwargs
         )
+
+
+def mentor_card(profile: MentorProfile) -> dict:
+    """What every member sees on a mentor's card, as plain values: the card's
+    cache key (imgportal/fragments.py). Visa paths by name only where the
+    mentor chose to show them."""
+    labels = dict(Member.VisaStatus.choices)
+    return {
+        "name": str(profile),
+        "specialty": str(profile.specialty or ""),
+        "interests": profile.interests,
+        "types": [str(label) for label in profile.type_labels],
+        "meeting": str(profile.get_meeting_display()),
+        "accepting": profile.accepting,
+        "visa_paths": [str(labels[path]) for path in profile.visa_paths]
+        if profile.show_visa_paths
+        else [],
+        "visa_experience": bool(profile.visa_paths),
+        "bio": profile.bio,
+    }
 
 
 class AskMentorView(MemberMixin, View):

@@ -7,16 +7,20 @@ time (docs/PERFORMANCE.md).
 The output is a pure function of the key: the form's class, the values
 submitted for its fields, the version named (bumped when the choices' rows
 change, see `versions.version_bump`) and the language. A GET form carries no
-CSRF token and no viewer's data but what that viewer typed, so two viewers
-with the same query see the same HTML. Redis down: rendered each time."""
+CSRF token and no viewer's data, so two viewers with the same query see the
+same HTML. What a viewer types in a text box (a name searched for) is never
+cached, not even in a key: the fragment is made, and keyed, with a
+placeholder in each filled text box, and the typed text, escaped, replaces
+it on the way out. Redis down: rendered each time."""
 
 import hashlib
 import logging
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
-from django import template
+from django import forms, template
 from django.core.cache import cache
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from imgportal.versions import version_of
@@ -25,6 +29,21 @@ register = template.Library()
 logger = logging.getLogger(__name__)
 # A choice added while Redis could not be told shows within 10 minutes.
 SECONDS = 600
+
+
+def _placeholder(name: str) -> str:
+    return f"cachedformtyped{name}"  # nothing HTML escaping changes
+
+
+def typed_text(form) -> dict[str, str]:
+    """The filled free-text boxes (a search), by field name."""
+    if not form.is_bound:
+        return {}
+    return {
+        name: form.data.get(name)
+        for name, field in form.fields.items()
+        if isinstance(field, forms.CharField) and form.data.get(name)
+    }
 
 
 def form_key(form, version: str) -> str:
@@ -45,16 +64,34 @@ def form_key(form, version: str) -> str:
 
 @register.simple_tag
 def cached_form(form, version: str):
+    typed = typed_text(form)
+    if typed and any(name in form.errors for name in typed):
+        return as_crispy_form(form)  # an error may repeat what was typed
+    real = form.data
+    if typed:
+        form.data = real.copy()
+        for name in typed:
+            form.data[name] = _placeholder(name)
+    try:
+        html = _fragment(form, version)
+    finally:
+        form.data = real
+    for name, value in typed.items():
+        html = html.replace(f'value="{_placeholder(name)}"', f'value="{escape(value)}"')
+    return mark_safe(html)  # noqa: S308 — crispy's own rendering, kept as is
+
+
+def _fragment(form, version: str) -> str:
     try:
         key = form_key(form, version)
         html = cache.get(key)
     except Exception:
         logger.warning("form cache unavailable", exc_info=True)
-        return as_crispy_form(form)
+        return str(as_crispy_form(form))
     if html is None:
         html = str(as_crispy_form(form))
         try:
             cache.set(key, html, SECONDS)
         except Exception:
             logger.warning("form cache not written", exc_info=True)
-    return mark_safe(html)  # noqa: S308 — crispy's own rendering, kept as is
+    return html

@@ -12,6 +12,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from imgportal.csv_export import csv_response
 from imgportal.form_errors import add_errors
+from imgportal.fragments import render_each
 from imgportal.pagination import BoundedPaginator
 from imgportal.personal_data import export_all
 from members import forms, selectors, services
@@ -83,10 +84,35 @@ class MemberDirectoryView(PortalPermissionRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
+        context["cards"] = render_each(
+            "members/cards/directory_card.html",
+            [directory_card(member) for member in context["members"]],
+        )
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query"] = query.urlencode()
         return context
+
+
+def directory_card(member: Member) -> dict:
+    """What a member's directory card shows (what they chose to show), as
+    plain values: the card's cache key (imgportal/fragments.py)."""
+
+    def shown(field, value):
+        return value if member.shows(field) and value else ""
+
+    return {
+        "url": member.get_absolute_url(),
+        "name": member.full_name,
+        "pronouns": shown("pronouns", member.pronouns),
+        "stage": shown("training_stage", member.get_training_stage_display()),
+        "specialty": shown("specialty", member.specialty and str(member.specialty)),
+        "program": shown("program", member.program and str(member.program)),
+        "country": shown(
+            "home_country", member.home_country and member.home_country.name
+        ),
+        "languages": shown("languages", member.language_names()),
+    }
 
 
 class MemberDetailView(PortalPermissionRequiredMixin, DetailView):

@@ -92,3 +92,26 @@ def test_repeated_values_in_another_order_are_another_form(client, co_lead):
     b = _page(client, "/members/manage/?sort=-joined&sort=name")
     pick = re.compile(r'<option value="([^"]+)" selected>')
     assert pick.findall(a) != pick.findall(b)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_typed_search_never_reaches_redis(client, co_lead, path):
+    """The name a viewer searched for is shown back in the box, but neither
+    the cached fragment nor its key holds it (one fragment for every search)."""
+    import redis
+    from django.conf import settings
+
+    client.force_login(co_lead.user)
+    store = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    for key in store.keys("*form-html*"):
+        store.delete(key)
+    first = _page(client, path, q="Zanelewski")
+    second = _page(client, path, q='Okafor "<b>')
+    assert 'value="Zanelewski"' in first
+    assert 'value="Okafor &quot;&lt;b&gt;"' in second
+    assert "Zanelewski" not in second
+    new = store.keys("*form-html*")
+    assert len(new) == 1  # both searches share one fragment
+    for key in new:
+        assert b"Zanelewski" not in key + store.get(key)
+        assert b"Okafor" not in key + store.get(key)

@@ -294,6 +294,24 @@ def test_idp_mfa_stands_in_for_the_portal_code(client, oidc):
 
 
 @pytest.mark.usefixtures("reference_data")
+def test_an_institution_only_account_gives_its_code_to_turn_two_factor_off(
+    client, oidc
+):
+    """No password to ask for: turning TOTP off still asks for a current code
+    (allauth's reauthentication), even in a session the IdP's MFA opened."""
+    from allauth.mfa.models import Authenticator
+
+    co_lead = _co_lead_with_totp("co.lead@riverside.edu")
+    co_lead.user.set_unusable_password()
+    co_lead.user.save()
+    oidc_sign_in(client, oidc, "co.lead@riverside.edu", mfa=True)
+    response = client.post("/accounts/2fa/totp/deactivate/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/reauthenticate/")
+    assert Authenticator.objects.filter(user=co_lead.user).exists()
+
+
+@pytest.mark.usefixtures("reference_data")
 def test_idp_mfa_spares_gme_staff_the_totp_set_up_for_that_session(client, oidc):
     staff = MemberFactory(
         user__email="gme@riverside.edu",
