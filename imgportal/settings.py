@@ -3,6 +3,7 @@
 The README's configuration table lists every variable read here.
 """
 
+import hashlib
 import os
 from email.utils import formataddr
 from pathlib import Path
@@ -144,13 +145,20 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Cached entries are made from this database's rows: two portals (or a
+# portal and its benchmark copy) sharing one Redis must never read each
+# other's, so the key prefix names the database.
+_db = DATABASES["default"]
+CACHE_KEY_PREFIX = "imgportal:" + hashlib.sha256(
+    f"{_db.get('HOST', '')}:{_db.get('PORT', '')}:{_db.get('NAME', '')}".encode()
+).hexdigest()[:10]
 CACHES = {
     "default": {
         # Django's Redis cache with a circuit breaker (imgportal/cache.py): a
         # Redis that hangs costs one timeout, then is skipped for 10 s.
         "BACKEND": "imgportal.cache.BreakerRedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "imgportal",
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
         "OPTIONS": {
             "socket_connect_timeout": 2,
             "socket_timeout": 2,

@@ -97,3 +97,19 @@ def test_production_cookies_are_host_prefixed_and_secure():
         "DENY",
         "same-origin",
     ]
+
+
+def test_two_portals_sharing_a_redis_never_share_cache_keys():
+    """Cached entries (community counts, filter forms, permission sets) come
+    from one database's rows: the key prefix names the database."""
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CACHES['default']['KEY_PREFIX'])"
+    )
+    prefixes = []
+    for url in ("postgres:///portal_a", "postgres:///portal_b", "postgres:///portal_a"):
+        result = _run(code, DEBUG="1", DATABASE_URL=url)
+        assert result.returncode == 0, result.stderr
+        prefixes.append(result.stdout.strip())
+    assert prefixes[0] != prefixes[1]
+    assert prefixes[0] == prefixes[2]
