@@ -17,13 +17,17 @@ sys.path.insert(0, str(ROOT))
 
 from tests.servers import free_port  # noqa: E402
 
+# One key for the whole run: sessions made while seeding must still be valid
+# when the pages are measured.
+SECRET_KEY = secrets.token_urlsafe(64)
+
 
 def bench_env(database: str) -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": f"postgres:///{database}",
         "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(64),
+        "SECRET_KEY": SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",

@@ -7,17 +7,33 @@ from django_countries import countries
 
 from imgportal.widgets import FastSelect, FastSelectMultiple
 from members.languages import LANGUAGES
-from members.models import Member, Program, Specialty
+from members.models import Member, Program, Specialty, User
+
+
+def _matching(word: str, *, email: bool):
+    """The accounts whose name (or preferred name, or email) contains `word`,
+    as a subquery: each part reads its own trigram index (members.0012), so a
+    search costs the matches it finds, not a pass over every member."""
+    names = Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    if email:
+        names |= Q(email__icontains=word)
+    by_name = User.objects.filter(names).order_by().values("pk")
+    preferred = (
+        Member.objects.filter(preferred_name__icontains=word)
+        .order_by()
+        .values("user_id")
+    )
+    return by_name.union(preferred)
+
+
+def _search(queryset, value: str, *, email: bool):
+    for word in value.split()[:5]:
+        queryset = queryset.filter(user__in=_matching(word, email=email))
+    return queryset
 
 
 def _search_name(queryset, name, value):
-    for word in value.split()[:5]:
-        queryset = queryset.filter(
-            Q(user__first_name__icontains=word)
-            | Q(user__last_name__icontains=word)
-            | Q(preferred_name__icontains=word)
-        )
-    return queryset
+    return _search(queryset, value, email=False)
 
 
 def _shown(field: str):
@@ -136,9 +152,8 @@ class MemberListFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def search(self, queryset, name, value):
-        return _search_name(queryset, name, value) | queryset.filter(
-            user__email__icontains=value.strip()
-        )
+        # Each word in a name, a preferred name or the email address.
+        return _search(queryset, value, email=True)
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS["name"]))

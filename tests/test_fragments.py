@@ -103,3 +103,23 @@ def test_cards_render_with_redis_down(resident, shown, mentor_profile, settings)
     settings.CACHES = DEAD_REDIS
     assert "Imani Okonkwo" in _page(resident, "/members/")
     assert "Happy to talk about fellowships." in _page(resident, "/mentorship/mentors/")
+
+
+def test_event_rows_show_each_viewers_answer_and_seats_on_the_next_request(
+    resident, mentor
+):
+    from events import rsvps
+    from tests.factories import EventFactory
+
+    event = EventFactory(title="Orientation mixer", capacity=30)
+    assert "30 seats, 0 taken" in _page(resident, "/events/")
+    rsvps.rsvp_yes(event=event, member=resident)
+    mine = _page(resident, "/events/")
+    assert "You're going" in mine
+    assert "30 seats, 1 taken" in mine
+    theirs = _page(mentor, "/events/")
+    assert "You're going" not in theirs  # the same row, another viewer
+    assert "30 seats, 1 taken" in theirs
+    event.title = "Orientation mixer (moved to the atrium)"
+    event.save()
+    assert "moved to the atrium" in _page(mentor, "/events/")

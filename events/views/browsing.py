@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
@@ -26,6 +27,7 @@ from events.permissions import (
 )
 from events.views.mixins import MemberEventMixin
 from imgportal.form_errors import error_text, field_errors, refuse
+from imgportal.fragments import render_each
 from imgportal.hooks import CALENDAR_ENTRIES
 from imgportal.identity import group_identity
 from members.actions import actions_for
@@ -54,8 +56,31 @@ class EventListView(MemberEventMixin, ListView):
             past=self.past(),
             can_manage=can_manage_events(self.request.user),
             today=timezone.localdate(),
+            rows=render_each(
+                "events/cards/event_row.html",
+                [event_row(event) for event in context["events"]],
+            ),
         )
         return context
+
+
+def event_row(event) -> dict:
+    """An event's row in the list as plain values, the viewer's own answer
+    included: the row's cache key (imgportal/fragments.py)."""
+    starts = timezone.localtime(event.starts_at)
+    return {
+        "url": event.get_absolute_url(),
+        "title": event.title,
+        "status": event.status,
+        "kind": str(event.get_kind_display()),
+        "starts_iso": starts.isoformat(),
+        "starts_text": date_format(starts, "l j F Y, H:i"),
+        "place": event.place,
+        "online": bool(event.online_url),
+        "my_status": getattr(event, "my_status", None) or "",
+        "capacity": event.capacity or 0,
+        "seats_taken": event.seats_taken,
+    }
 
 
 class EventCalendarView(MemberEventMixin, TemplateView):

@@ -4,10 +4,12 @@ queryset every app uses to find active members, and leadership roles."""
 from datetime import timedelta
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -249,6 +251,10 @@ class Member(models.Model):
             models.Index(fields=["training_stage"], name="members_member_stage"),
             models.Index(fields=["home_country"], name="members_member_country"),
             models.Index(fields=["joined_at", "id"], name="members_member_joined"),
+            GinIndex(
+                OpClass(Upper("preferred_name"), name="gin_trgm_ops"),
+                name="members_member_pref_trgm",
+            ),
         ]
         permissions = [
             ("access_portal", "Can use the member areas of the portal"),

@@ -51,6 +51,28 @@ def test_filters_by_visa_status_stage_specialty_program_country_and_status(co_le
     assert "Pia" in _names(client.get(url, {"status": "pending"}))
 
 
+def test_search_by_each_word_preferred_name_and_email(co_lead):
+    """Every word must match a first, last or preferred name or the email; a
+    member matching twice (name and email) is listed once."""
+    ada = MemberFactory(
+        user__first_name="Adaeze",
+        user__last_name="Okafor",
+        user__email="okafor.adaeze@riverside.edu",
+        preferred_name="Daisy",
+    )
+    MemberFactory(user__first_name="Adaeze", user__last_name="Mensah")
+    client = client_for(co_lead)
+    url = reverse("members:manage")
+    assert _names(client.get(url, {"q": "adaeze okafor"})) == {"Adaeze"}
+    assert len(client.get(url, {"q": "okafor"}).context["members"]) == 1
+    assert _names(client.get(url, {"q": "daisy"})) == {"Adaeze"}
+    assert _names(client.get(url, {"q": "DAISY okaf"})) == {"Adaeze"}
+    assert _names(client.get(url, {"q": "riverside.edu"})) == {"Adaeze"}
+    assert len(client.get(url, {"q": "adaeze"}).context["members"]) == 2
+    assert not client.get(url, {"q": "adaeze nobody"}).context["members"]
+    assert ada.user.email in client.get(url, {"q": "daisy"}).content.decode()
+
+
 def test_joined_between_search_and_sort(co_lead):
     old = MemberFactory(user__first_name="Old", user__last_name="Zed")
     old.joined_at = timezone.now() - timedelta(days=400)
