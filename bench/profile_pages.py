@@ -33,6 +33,8 @@ PAGES = {
         "/members/manage/?visa_status=j1&training_stage=pgy2",
         "co_lead",
     ),
+    "member list search": ("/members/manage/?q=hassan", "co_lead"),
+    "member list deep": ("/members/manage/?sort=-joined&page=100", "co_lead"),
     "mentor cards": ("/mentorship/mentors/", "resident"),
     "status": ("/status/", "resident"),
     "admin changelist": ("/admin/members/member/", "admin"),

@@ -19,6 +19,7 @@ import logging
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import forms, template
 from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -46,7 +47,7 @@ def typed_text(form) -> dict[str, str]:
     }
 
 
-def form_key(form, version: str) -> str:
+def form_key(form, version: str, layout: str = "") -> str:
     data = form.data if form.is_bound else {}
     values = [
         # In the order given: a single-choice widget shows the last one.
@@ -57,23 +58,31 @@ def form_key(form, version: str) -> str:
     digest = hashlib.sha256(repr(values).encode()).hexdigest()[:32]
     cls = f"{type(form).__module__}.{type(form).__qualname__}"
     return (
-        f"form-html:{cls}:{version}:{version_of(version)}:"
+        f"form-html:{cls}:{layout}:{version}:{version_of(version)}:"
         f"{translation.get_language()}:{digest}"
     )
 
 
+def _render(form, layout: str) -> str:
+    if layout:  # the fields laid out by a template of the page's own
+        return render_to_string(layout, {"form": form})
+    return str(as_crispy_form(form))
+
+
 @register.simple_tag
-def cached_form(form, version: str):
+def cached_form(form, version: str, layout: str = ""):
+    """`layout`: a template that lays the fields out (given only `form`)
+    instead of crispy's whole-form rendering."""
     typed = typed_text(form)
     if typed and any(name in form.errors for name in typed):
-        return as_crispy_form(form)  # an error may repeat what was typed
+        return mark_safe(_render(form, layout))  # noqa: S308 — an error may repeat what was typed
     real = form.data
     if typed:
         form.data = real.copy()
         for name in typed:
             form.data[name] = _placeholder(name)
     try:
-        html = _fragment(form, version)
+        html = _fragment(form, version, layout)
     finally:
         form.data = real
     for name, value in typed.items():
@@ -81,15 +90,15 @@ def cached_form(form, version: str):
     return mark_safe(html)  # noqa: S308 — crispy's own rendering, kept as is
 
 
-def _fragment(form, version: str) -> str:
+def _fragment(form, version: str, layout: str) -> str:
     try:
-        key = form_key(form, version)
+        key = form_key(form, version, layout)
         html = cache.get(key)
     except Exception:
         logger.warning("form cache unavailable", exc_info=True)
-        return str(as_crispy_form(form))
+        return _render(form, layout)
     if html is None:
-        html = str(as_crispy_form(form))
+        html = _render(form, layout)
         try:
             cache.set(key, html, SECONDS)
         except Exception:
