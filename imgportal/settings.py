@@ -147,7 +147,11 @@ DATABASES = {
 # read every member to join a search's few hundred matches (22 ms at 50,000
 # members against 7.6 ms, docs/PERFORMANCE.md). Set per connection, so no
 # server setting is needed; a server's own choice is overridden only here.
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c random_page_cost=1.1"
+# Options given in DATABASE_URL (?options=...) are kept, after this one.
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
+_db_options["options"] = " ".join(
+    filter(None, ["-c random_page_cost=1.1", _db_options.get("options", "")])
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

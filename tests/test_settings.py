@@ -113,3 +113,18 @@ def test_two_portals_sharing_a_redis_never_share_cache_keys():
         prefixes.append(result.stdout.strip())
     assert prefixes[0] != prefixes[1]
     assert prefixes[0] == prefixes[2]
+
+
+def test_connection_options_from_the_database_url_are_kept():
+    """The portal's planner setting joins, not replaces, options an operator
+    put in DATABASE_URL (a statement timeout, a search path)."""
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['OPTIONS']['options'])"
+    )
+    url = "postgres:///portal_a?options=-c%20statement_timeout%3D5000"
+    result = _run(code, DEBUG="1", DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    options = result.stdout.strip()
+    assert "random_page_cost=1.1" in options
+    assert "statement_timeout=5000" in options
