@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from events.models import TITLE_PLACEHOLDER, Event, Feedback
+from events.models import TITLE_PLACEHOLDER, CalendarFeed, Event, Feedback
 from members.forms import AudienceForm
 from members.models import Member
 
@@ -175,3 +175,24 @@ class FeedbackForm(forms.ModelForm):
             "comment": forms.Textarea(attrs={"rows": 4}),
         }
         labels = {"rating": _("How was it? (5 is best)")}
+
+
+class CalendarAlarmForm(forms.ModelForm):
+    """When the calendar app should alert the member before each event."""
+
+    alarm_minutes = forms.TypedChoiceField(
+        label=_("Alert me in my calendar"),
+        choices=[("", _("No alert")), *CalendarFeed.Alarm.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_(
+            "Added to each event in your calendar address and the .ics files you "
+            "download; your calendar app shows it. Email reminders are set in "
+            "your email preferences."
+        ),
+    )
+
+    class Meta:
+        model = CalendarFeed
+        fields = ["alarm_minutes"]

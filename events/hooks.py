@@ -57,6 +57,7 @@ def export(member) -> dict[str, object]:
         "calendar_feed": {
             "turned_on_at": feed.created_at if feed else None,
             "private_deadlines_feed_on": bool(feed and feed.private_token),
+            "calendar_alarm_minutes": feed.alarm_minutes if feed else None,
         },
     }
 

@@ -7,19 +7,56 @@ STATUS:CANCELLED, so subscribed calendars remove it."""
 
 from collections.abc import Iterable
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import strip_tags
-from icalendar import Calendar
+from icalendar import Alarm, Calendar, vCalAddress
 from icalendar import Event as VEvent
 
 from events.models import Event
+from imgportal.identity import group_identity
 
 PRODID = "-//IMG Portal//Events//EN"  # the software, not the group (RFC 5545)
 
 
-def _vevent(event: Event, *, show_online: bool) -> VEvent:
+def _organizer() -> vCalAddress:
+    """The group, as the events' ORGANIZER: its contact address (or the address
+    the portal's mail comes from), so "reply to organiser" reaches a person who
+    reads it, never a member's own address."""
+    identity = group_identity()
+    email = identity.contact_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    organizer = vCalAddress(f"mailto:{email}")
+    organizer.params["cn"] = identity.name
+    return organizer
+
+
+def _alarm(event: Event, minutes: int) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", f"{event.title}: starts in {_before_text(minutes)}")
+    alarm.add("trigger", timedelta(minutes=-minutes))
+    return alarm
+
+
+def _before_text(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        days = minutes // 1440
+        return f"{days} day" + ("s" if days > 1 else "")
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour" + ("s" if hours > 1 else "")
+    return f"{minutes} minutes"
+
+
+def _vevent(
+    event: Event,
+    *,
+    show_online: bool,
+    alarm_minutes: int | None = None,
+    attendee: str | None = None,
+) -> VEvent:
     url = f"{settings.SITE_URL}{event.get_absolute_url()}"
     vevent = VEvent()
     vevent.add("uid", event.uid)
@@ -39,9 +76,13 @@ def _vevent(event: Event, *, show_online: bool) -> VEvent:
     if places:
         vevent.add("location", " · ".join(places))
     vevent.add("description", "\n\n".join(part for part in description if part))
-    vevent.add(
-        "status", "CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED"
-    )
+    cancelled = event.status == Event.Status.CANCELLED
+    vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    vevent.add("organizer", _organizer())
+    if attendee:
+        vevent.add("attendee", vCalAddress(f"mailto:{attendee}"))
+    if alarm_minutes and not cancelled:
+        vevent.add_component(_alarm(event, alarm_minutes))
     return vevent
 
 
@@ -51,13 +92,20 @@ def event_calendar(
     show_online_for: set[int],
     name: str | None = None,
     extras: Iterable = (),
+    alarm_minutes: int | None = None,
+    method: str = "PUBLISH",
+    attendee: str | None = None,
 ) -> bytes:
-    """A VCALENDAR with one VEVENT per event; online links only where allowed."""
+    """A VCALENDAR with one VEVENT per event; online links only where allowed.
+
+    `alarm_minutes`: the member's own alarm on each event. `method` "CANCEL"
+    with the `attendee` (RFC 5546 3.2.5) is the emailed cancellation a calendar
+    program applies to the copy it holds (same UID, higher SEQUENCE)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     if name:
         calendar.add("x-wr-calname", name)
         calendar.add("x-wr-timezone", settings.TIME_ZONE)
@@ -67,7 +115,14 @@ def event_calendar(
         )
         calendar.add("x-published-ttl", "PT1H")
     for event in events:
-        calendar.add_component(_vevent(event, show_online=event.pk in show_online_for))
+        calendar.add_component(
+            _vevent(
+                event,
+                show_online=event.pk in show_online_for,
+                alarm_minutes=alarm_minutes,
+                attendee=attendee,
+            )
+        )
     for component in extras:
         calendar.add_component(component)
     calendar.add_missing_timezones()

@@ -370,9 +370,25 @@ class CalendarFeed(models.Model):
     member = models.OneToOneField(
         Member, on_delete=models.CASCADE, related_name="calendar_feed"
     )
+
+    class Alarm(models.IntegerChoices):
+        MINUTES_15 = 15, _("15 minutes before")
+        HOUR_1 = 60, _("1 hour before")
+        HOURS_3 = 180, _("3 hours before")
+        DAY_1 = 1440, _("1 day before")
+
     token = models.CharField(max_length=64, unique=True)
     private_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The calendar app's own alarm (VALARM) on each event in the feed and the
+    # .ics downloads; empty: no alarm.
+    alarm_minutes = models.PositiveIntegerField(
+        _("calendar alarm"),
+        choices=Alarm.choices,
+        null=True,
+        blank=True,
+        default=Alarm.HOUR_1,
+    )
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.member}"

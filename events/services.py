@@ -247,9 +247,26 @@ def _tell_those_going(
     going = set(
         event.rsvps.filter(status=Rsvp.Status.YES).values_list("member_id", flat=True)
     )
-    attachments = {
-        yes: [ics_attachment(event, show_online=yes)] for yes in (True, False)
-    }
+    if what == "cancelled":
+        # Each recipient's own METHOD:CANCEL (RFC 5546 names the attendee), so
+        # the calendar program that holds the event removes it.
+        def attachments_for(member):
+            return [
+                ics_attachment(
+                    event,
+                    show_online=False,
+                    method="CANCEL",
+                    attendee=member.user.email,
+                )
+            ]
+    else:
+        attachments = {
+            yes: [ics_attachment(event, show_online=yes)] for yes in (True, False)
+        }
+
+        def attachments_for(member):
+            return attachments[member.pk in going]
+
     email_members(
         Member.objects.filter(
             rsvps__event=event, rsvps__status__in=statuses
@@ -263,20 +280,47 @@ def _tell_those_going(
             "event_url": absolute_url(event.get_absolute_url()),
         },
         per_member=lambda member: {"show_online": member.pk in going},
-        attachments=lambda member: attachments[member.pk in going],
+        attachments=attachments_for,
     )
 
 
-def ics_attachment(event: Event, *, show_online: bool) -> dict:
+def ics_attachment(
+    event: Event, *, show_online: bool, method: str = "PUBLISH", attendee=None
+) -> dict:
     from events.ics import event_calendar
 
     return {
         "filename": f"event-{event.pk}.ics",
         "content": event_calendar(
-            [event], show_online_for={event.pk} if show_online else set()
+            [event],
+            show_online_for={event.pk} if show_online else set(),
+            method=method,
+            attendee=attendee,
         ).decode(),
-        "mimetype": "text/calendar",
+        # The method parameter tells mail programs it is an iTIP message to
+        # apply (RFC 6047), not a file to open.
+        "mimetype": "text/calendar"
+        if method == "PUBLISH"
+        else f"text/calendar; method={method}",
     }
+
+
+def calendar_alarm_for(member: Member) -> int | None:
+    """The member's calendar alarm, in minutes (the default until they choose)."""
+    chosen = CalendarFeed.objects.filter(member=member).values_list(
+        "alarm_minutes", flat=True
+    )
+    for minutes in chosen:
+        return minutes
+    return CalendarFeed._meta.get_field("alarm_minutes").default
+
+
+def calendar_alarm_set(member: Member, minutes: int | None) -> CalendarFeed:
+    feed = calendar_feed_for(member)
+    if feed.alarm_minutes != minutes:
+        feed.alarm_minutes = minutes
+        feed.save(update_fields=["alarm_minutes"])
+    return feed
 
 
 def calendar_feed_for(member: Member) -> CalendarFeed:

@@ -220,7 +220,11 @@ class EventIcsView(MemberEventMixin, View):
             rsvp is not None and rsvp.status == Rsvp.Status.YES
         )
         response = HttpResponse(
-            event_calendar([event], show_online_for={event.pk} if show else set()),
+            event_calendar(
+                [event],
+                show_online_for={event.pk} if show else set(),
+                alarm_minutes=services.calendar_alarm_for(self.get_member()),
+            ),
             content_type="text/calendar; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
@@ -285,6 +289,7 @@ class CalendarFeedView(View):
                 events,
                 show_online_for={e.pk for e in events},
                 name="My visa deadlines and events (private)",
+                alarm_minutes=feed.alarm_minutes,
                 extras=[
                     c
                     for entries in CALENDAR_ENTRIES.values()
@@ -296,6 +301,7 @@ class CalendarFeedView(View):
                 events,
                 show_online_for={e.pk for e in events},
                 name=f"{group_identity().short_name} events",
+                alarm_minutes=feed.alarm_minutes,
             )
         return HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
 
@@ -308,6 +314,7 @@ class MyCalendarView(MemberEventMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         feed = services.calendar_feed_for(self.get_member())
+        context.setdefault("alarm_form", forms.CalendarAlarmForm(instance=feed))
         context.update(feed=feed, **self._addresses("feed", feed.token))
         if feed.private_token:
             context.update(self._addresses("private", feed.private_token))
@@ -332,6 +339,24 @@ class MyCalendarView(MemberEventMixin, TemplateView):
     def post(self, request):
         action = request.POST.get("action")
         member = self.get_member()
+        if action == "alarm":
+            form = forms.CalendarAlarmForm(
+                request.POST, instance=services.calendar_feed_for(member)
+            )
+            if not form.is_valid():
+                return self.render_to_response(
+                    self.get_context_data(alarm_form=form), status=400
+                )
+            feed = services.calendar_alarm_set(
+                member, form.cleaned_data["alarm_minutes"]
+            )
+            messages.success(
+                request,
+                f"Calendar alarm: {feed.get_alarm_minutes_display()}."
+                if feed.alarm_minutes
+                else "Calendar alarm: none.",
+            )
+            return redirect("events:my_calendar")
         if action not in self.ACTIONS:
             messages.error(request, "Choose what to change; nothing was changed.")
             return redirect("events:my_calendar")

@@ -96,3 +96,100 @@ def test_someone_elses_feed_shows_only_their_events():
     )
     _, events = _events(response.content)
     assert events == []
+
+
+REQUIRED_VEVENT = ("UID", "DTSTAMP", "DTSTART")  # RFC 5545 3.6.1 (with DTEND)
+
+
+def _alarm_minutes(vevent) -> list[int]:
+    return [
+        int(-alarm["TRIGGER"].dt.total_seconds() // 60)
+        for alarm in vevent.walk("VALARM")
+    ]
+
+
+def test_calendars_carry_the_members_alarm_and_the_groups_contact(resident):
+    """The .ics and the feed alert an hour before by default, at the time
+    the member chose once they choose, not at all when they turn it off; the
+    organiser is the group's contact address, never a member's."""
+    event = EventFactory(title="Happy hour")
+    rsvps.rsvp_yes(event=event, member=resident)
+    client = client_for(resident)
+    ics_url = reverse("events:ics", args=[event.pk])
+    feed_url = reverse("events:feed", args=[services.calendar_feed_for(resident).token])
+    calendar_app = Client()
+
+    for body in (client.get(ics_url).content, calendar_app.get(feed_url).content):
+        _, (vevent,) = _events(body)
+        assert _alarm_minutes(vevent) == [60]
+        (alarm,) = vevent.walk("VALARM")
+        assert str(alarm["ACTION"]) == "DISPLAY"
+        assert "Happy hour" in str(alarm["DESCRIPTION"])  # DISPLAY requires it
+        for name in (*REQUIRED_VEVENT, "DTEND", "ORGANIZER"):
+            assert name in vevent, name
+        assert str(vevent["ORGANIZER"]).startswith("mailto:")
+        assert resident.user.email not in str(vevent["ORGANIZER"])
+
+    page = client.post(
+        reverse("events:my_calendar"), {"action": "alarm", "alarm_minutes": "1440"}
+    )
+    assert page.status_code == 302
+    assert (
+        client.get(reverse("events:my_calendar"))
+        .content.decode()
+        .count('<option value="1440" selected>')
+        == 1
+    )
+    for body in (client.get(ics_url).content, calendar_app.get(feed_url).content):
+        _, (vevent,) = _events(body)
+        assert _alarm_minutes(vevent) == [1440]
+
+    client.post(reverse("events:my_calendar"), {"action": "alarm", "alarm_minutes": ""})
+    for body in (client.get(ics_url).content, calendar_app.get(feed_url).content):
+        _, (vevent,) = _events(body)
+        assert _alarm_minutes(vevent) == []
+
+
+def test_an_alarm_time_not_offered_is_refused_next_to_the_field(resident):
+    client = client_for(resident)
+    response = client.post(
+        reverse("events:my_calendar"), {"action": "alarm", "alarm_minutes": "7"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'aria-invalid="true"' in page
+    assert "Select a valid choice" in page
+    assert services.calendar_alarm_for(resident) == 60  # unchanged
+
+
+def test_a_cancelled_event_is_emailed_as_an_itip_cancel_with_no_alarm(
+    co_lead, resident, django_capture_on_commit_callbacks
+):
+    """Each person going gets METHOD:CANCEL naming them (RFC 5546 3.2.5), with
+    the same UID and a higher SEQUENCE, so their calendar removes the event;
+    the feed keeps it as STATUS:CANCELLED without an alarm."""
+    from django.core import mail
+
+    event = EventFactory(title="Orientation panel")
+    rsvps.rsvp_yes(event=event, member=resident)
+    _, (before,) = _events(
+        client_for(resident).get(reverse("events:ics", args=[event.pk])).content
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_cancel(event=event, by=co_lead.user)
+    (message,) = [m for m in mail.outbox if m.to == [resident.user.email]]
+    filename, content, mimetype = message.attachments[0]
+    assert filename == f"event-{event.pk}.ics"
+    assert mimetype == "text/calendar; method=CANCEL"
+    calendar, (vevent,) = _events(content.encode())
+    assert str(calendar["METHOD"]) == "CANCEL"
+    assert str(vevent["STATUS"]) == "CANCELLED"
+    assert vevent["UID"] == before["UID"]
+    assert int(vevent["SEQUENCE"]) > int(before["SEQUENCE"])
+    assert str(vevent["ATTENDEE"]) == f"mailto:{resident.user.email}"
+    assert "ORGANIZER" in vevent
+    assert _alarm_minutes(vevent) == []
+    feed_url = reverse("events:feed", args=[services.calendar_feed_for(resident).token])
+    _, events = _events(Client().get(feed_url).content)
+    cancelled = [e for e in events if e["UID"] == before["UID"]]
+    assert all(_alarm_minutes(e) == [] for e in cancelled)
