@@ -177,7 +177,7 @@ class FeedbackForm(forms.ModelForm):
         labels = {"rating": _("How was it? (5 is best)")}
 
 
-class CalendarAlarmForm(forms.ModelForm):
+class CalendarAlarmForm(forms.Form):
     """When the calendar app should alert the member before each event."""
 
     alarm_minutes = forms.TypedChoiceField(
@@ -192,7 +192,3 @@ class CalendarAlarmForm(forms.ModelForm):
             "your email preferences."
         ),
     )
-
-    class Meta:
-        model = CalendarFeed
-        fields = ["alarm_minutes"]

@@ -309,10 +309,8 @@ def calendar_alarm_for(member: Member) -> int | None:
     """The member's calendar alarm, in minutes (the default until they choose)."""
     chosen = CalendarFeed.objects.filter(member=member).values_list(
         "alarm_minutes", flat=True
-    )
-    for minutes in chosen:
-        return minutes
-    return CalendarFeed._meta.get_field("alarm_minutes").default
+    )[:1]
+    return next(iter(chosen), CalendarFeed._meta.get_field("alarm_minutes").default)
 
 
 def calendar_alarm_set(member: Member, minutes: int | None) -> CalendarFeed:

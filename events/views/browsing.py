@@ -314,7 +314,10 @@ class MyCalendarView(MemberEventMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         feed = services.calendar_feed_for(self.get_member())
-        context.setdefault("alarm_form", forms.CalendarAlarmForm(instance=feed))
+        context.setdefault(
+            "alarm_form",
+            forms.CalendarAlarmForm(initial={"alarm_minutes": feed.alarm_minutes}),
+        )
         context.update(feed=feed, **self._addresses("feed", feed.token))
         if feed.private_token:
             context.update(self._addresses("private", feed.private_token))
@@ -340,9 +343,7 @@ class MyCalendarView(MemberEventMixin, TemplateView):
         action = request.POST.get("action")
         member = self.get_member()
         if action == "alarm":
-            form = forms.CalendarAlarmForm(
-                request.POST, instance=services.calendar_feed_for(member)
-            )
+            form = forms.CalendarAlarmForm(request.POST)
             if not form.is_valid():
                 return self.render_to_response(
                     self.get_context_data(alarm_form=form), status=400
@@ -352,9 +353,10 @@ class MyCalendarView(MemberEventMixin, TemplateView):
             )
             messages.success(
                 request,
-                f"Calendar alarm: {feed.get_alarm_minutes_display()}."
+                f"Your calendar will alert you {feed.get_alarm_minutes_display()}"
+                " each event."
                 if feed.alarm_minutes
-                else "Calendar alarm: none.",
+                else "Your calendar will not alert you before events.",
             )
             return redirect("events:my_calendar")
         if action not in self.ACTIONS:

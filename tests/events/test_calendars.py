@@ -120,10 +120,12 @@ def test_calendars_carry_the_members_alarm_and_the_groups_contact(resident):
     calendar_app = Client()
 
     for body in (client.get(ics_url).content, calendar_app.get(feed_url).content):
-        _, (vevent,) = _events(body)
+        calendar, (vevent,) = _events(body)
+        assert "PRODID" in calendar  # RFC 5545 3.6: with VERSION, required
+        assert str(calendar["VERSION"]) == "2.0"
         assert _alarm_minutes(vevent) == [60]
         (alarm,) = vevent.walk("VALARM")
-        assert str(alarm["ACTION"]) == "DISPLAY"
+        assert str(alarm["ACTION"]) == "DISPLAY"  # 3.6.6: ACTION and TRIGGER
         assert "Happy hour" in str(alarm["DESCRIPTION"])  # DISPLAY requires it
         for name in (*REQUIRED_VEVENT, "DTEND", "ORGANIZER"):
             assert name in vevent, name
@@ -131,9 +133,11 @@ def test_calendars_carry_the_members_alarm_and_the_groups_contact(resident):
         assert resident.user.email not in str(vevent["ORGANIZER"])
 
     page = client.post(
-        reverse("events:my_calendar"), {"action": "alarm", "alarm_minutes": "1440"}
+        reverse("events:my_calendar"),
+        {"action": "alarm", "alarm_minutes": "1440"},
+        follow=True,
     )
-    assert page.status_code == 302
+    assert "alert you 1 day before each event" in page.content.decode()
     assert (
         client.get(reverse("events:my_calendar"))
         .content.decode()
@@ -187,6 +191,8 @@ def test_a_cancelled_event_is_emailed_as_an_itip_cancel_with_no_alarm(
     assert vevent["UID"] == before["UID"]
     assert int(vevent["SEQUENCE"]) > int(before["SEQUENCE"])
     assert str(vevent["ATTENDEE"]) == f"mailto:{resident.user.email}"
+    for name in (*REQUIRED_VEVENT, "DTEND", "ORGANIZER"):
+        assert name in vevent, name
     assert "ORGANIZER" in vevent
     assert _alarm_minutes(vevent) == []
     feed_url = reverse("events:feed", args=[services.calendar_feed_for(resident).token])
