@@ -2,18 +2,21 @@
 code (with guests, and the member's stage and visa status of that day), and
 feedback requested once after the event."""
 
+import re
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from events import rsvps
 from events.models import (
     Attendance,
     Event,
     Feedback,
+    Guest,
     Rsvp,
 )
 from imgportal.links import absolute_url
@@ -36,7 +39,13 @@ FEEDBACK_WINDOW = timedelta(days=14)
 
 def _guests_checked(event: Event, guests: int | None, rsvp: Rsvp | None) -> int:
     if guests is None:
-        return rsvp.guests if rsvp is not None and rsvp.status in Rsvp.SEATED else 0
+        if rsvp is None or rsvp.status not in Rsvp.SEATED:
+            return 0
+        named = list(rsvp.guest_list.all())
+        if named:
+            # Named guests are checked in one by one: count those who are here.
+            return sum(1 for g in named if g.checked_in_at is not None)
+        return rsvp.guests
     if not 0 <= guests <= event.guests_allowed:
         raise ValidationError(
             {
@@ -54,8 +63,15 @@ def _guests_checked(event: Event, guests: int | None, rsvp: Rsvp | None) -> int:
 def _attendance_record(
     *, event: Event, member: Member, method: str, guests: int | None
 ) -> Attendance:
-    rsvp = Rsvp.objects.filter(event=event, member=member).first()
+    rsvp = (
+        Rsvp.objects.filter(event=event, member=member)
+        .prefetch_related("guest_list")
+        .first()
+    )
+    counted = guests
     guests = _guests_checked(event, guests, rsvp)
+    if counted is not None and rsvp is not None:
+        _named_guests_here(rsvp, guests)
     attendance = Attendance.objects.filter(event=event, member=member).first()
     if attendance is None:
         attendance, created = Attendance.objects.get_or_create(
@@ -69,6 +85,17 @@ def _attendance_record(
         attendance.guests = guests
         attendance.save(update_fields=["guests"])
     return attendance
+
+
+def _named_guests_here(rsvp: Rsvp, count: int) -> None:
+    """A count of guests given for a member with named guests: the first
+    `count` of them are here, the rest are not."""
+    now = timezone.now()
+    for index, guest in enumerate(rsvp.guest_list.all()):
+        here = index < count
+        if here != (guest.checked_in_at is not None):
+            guest.checked_in_at = now if here else None
+            guest.save(update_fields=["checked_in_at"])
 
 
 def attendance_mark(
@@ -100,6 +127,100 @@ def attendance_unmark(*, event: Event, member: Member, by: User) -> None:
     deleted, _ = Attendance.objects.filter(event=event, member=member).delete()
     if deleted:
         record(actor=by, verb="check_in_undone", target=event, member=member.pk)
+
+
+def guest_check(*, guest: Guest, present: bool, by: User) -> Guest:
+    """An organiser checks one named guest in (or undoes it); the member's
+    check-in, when there is one, counts the guests who are here."""
+    with transaction.atomic():
+        guest = (
+            Guest.objects.select_for_update().select_related("rsvp").get(pk=guest.pk)
+        )
+        if present == (guest.checked_in_at is not None):
+            return guest  # a second tap changes nothing
+        guest.checked_in_at = timezone.now() if present else None
+        guest.save(update_fields=["checked_in_at"])
+        rsvp = guest.rsvp
+        here = rsvp.guest_list.filter(checked_in_at__isnull=False).count()
+        Attendance.objects.filter(
+            event_id=rsvp.event_id, member_id=rsvp.member_id
+        ).update(guests=here)
+        record(
+            actor=by,
+            verb="checked_in" if present else "check_in_undone",
+            target=rsvp.event,
+            member=rsvp.member_id,
+            guest=guest.pk,
+        )
+    return guest
+
+
+# A member's personal check-in code: the RSVP's number and a six-character
+# signature, e.g. "4821-K7MP2Q", read from the QR code or typed.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+PERSONAL_CODE = re.compile(r"(\d{1,10})-?([A-Z0-9]{6})")
+
+
+def _signature(rsvp_id: int, event_id: int, member_id: int) -> str:
+    digest = salted_hmac(
+        "events.checkin.personal", f"{rsvp_id}.{event_id}.{member_id}"
+    ).digest()
+    return "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:6])
+
+
+def personal_code(rsvp: Rsvp) -> str:
+    return f"{rsvp.pk}-{_signature(rsvp.pk, rsvp.event_id, rsvp.member_id)}"
+
+
+def rsvp_for_code(*, event: Event, code: str) -> Rsvp:
+    """The RSVP a personal code names, for this event and still going; else a
+    message for the code field."""
+    text = "".join((code or "").split()).upper()
+    match = PERSONAL_CODE.fullmatch(text)
+    if match is None:
+        raise ValidationError(
+            {"code": ["That isn't a check-in code: they look like 4821-K7MP2Q."]}
+        )
+    rsvp = (
+        Rsvp.objects.select_related("event", "member__user")
+        .prefetch_related("guest_list", "answers")
+        .filter(pk=int(match[1]))
+        .first()
+    )
+    if rsvp is None or not constant_time_compare(
+        match[2], _signature(rsvp.pk, rsvp.event_id, rsvp.member_id)
+    ):
+        raise ValidationError(
+            {"code": ["That code isn't genuine: check it against the member's email."]}
+        )
+    if rsvp.event_id != event.pk:
+        raise ValidationError(
+            {"code": [f"That code is for another event: {rsvp.event.title}."]}
+        )
+    if rsvp.status not in Rsvp.SEATED:
+        name = rsvp.member.display_name
+        raise ValidationError(
+            {
+                "code": [
+                    f"{name} is on the waitlist, without a seat."
+                    if rsvp.status == Rsvp.Status.WAITLIST
+                    else f"{name} cancelled their RSVP: the code no longer works."
+                ]
+            }
+        )
+    return rsvp
+
+
+def checkin_by_personal_code(*, event: Event, code: str, by: User):
+    """The organiser scans or types a member's code: the member is checked in
+    (guests are checked in one by one on the same screen). Returns the RSVP,
+    the attendance and whether it was there already."""
+    rsvp = rsvp_for_code(event=event, code=code)
+    before = Attendance.objects.filter(event=event, member=rsvp.member).first()
+    if before is not None:
+        return rsvp, before, True
+    attendance = attendance_mark(event=event, member=rsvp.member, by=by)
+    return rsvp, attendance, False
 
 
 def checkin_with_code(

@@ -1,9 +1,17 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from events.models import TITLE_PLACEHOLDER, CalendarFeed, Event, Feedback
+from events.models import (
+    TITLE_PLACEHOLDER,
+    CalendarFeed,
+    Event,
+    Feedback,
+    Guest,
+    Question,
+)
 from members.forms import AudienceForm
 from members.models import Member
 
@@ -114,9 +122,159 @@ class EventForm(forms.ModelForm, AudienceForm):
 
 
 class RsvpForm(forms.Form):
-    guests = forms.IntegerField(
-        label=_("Guests"), min_value=0, initial=0, required=False
-    )
+    """Saying yes: the guests' names (one row per guest the event allows) and
+    the answers to the event's registration questions."""
+
+    GUEST_NAME = "guest_{}_name"
+    GUEST_AGE = "guest_{}_age"
+
+    def __init__(self, *args, event: Event, rsvp=None, **kwargs):
+        self.event = event
+        self.questions = list(event.questions.all())
+        super().__init__(*args, **kwargs)
+        guests = list(rsvp.guest_list.all()) if rsvp is not None else []
+        for index in range(event.guests_allowed):
+            guest = guests[index] if index < len(guests) else None
+            number = index + 1
+            self.fields[self.GUEST_NAME.format(index)] = forms.CharField(
+                label=_("Guest %(n)s: name") % {"n": number},
+                max_length=100,
+                required=False,
+                initial=guest.name if guest else "",
+            )
+            self.fields[self.GUEST_AGE.format(index)] = forms.ChoiceField(
+                label=_("Guest %(n)s: adult or child") % {"n": number},
+                choices=Guest.Age.choices,
+                required=False,
+                initial=guest.age if guest else Guest.Age.ADULT,
+            )
+        given = (
+            {a.question_id: a.value for a in rsvp.answers.all()}
+            if rsvp is not None
+            else {}
+        )
+        for question in self.questions:
+            self.fields[f"q_{question.pk}"] = self._field_for(
+                question, given.get(question.pk)
+            )
+
+    @staticmethod
+    def _field_for(question: Question, value) -> forms.Field:
+        common = {
+            "label": question.label,
+            "help_text": question.help_text,
+            "required": question.required,
+        }
+        kind = question.kind
+        if kind == Question.Kind.YESNO:
+            initial = {True: "yes", False: "no"}.get(value, "")
+            return forms.ChoiceField(
+                choices=[("yes", _("Yes")), ("no", _("No"))],
+                widget=forms.RadioSelect,
+                initial=initial,
+                **common,
+            )
+        choices = [(c, c) for c in question.choice_list()]
+        if kind == Question.Kind.CHOICE:
+            return forms.ChoiceField(
+                choices=[("", "—"), *choices], initial=value or "", **common
+            )
+        if kind == Question.Kind.MULTI:
+            return forms.MultipleChoiceField(
+                choices=choices,
+                widget=forms.CheckboxSelectMultiple,
+                initial=value or [],
+                **common,
+            )
+        return forms.CharField(max_length=500, initial=value or "", **common)
+
+    def guest_rows(self):
+        """(name field, age field) per guest row, for the template."""
+        return [
+            (self[self.GUEST_NAME.format(i)], self[self.GUEST_AGE.format(i)])
+            for i in range(self.event.guests_allowed)
+        ]
+
+    def question_fields(self):
+        return [self[f"q_{q.pk}"] for q in self.questions]
+
+    def clean(self):
+        data = super().clean()
+        limit = self.event.guests_allowed
+        # A guest posted past the event's limit (a hand-made form): refused,
+        # not silently dropped.
+        extra = [
+            key
+            for key, value in self.data.items()
+            if key.startswith("guest_")
+            and key.endswith("_name")
+            and key not in self.fields
+            and str(value).strip()
+        ]
+        if extra:
+            self.add_error(
+                None,
+                ValidationError(
+                    _("You can bring up to %(n)s guest%(s)s.")
+                    % {"n": limit, "s": "" if limit == 1 else "s"}
+                    if limit
+                    else _("This event is for members only."),
+                    code="guests",
+                ),
+            )
+        return data
+
+    def guests(self) -> list[tuple[str, str]]:
+        rows = []
+        for index in range(self.event.guests_allowed):
+            name = (self.cleaned_data.get(self.GUEST_NAME.format(index)) or "").strip()
+            if name:
+                age = self.cleaned_data.get(self.GUEST_AGE.format(index))
+                rows.append((name, age or Guest.Age.ADULT))
+        return rows
+
+    def answers(self) -> dict[int, object]:
+        from events.registration import answer_value
+
+        return {
+            q.pk: answer_value(q, self.cleaned_data.get(f"q_{q.pk}"))
+            for q in self.questions
+        }
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["label", "kind", "help_text", "required", "choices"]
+        widgets = {"choices": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind in (Question.Kind.CHOICE, Question.Kind.MULTI):
+            lines = [c.strip() for c in data.get("choices", "").splitlines()]
+            lines = [c for c in lines if c]
+            if len(lines) < 2:
+                self.add_error("choices", _("Give at least two choices, one per line."))
+            elif len(set(lines)) != len(lines):
+                self.add_error("choices", _("Each choice once, please."))
+            elif any(len(c) > 100 for c in lines):
+                self.add_error("choices", _("Keep each choice under 100 characters."))
+            data["choices"] = "\n".join(lines)
+        else:
+            data["choices"] = ""
+        return data
+
+
+QuestionFormSet = forms.inlineformset_factory(
+    Event,
+    Question,
+    form=QuestionForm,
+    extra=1,
+    can_delete=True,
+    max_num=20,
+    validate_max=True,
+)
 
 
 class ReminderForm(forms.Form):
@@ -164,6 +322,19 @@ class CodeCheckinForm(forms.Form):
                 initial=guests,
                 help_text=_("Count them in too: GME's report includes guests."),
             )
+
+
+class PersonalCodeForm(forms.Form):
+    """What the organiser's phone reads from a member's QR code, or types."""
+
+    code = forms.CharField(
+        label=_("Member's check-in code"),
+        max_length=40,
+        help_text=_("Scan the QR code, or type the code under it, e.g. 4821-K7MP2Q."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters"}
+        ),
+    )
 
 
 class FeedbackForm(forms.ModelForm):

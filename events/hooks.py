@@ -4,10 +4,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from events.models import (
+    Answer,
     Attendance,
     CalendarFeed,
     Event,
     Feedback,
+    Guest,
     ReminderSent,
     Rsvp,
 )
@@ -31,6 +33,16 @@ def export(member) -> dict[str, object]:
                 "training_stage",
                 "visa_status",
             )
+        ),
+        "event_answers": list(
+            Answer.objects.filter(rsvp__member=member)
+            .order_by("rsvp__event__starts_at", "question__order")
+            .values("rsvp__event__title", "question__label", "value")
+        ),
+        "event_guests": list(
+            Guest.objects.filter(rsvp__member=member)
+            .order_by("rsvp__event__starts_at", "order")
+            .values("rsvp__event__title", "name", "age", "checked_in_at")
         ),
         "event_attendance": list(
             Attendance.objects.filter(member=member)
@@ -64,6 +76,7 @@ def export(member) -> dict[str, object]:
 
 def erase(member) -> None:
     """Seats at events still to come are given back (the waitlist moves up);
+    registration answers are deleted and guests' names blanked;
     past RSVPs and check-ins stay, without a name, for the funding report;
     feedback keeps its rating without the comment; the private feed goes."""
     from events import rsvps
@@ -79,6 +92,10 @@ def erase(member) -> None:
             rsvps.rsvp_no(event=rsvp.event, member=member)
         except ValidationError:
             continue  # started or closed meanwhile: nothing to give back
+    # Answers (dietary, accessibility…) and guests' names name people or
+    # their needs: they go; the seat counts stay for the report.
+    Answer.objects.filter(rsvp__member=member).delete()
+    Guest.objects.filter(rsvp__member=member).update(name="")
     Feedback.objects.filter(member=member).update(comment="")
     CalendarFeed.objects.filter(member=member).delete()
     ReminderSent.objects.filter(member=member).delete()
@@ -93,6 +110,8 @@ def register() -> None:
             app="events",
             models=(
                 "events.Rsvp",
+                "events.Answer",
+                "events.Guest",
                 "events.Attendance",
                 "events.Feedback",
                 "events.CalendarFeed",

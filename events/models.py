@@ -228,6 +228,93 @@ class Rsvp(models.Model):
         return 1 + self.guests
 
 
+class Question(models.Model):
+    """A registration question the organiser asks everyone who says yes."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Short text")
+        CHOICE = "choice", _("One choice")
+        MULTI = "multi", _("Several choices")
+        YESNO = "yesno", _("Yes or no")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="questions")
+    label = models.CharField(_("question"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    help_text = models.CharField(_("help line"), max_length=200, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    choices = models.TextField(
+        _("choices"), blank=True, help_text=_("One per line (choice questions only).")
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class Answer(models.Model):
+    """One member's answer to one question: text, a choice, a list of choices
+    or yes/no, as JSON. Seen by the member, the event's organisers, GME staff
+    and co-leads only."""
+
+    rsvp = models.ForeignKey("Rsvp", on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="answers"
+    )
+    value = models.JSONField(default=str)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rsvp", "question"], name="events_one_answer_each"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.text()}"
+
+    def text(self) -> str:
+        if isinstance(self.value, bool):
+            return "Yes" if self.value else "No"
+        if isinstance(self.value, list):
+            return ", ".join(str(v) for v in self.value)
+        return str(self.value or "")
+
+
+class Guest(models.Model):
+    """Someone a member brings (a J-2 spouse, a child): named, seated, and
+    checked in on their own."""
+
+    class Age(models.TextChoices):
+        ADULT = "adult", _("Adult")
+        CHILD = "child", _("Child")
+
+    rsvp = models.ForeignKey(
+        "Rsvp", on_delete=models.CASCADE, related_name="guest_list"
+    )
+    name = models.CharField(_("guest's name"), max_length=100, blank=True)
+    age = models.CharField(
+        _("adult or child"), max_length=5, choices=Age.choices, default=Age.ADULT
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name or "Guest"
+
+    @property
+    def display_name(self) -> str:
+        return self.name or "Guest (no name given)"
+
+
 TITLE_PLACEHOLDER = "{title}"
 
 

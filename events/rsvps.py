@@ -1,5 +1,6 @@
 """RSVPs, capacity, the waitlist and seat offers: who has a seat, and who is next."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.core import signing
@@ -15,8 +16,10 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from events import registration
 from events.models import (
     Event,
+    Guest,
     Rsvp,
 )
 from imgportal.links import absolute_url
@@ -61,11 +64,42 @@ def _closed_reason(event: Event, member: Member) -> str | None:
 
 
 @transaction.atomic
-def rsvp_yes(*, event: Event, member: Member, guests: int = 0) -> Rsvp:
-    """Take a seat, or a waitlist place when the event is full."""
+def rsvp_yes(
+    *,
+    event: Event,
+    member: Member,
+    guests: int | Sequence[tuple[str, str]] = 0,
+    answers: dict[int, object] | None = None,
+) -> Rsvp:
+    """Take a seat, or a waitlist place when the event is full. `guests` is a
+    count, or the guests' (name, adult/child) pairs, which replace the RSVP's
+    guest list; `answers` ({question id: value}) replace the member's answers.
+    Saying yes again updates both while RSVPs are open."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     if reason := _closed_reason(event, member):
         raise ValidationError(reason)
+    named = None if isinstance(guests, int) else list(guests)
+    if named is not None:
+        guests = len(named)
+    rsvp = _rsvp_yes(event, member, guests)
+    if named is not None:
+        registration.guests_store(rsvp, named)
+    elif rsvp.guest_list.exists():
+        registration.guests_store(rsvp, list(_unnamed(rsvp, guests)))
+    if answers is not None:
+        registration.answers_store(rsvp, answers)
+    return rsvp
+
+
+def _unnamed(rsvp: Rsvp, count: int):
+    """Keep the names already given when only a count changes."""
+    current = list(rsvp.guest_list.all())
+    for index in range(count):
+        guest = current[index] if index < len(current) else None
+        yield (guest.name, guest.age) if guest else ("", Guest.Age.ADULT)
+
+
+def _rsvp_yes(event: Event, member: Member, guests: int) -> Rsvp:
     if guests < 0 or guests > event.guests_allowed:
         raise ValidationError(
             {
@@ -152,6 +186,7 @@ def rsvp_no(*, event: Event, member: Member) -> Rsvp:
             )
         return Rsvp.objects.create(event=event, member=member, status=Rsvp.Status.NO)
     freed = rsvp.status in Rsvp.SEATED
+    registration.registration_forget(rsvp)
     rsvp.status = Rsvp.Status.NO
     rsvp.guests = 0
     rsvp.waitlist_position = None

@@ -22,6 +22,14 @@ urlpatterns = [
     path(
         "<int:pk>/check-in/code/", views.CodeCheckinView.as_view(), name="code_checkin"
     ),
+    path("<int:pk>/questions/", views.QuestionsView.as_view(), name="questions"),
+    path("<int:pk>/attendees/", views.AttendeesView.as_view(), name="attendees"),
+    path(
+        "<int:pk>/attendees.csv", views.AttendeesCsvView.as_view(), name="attendees_csv"
+    ),
+    path(
+        "<int:pk>/sign-in-sheet/", views.SignInSheetView.as_view(), name="sign_in_sheet"
+    ),
     path("<int:pk>/waitlist/", views.WaitlistView.as_view(), name="waitlist"),
     path("<int:pk>/feedback/", views.FeedbackView.as_view(), name="feedback"),
     path(

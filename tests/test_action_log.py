@@ -47,6 +47,7 @@ KEPT_ELSEWHERE = {
     "handbook/services.py:editor_remove": "a role change: the member's audit trail",
     "handbook/timelines.py:timeline_save": "the timeline's own change history page",
     "handbook/timelines.py:timeline_delete": "the timeline's own change history page",
+    "events/attendance.py:checkin_by_personal_code": "attendance_mark records it",
 }
 
 

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from events.models import Answer, Event, Guest, Question, Rsvp
 from imgportal.csv_export import FORMULA_PREFIXES
 from members.models import LeadershipRole
 from mentorship.models import MentorProfile
@@ -33,7 +34,19 @@ def test_the_walk_finds_the_csv_exports():
 
 
 @pytest.fixture
-def seeded(co_lead):
+def seeded(co_lead, url_context):
+    # The attendee list's event: members, guests and answers that look like formulas.
+    event = Event.objects.get(pk=url_context[("events:attendees_csv", "pk")])
+    question = Question.objects.create(event=event, label=FORMULAS[0], kind="text")
+    for formula in FORMULAS:
+        rsvp = Rsvp.objects.create(
+            event=event,
+            member=MemberFactory(preferred_name=formula),
+            status="yes",
+            guests=1,
+        )
+        Guest.objects.create(rsvp=rsvp, name=formula)
+        Answer.objects.create(rsvp=rsvp, question=question, value=formula)
     for i, formula in enumerate(FORMULAS):
         member = MemberFactory(
             user__first_name=formula,

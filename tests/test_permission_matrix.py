@@ -221,7 +221,15 @@ MATRIX: dict[str, dict[str, object]] = {
             gme_staff=200,
             co_lead=200,
         )
-        for name in ("events:checkin", "events:waitlist", "events:feedback_results")
+        for name in (
+            "events:checkin",
+            "events:waitlist",
+            "events:feedback_results",
+            "events:questions",
+            "events:attendees",
+            "events:attendees_csv",
+            "events:sign_in_sheet",
+        )
     },
     # --- Handbook: published pages are public; members suggest and watch;
     # editors (co-leads here) draft, review and see history; co-leads pick editors.

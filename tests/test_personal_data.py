@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from events import rsvps as events_rsvps
 from events import services as event_services
-from events.models import Attendance, Feedback, Rsvp
+from events.models import Answer, Attendance, Feedback, Guest, Question, Rsvp
 from imgportal.personal_data import REGISTRY, claimed_models
 from members import services as member_services
 from members.models import DeletionRequest, ImportJob, LeadershipRole, Member, User
@@ -45,6 +45,8 @@ CANARIES = [
     "CANARY-PASSPORT",
     "CANARY-MENTOR-BIO",
     "CANARY-MENTEE-FEEDBACK",
+    "CANARY-DIET",
+    "CANARY-GUEST",
 ]
 
 
@@ -113,7 +115,10 @@ def person(co_lead, mentor, django_capture_on_commit_callbacks):
         starts_at=timezone.now() - timedelta(days=3),
         ends_at=timezone.now() - timedelta(days=3) + timedelta(hours=2),
     )
-    Rsvp.objects.create(event=past, member=member, status="yes")
+    past_rsvp = Rsvp.objects.create(event=past, member=member, status="yes", guests=1)
+    diet = Question.objects.create(event=past, label="Dietary needs", kind="text")
+    Answer.objects.create(rsvp=past_rsvp, question=diet, value="CANARY-DIET")
+    Guest.objects.create(rsvp=past_rsvp, name="CANARY-GUEST Quixotic", age="child")
     Attendance.objects.create(event=past, member=member, method="organiser")
     Feedback.objects.create(
         event=past, member=member, rating=5, comment="CANARY-FEEDBACK"
@@ -176,6 +181,8 @@ def test_the_download_holds_every_section_and_every_value(person):
         "event_rsvps",
         "event_attendance",
         "event_feedback",
+        "event_answers",
+        "event_guests",
         "calendar_feed",
         "status_documents",
         "status_trips",

@@ -1,5 +1,11 @@
 """The events app's pages, one module per job (as `members/views/`)."""
 
+from events.views.attendees import (  # noqa: F401
+    AttendeesCsvView,
+    AttendeesView,
+    QuestionsView,
+    SignInSheetView,
+)
 from events.views.browsing import (  # noqa: F401
     CalendarFeedView,
     EventCalendarView,

@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from events import forms, rsvps, selectors, services
+from events import attendance, forms, registration, rsvps, selectors, services
 from events.ics import event_calendar
 from events.models import CalendarFeed, Event, Rsvp
 from events.permissions import (
@@ -141,7 +141,18 @@ class EventDetailView(MemberEventMixin, TemplateView):
             can_run=runs,
             can_manage=can_manage_events(self.request.user),
             rsvp_form=kwargs.get("rsvp_form")
-            or forms.RsvpForm(initial={"guests": rsvp.guests if rsvp else 0}),
+            or forms.RsvpForm(
+                event=event,
+                rsvp=rsvp
+                if rsvp is not None and rsvp.status != Rsvp.Status.NO
+                else None,
+            ),
+            my_answers=registration.answer_rows(event.questions.all(), rsvp)
+            if rsvp is not None
+            else [],
+            checkin_code=attendance.personal_code(rsvp)
+            if rsvp is not None and rsvp.status in Rsvp.SEATED
+            else None,
             closed_reason=rsvps._closed_reason(event, member)
             if member is not None
             else "Only members can answer.",
@@ -169,13 +180,18 @@ class EventRsvpView(MemberEventMixin, View):
         event = self.get_event()
         member = self.get_member()
         answer = request.POST.get("answer")
-        form = forms.RsvpForm(request.POST)
+        form = forms.RsvpForm(
+            request.POST, event=event, rsvp=selectors.my_rsvp(event, member)
+        )
         try:
             if answer == "yes":
                 if not form.is_valid():
-                    raise ValidationError({"guests": form.errors["guests"]})
+                    return self._again(form)
                 rsvp = rsvps.rsvp_yes(
-                    event=event, member=member, guests=form.cleaned_data["guests"] or 0
+                    event=event,
+                    member=member,
+                    guests=form.guests(),
+                    answers=form.answers(),
                 )
                 if rsvp.status == Rsvp.Status.WAITLIST:
                     messages.info(
@@ -192,22 +208,24 @@ class EventRsvpView(MemberEventMixin, View):
                 messages.error(request, "Choose yes or no.")
         except ValidationError as exc:
             if guest_errors := field_errors(exc, "guests"):
-                form = forms.RsvpForm(request.POST)
-                form.is_valid()
-                form.errors["guests"] = form.error_class(guest_errors)
-                view = EventDetailView(request=request, kwargs=self.kwargs)
-                view._member, view._event = member, event
-                return render(
-                    request,
-                    view.template_name,
-                    view.get_context_data(rsvp_form=form),
-                    status=400,
-                )
+                form.add_error(None, guest_errors)
+                return self._again(form)
             refuse(request, exc)
         except IntegrityError:
             # Two clicks at once: the unique constraint kept one answer.
             pass
         return redirect(event.get_absolute_url())
+
+    def _again(self, form):
+        """The event's page with the form as typed and its errors beside it."""
+        view = EventDetailView(request=self.request, kwargs=self.kwargs)
+        view._member, view._event = self.get_member(), self.get_event()
+        return render(
+            self.request,
+            view.template_name,
+            view.get_context_data(rsvp_form=form),
+            status=400,
+        )
 
 
 class EventIcsView(MemberEventMixin, View):

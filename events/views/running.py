@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from events import attendance, forms, rsvps, selectors
-from events.models import Rsvp
+from events import attendance, forms, registration, rsvps, selectors
+from events.models import Guest, Rsvp
 from events.permissions import (
     can_see_attendees,
 )
@@ -31,6 +31,7 @@ class CheckinView(RunEventMixin, TemplateView):
             context.update(event=event, **self.attendee_counts(event))
             return context
         query = search_text(self.request.GET.get("q"))
+        context.setdefault("code_form", forms.PersonalCodeForm())
         context.update(
             event=event,
             query=query,
@@ -43,6 +44,23 @@ class CheckinView(RunEventMixin, TemplateView):
 
     def post(self, request, pk: int):
         event = self.check_can_see_attendees()
+        if "code" in request.POST:
+            return self.by_code(event)
+        if "guest" in request.POST:
+            guest = get_object_or_404(
+                Guest.objects.filter(
+                    rsvp__event=event, rsvp__status__in=Rsvp.SEATED
+                ).select_related("rsvp"),
+                pk=id_or_404(request.POST.get("guest")),
+            )
+            present = request.POST.get("present")
+            if present in ("0", "1"):
+                attendance.guest_check(
+                    guest=guest, present=present == "1", by=request.user
+                )
+            else:
+                messages.error(request, "Choose Check in or undo; nothing changed.")
+            return self._back(event, guest.rsvp)
         rsvp = get_object_or_404(
             event.rsvps.select_related("member"), pk=id_or_404(request.POST.get("rsvp"))
         )
@@ -63,11 +81,71 @@ class CheckinView(RunEventMixin, TemplateView):
             )
         else:
             messages.error(request, "Choose Check in or undo; nothing changed.")
+        return self._back(event, rsvp)
+
+    def _back(self, event, rsvp):
         url = reverse("events:checkin", args=[event.pk])
-        query = search_text(request.POST.get("q"))
+        query = search_text(self.request.POST.get("q"))
         if query:
             url = f"{url}?{urlencode({'q': query})}"
+        elif self.request.POST.get("from") == "code":
+            url = f"{url}?{urlencode({'code': rsvp.pk})}"
         return redirect(f"{url}#rsvp-{rsvp.pk}")
+
+    def by_code(self, event):
+        """A scanned or typed personal code: the member is checked in, and the
+        card shows their guests (each checked in by a tap) and answers."""
+        form = forms.PersonalCodeForm(self.request.POST)
+        if form.is_valid():
+            try:
+                rsvp, here, again = attendance.checkin_by_personal_code(
+                    event=event, code=form.cleaned_data["code"], by=self.request.user
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                return self.render_to_response(
+                    self.get_context_data(
+                        code_form=forms.PersonalCodeForm(),
+                        scanned=self.scanned(event, rsvp, here, again),
+                    )
+                )
+        return self.render_to_response(
+            self.get_context_data(code_form=form), status=400
+        )
+
+    def get(self, request, *args, **kwargs):
+        # After a guest's tap on a scanned card, the card again (?code=<rsvp>).
+        rsvp_id = as_id(request.GET.get("code"))
+        if rsvp_id is not None and can_see_attendees(request.user, self.get_event()):
+            event = self.get_event()
+            rsvp = (
+                event.rsvps.filter(pk=rsvp_id, status__in=Rsvp.SEATED)
+                .select_related("member__user")
+                .prefetch_related("guest_list", "answers")
+                .first()
+            )
+            here = (
+                event.attendances.filter(member_id=rsvp.member_id).first()
+                if rsvp
+                else None
+            )
+            if rsvp is not None and here is not None:
+                return self.render_to_response(
+                    self.get_context_data(
+                        scanned=self.scanned(event, rsvp, here, True, tapped=True)
+                    )
+                )
+        return super().get(request, *args, **kwargs)
+
+    @staticmethod
+    def scanned(event, rsvp, here, again, tapped=False) -> dict:
+        return {
+            "rsvp": rsvp,
+            "at": here.checked_in_at,
+            "again": again and not tapped,
+            "answers": registration.answer_rows(event.questions.all(), rsvp),
+        }
 
 
 class WaitlistView(RunEventMixin, TemplateView):

@@ -190,13 +190,14 @@ def test_the_rsvp_buttons_answer_on_the_event_page(resident):
     event = EventFactory(capacity=1, guests_allowed=1)
     client = client_for(resident)
     response = client.post(
-        reverse("events:rsvp", args=[event.pk]), {"answer": "yes", "guests": "3"}
+        reverse("events:rsvp", args=[event.pk]),
+        {"answer": "yes", "guest_0_name": "Sara", "guest_1_name": "Omar"},
     )
     assert response.status_code == 400
     assert "You can bring up to 1 guest" in response.content.decode()
     response = client.post(
         reverse("events:rsvp", args=[event.pk]),
-        {"answer": "yes", "guests": "0"},
+        {"answer": "yes", "guest_0_name": ""},
         follow=True,
     )
     assert "You're going" in response.content.decode()
