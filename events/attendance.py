@@ -2,16 +2,16 @@
 code (with guests, and the member's stage and visa status of that day), and
 feedback requested once after the event."""
 
-import re
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 
 from events import rsvps
+from events.codes import PERSONAL_CODE, signature
 from events.models import (
     Attendance,
     Event,
@@ -155,23 +155,6 @@ def guest_check(*, guest: Guest, present: bool, by: User) -> Guest:
     return guest
 
 
-# A member's personal check-in code: the RSVP's number and a six-character
-# signature, e.g. "4821-K7MP2Q", read from the QR code or typed.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-PERSONAL_CODE = re.compile(r"(\d{1,10})-?([A-Z0-9]{6})")
-
-
-def _signature(rsvp_id: int, event_id: int, member_id: int) -> str:
-    digest = salted_hmac(
-        "events.checkin.personal", f"{rsvp_id}.{event_id}.{member_id}"
-    ).digest()
-    return "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:6])
-
-
-def personal_code(rsvp: Rsvp) -> str:
-    return f"{rsvp.pk}-{_signature(rsvp.pk, rsvp.event_id, rsvp.member_id)}"
-
-
 def rsvp_for_code(*, event: Event, code: str) -> Rsvp:
     """The RSVP a personal code names, for this event and still going; else a
     message for the code field."""
@@ -188,7 +171,7 @@ def rsvp_for_code(*, event: Event, code: str) -> Rsvp:
         .first()
     )
     if rsvp is None or not constant_time_compare(
-        match[2], _signature(rsvp.pk, rsvp.event_id, rsvp.member_id)
+        match[2], signature(rsvp.pk, rsvp.event_id, rsvp.member_id)
     ):
         raise ValidationError(
             {"code": ["That code isn't genuine: check it against the member's email."]}

@@ -1,5 +1,6 @@
 """RSVPs, capacity, the waitlist and seat offers: who has a seat, and who is next."""
 
+import base64
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -81,6 +82,11 @@ def rsvp_yes(
     named = None if isinstance(guests, int) else list(guests)
     if named is not None:
         guests = len(named)
+    before = (
+        Rsvp.objects.filter(event=event, member=member)
+        .values_list("status", flat=True)
+        .first()
+    )
     rsvp = _rsvp_yes(event, member, guests)
     if named is not None:
         registration.guests_store(rsvp, named)
@@ -88,7 +94,48 @@ def rsvp_yes(
         registration.guests_store(rsvp, list(_unnamed(rsvp, guests)))
     if answers is not None:
         registration.answers_store(rsvp, answers)
+    if rsvp.status == Rsvp.Status.YES and before != Rsvp.Status.YES:
+        confirmation_send(rsvp)
     return rsvp
+
+
+def confirmation_send(rsvp: Rsvp) -> None:
+    """ "You're going": the member's personal check-in code as text and as a
+    QR image, their guests, and the event's .ics. Once per seat taken (saying
+    yes again to change answers sends nothing)."""
+    from events.codes import personal_code
+    from events.ics import event_calendar
+    from events.qr import qr_png
+
+    event, member = rsvp.event, rsvp.member
+    code = personal_code(rsvp)
+    email_queue_template(
+        key=f"event-confirmed:{rsvp.pk}:{int(rsvp.responded_at.timestamp())}",
+        to=member.user.email,
+        template_prefix="events/email/rsvp_confirmed",
+        context={
+            "event": event,
+            "member": member,
+            "when": event.when_text(),
+            "code": code,
+            "guests": list(rsvp.guest_list.all()),
+            "event_url": absolute_url(event.get_absolute_url()),
+        },
+        member=member,
+        attachments=[
+            {
+                "filename": "check-in-code.png",
+                "content": base64.b64encode(qr_png(code)).decode(),
+                "mimetype": "image/png",
+                "encoding": "base64",
+            },
+            {
+                "filename": f"event-{event.pk}.ics",
+                "content": event_calendar([event], show_online_for={event.pk}).decode(),
+                "mimetype": "text/calendar",
+            },
+        ],
+    )
 
 
 def _unnamed(rsvp: Rsvp, count: int):
@@ -225,6 +272,13 @@ def offer_free_seats(event: Event) -> list[Rsvp]:
         event.rsvps.filter(status=Rsvp.Status.WAITLIST).update(
             status=Rsvp.Status.YES, waitlist_position=None, responded_at=now
         )
+        for rsvp in waiting:
+            rsvp.status, rsvp.waitlist_position, rsvp.responded_at = (
+                Rsvp.Status.YES,
+                None,
+                now,
+            )
+            confirmation_send(rsvp)
         return []
     free = event.capacity - seats_taken(event)
     expires = min(now + timedelta(hours=OFFER_HOURS), event.starts_at)
@@ -312,6 +366,7 @@ def offer_accept(*, rsvp: Rsvp) -> Rsvp:
             "responded_at",
         ]
     )
+    confirmation_send(rsvp)
     return rsvp
 
 

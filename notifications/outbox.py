@@ -12,6 +12,7 @@ server that accepted a message just before the worker died can still lead to one
 resend; no SMTP client can rule that out.
 """
 
+import base64
 import logging
 import smtplib
 from collections.abc import Callable, Iterable
@@ -111,6 +112,7 @@ def email_queue_template(
     category: str = "",
     stale_check: dict | None = None,
     attachments: list[dict] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> OutboundEmail:
     """Render `<prefix>_subject.txt`, `_message.txt` and optional `_message.html`."""
     context = {"site_url": settings.SITE_URL, **context}
@@ -130,6 +132,7 @@ def email_queue_template(
         category=category,
         stale_check=stale_check,
         attachments=attachments,
+        headers=headers,
     )
 
 
@@ -170,9 +173,10 @@ def _build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
     for attachment in email.attachments:
-        message.attach(
-            attachment["filename"], attachment["content"], attachment["mimetype"]
-        )
+        content = attachment["content"]
+        if attachment.get("encoding") == "base64":  # bytes (an image) kept as JSON
+            content = base64.b64decode(content)
+        message.attach(attachment["filename"], content, attachment["mimetype"])
     return message
 
 
@@ -262,6 +266,7 @@ def email_members(
     stale_check: dict | None = None,
     attachments: list[dict] | Callable[[object], list[dict]] | None = None,
     each_in_own_transaction: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> int:
     """Queue one templated email per member; returns how many were queued.
 
@@ -290,6 +295,7 @@ def email_members(
             "attachments": attachments(member)
             if callable(attachments)
             else attachments,
+            "headers": headers,
         }
         if each_in_own_transaction:
             with transaction.atomic():

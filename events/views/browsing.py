@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from events import attendance, forms, registration, rsvps, selectors, services
+from events import codes, forms, registration, rsvps, selectors, services
 from events.ics import event_calendar
 from events.models import CalendarFeed, Event, Rsvp
 from events.permissions import (
@@ -150,7 +150,7 @@ class EventDetailView(MemberEventMixin, TemplateView):
             my_answers=registration.answer_rows(event.questions.all(), rsvp)
             if rsvp is not None
             else [],
-            checkin_code=attendance.personal_code(rsvp)
+            checkin_code=codes.personal_code(rsvp)
             if rsvp is not None and rsvp.status in Rsvp.SEATED
             else None,
             closed_reason=rsvps._closed_reason(event, member)

@@ -18,6 +18,21 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_as_deployed():
+    """The live server serves /static/ as production does: WhiteNoise, from the
+    collected files with hashed names. pytest-django's default handler looks in
+    the app folders instead, where the hashed names the pages ask for don't
+    exist: every stylesheet and script answered 404 and the browser tests ran
+    on unstyled pages without JavaScript."""
+    from django.contrib.staticfiles import handlers
+
+    original = handlers.StaticFilesHandler
+    handlers.StaticFilesHandler = lambda application: application
+    yield
+    handlers.StaticFilesHandler = original
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):

@@ -8,12 +8,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from events import attendance, rsvps
+from events import attendance, codes, rsvps
 from events.models import Answer, Attendance, Guest, Question, Rsvp
 from tests.conftest import client_for, page_text
 from tests.factories import EventFactory, MemberFactory
@@ -244,7 +245,7 @@ def test_a_resident_organiser_of_a_visa_segment_event_sees_no_answers(resident):
     assert checkin.status_code == 200
     assert "CANARY-DIET" not in checkin.content.decode()
     assert resident.display_name not in page_text(checkin)
-    code = attendance.personal_code(Rsvp.objects.get(member=resident))
+    code = codes.personal_code(Rsvp.objects.get(member=resident))
     refused = client.post(reverse("events:checkin", args=[event.pk]), {"code": code})
     assert refused.status_code == 403
     assert not Attendance.objects.filter(event=event).exists()
@@ -360,7 +361,7 @@ def test_a_personal_code_checks_the_member_in_once_and_shows_guests_and_answers(
         guests=[("Sara Khan", "adult")],
         answers={question.pk: "Vegan"},
     )
-    code = attendance.personal_code(rsvp)
+    code = codes.personal_code(rsvp)
     # The member's page shows the code, as text and as a QR image.
     mine = page_text(client_for(resident).get(event.get_absolute_url()))
     assert code in mine and "<svg" in mine
@@ -394,14 +395,14 @@ def test_a_wrong_personal_code_is_refused_beside_the_field(co_lead, case, messag
     member = MemberFactory()
     if case == "another_event":
         elsewhere = EventFactory(title="Fellowship panel")
-        code = attendance.personal_code(rsvps.rsvp_yes(event=elsewhere, member=member))
+        code = codes.personal_code(rsvps.rsvp_yes(event=elsewhere, member=member))
         message += ": Fellowship panel"
     elif case == "waitlist":
         rsvps.rsvp_yes(event=event, member=MemberFactory())
-        code = attendance.personal_code(rsvps.rsvp_yes(event=event, member=member))
+        code = codes.personal_code(rsvps.rsvp_yes(event=event, member=member))
     else:
         rsvp = rsvps.rsvp_yes(event=event, member=member)
-        code = attendance.personal_code(rsvp)
+        code = codes.personal_code(rsvp)
         if case == "tampered":
             code = code[:-1] + ("A" if code[-1] != "A" else "B")
         elif case == "cancelled":
@@ -505,3 +506,56 @@ def test_the_check_in_page_costs_the_same_queries_with_5_and_60_guests(co_lead):
         return len(queries)
 
     assert count(5) == count(60)
+
+
+def test_the_confirmation_email_carries_the_code_as_text_and_qr_once_per_seat(
+    resident, co_lead, django_capture_on_commit_callbacks
+):
+    event = EventFactory(capacity=2, guests_allowed=1)
+    question = _question(event)
+    with django_capture_on_commit_callbacks(execute=True):
+        rsvp = rsvps.rsvp_yes(
+            event=event,
+            member=resident,
+            guests=[("Sara Khan", "child")],
+            answers={question.pk: "Vegan"},
+        )
+    (message,) = [m for m in mail.outbox if m.to == [resident.user.email]]
+    code = codes.personal_code(rsvp)
+    assert message.subject == f"You're going: {event.title}"
+    assert code in message.body and "Sara Khan (child)" in message.body
+    assert "Vegan" not in message.body  # answers stay on the portal
+    files = {name: (content, kind) for name, content, kind in message.attachments}
+    png, kind = files["check-in-code.png"]
+    assert kind == "image/png" and png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert "BEGIN:VEVENT" in files[f"event-{event.pk}.ics"][0]
+    # The code in the email checks the member in.
+    response = client_for(co_lead).post(
+        reverse("events:checkin", args=[event.pk]), {"code": code}
+    )
+    assert response.status_code == 200
+    assert Attendance.objects.filter(event=event, member=resident).exists()
+    # Changing answers (yes again) sends nothing more.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        rsvps.rsvp_yes(event=event, member=resident, answers={question.pk: "Halal"})
+    assert mail.outbox == []
+
+
+def test_a_seat_taken_from_the_waitlist_is_confirmed_with_its_code(
+    resident, django_capture_on_commit_callbacks
+):
+    event = EventFactory(capacity=1)
+    first = MemberFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        rsvps.rsvp_yes(event=event, member=first)
+        waiting = rsvps.rsvp_yes(event=event, member=resident)
+    assert waiting.status == "waitlist"
+    assert not [m for m in mail.outbox if m.to == [resident.user.email]]
+    with django_capture_on_commit_callbacks(execute=True):
+        rsvps.rsvp_no(event=event, member=first)
+        waiting.refresh_from_db()
+        rsvps.offer_accept(rsvp=waiting)
+    confirmed = [m for m in mail.outbox if m.subject.startswith("You're going")]
+    assert [m.to for m in confirmed] == [[first.user.email], [resident.user.email]]
+    assert codes.personal_code(waiting) in confirmed[-1].body
