@@ -76,6 +76,19 @@ class EventForm(forms.ModelForm, AudienceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.series_id:
+            self.fields["apply_to"] = forms.ChoiceField(
+                label=_("This event repeats. Change"),
+                choices=[
+                    ("this", _("this date only")),
+                    ("later", _("this date and all later ones")),
+                ],
+                initial="this",
+                widget=forms.RadioSelect,
+                help_text=_(
+                    "A new time moves each later date by as much; their RSVPs stay."
+                ),
+            )
         self.fields["organisers"].label_from_instance = lambda m: (
             f"{m.display_name} ({m.user.email})"
         )
@@ -363,3 +376,146 @@ class CalendarAlarmForm(forms.Form):
             "your email preferences."
         ),
     )
+
+
+class EventMessageForm(forms.Form):
+    """An organiser's email to some of the event's people."""
+
+    groups = forms.MultipleChoiceField(
+        label=_("Send to"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose who gets the message.")},
+    )
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=150,
+        error_messages={"required": _("Give the message a subject.")},
+    )
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=5000,
+        error_messages={"required": _("Write the message.")},
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Plain text. Each person gets it on their own; replies come to you."
+        ),
+    )
+    key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    # What the preview showed, signed: Send after an edit previews again.
+    previewed = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=128
+    )
+
+    def __init__(self, *args, event, **kwargs):
+        from events.messages import groups_available
+
+        super().__init__(*args, **kwargs)
+        self.fields["groups"].choices = groups_available(event)
+        if not event.has_started():
+            self.fields["groups"].help_text = _(
+                "“Said yes but did not come” is offered once the event has started."
+            )
+
+    def clean_subject(self):
+        return " ".join(self.cleaned_data["subject"].split())
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise ValidationError(_("Write the message."))
+        return body
+
+
+class EventCopyForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("New start"),
+        widget=DATETIME,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("The end and the RSVP deadline move with it."),
+    )
+
+
+class EventRepeatForm(forms.Form):
+    """How an event repeats: the common ways, or an RFC 5545 RRULE."""
+
+    FREQUENCIES = [
+        ("weekly", _("Every week")),
+        ("monthly_weekday", _("Every month, on the same weekday (e.g. 2nd Thursday)")),
+        ("monthly_day", _("Every month, on the same day of the month")),
+    ]
+    frequency = forms.ChoiceField(label=_("Repeats"), choices=FREQUENCIES)
+    interval = forms.IntegerField(
+        label=_("Every how many"),
+        min_value=1,
+        max_value=12,
+        initial=1,
+        help_text=_("1 for every week or month, 2 for every other one."),
+    )
+    count = forms.IntegerField(
+        label=_("Number of dates"),
+        min_value=2,
+        required=False,
+        help_text=_("This event included."),
+    )
+    until = forms.DateField(
+        label=_("Or until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    rrule = forms.CharField(
+        label=_("Or a repeat rule (RFC 5545 RRULE)"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "For calendars people: e.g. FREQ=MONTHLY;BYDAY=1TH;COUNT=10. "
+            "Replaces the choices above."
+        ),
+    )
+
+    def __init__(self, *args, event, **kwargs):
+        self.event = event
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        from events import series
+
+        data = super().clean()
+        if self.errors:
+            return data
+        rule = (data.get("rrule") or "").strip()
+        if not rule:
+            count, until = data.get("count"), data.get("until")
+            if not count and not until:
+                self.add_error("count", _("Say how many dates, or until when."))
+                return data
+            if count and until:
+                self.add_error(
+                    "until", _("Give a number of dates or an end, not both.")
+                )
+                return data
+            if count and count > series.MAX_DATES:
+                self.add_error(
+                    "count",
+                    _("A series can have up to %(n)s dates.") % {"n": series.MAX_DATES},
+                )
+                return data
+            rule = series.rule_build(
+                starts_at=self.event.starts_at,
+                frequency=data["frequency"],
+                interval=data["interval"],
+                count=count,
+                until=until,
+            )
+        try:
+            data["dates"] = series.rule_dates(rule, self.event.starts_at)
+        except ValidationError as exc:
+            field = (
+                "rrule"
+                if data.get("rrule")
+                else ("until" if data.get("until") else "count")
+            )
+            for message in exc.message_dict.get("rrule", []):
+                self.add_error(field, message)
+            return data
+        data["rule"] = rule
+        return data

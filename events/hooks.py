@@ -8,6 +8,7 @@ from events.models import (
     Attendance,
     CalendarFeed,
     Event,
+    EventMessage,
     Feedback,
     Guest,
     ReminderSent,
@@ -66,6 +67,11 @@ def export(member) -> dict[str, object]:
             .order_by("starts_at")
             .values("title", "starts_at", "status")
         ),
+        "event_messages_you_sent": list(
+            EventMessage.objects.filter(sent_by=member.user)
+            .order_by("sent_at")
+            .values("event__title", "subject", "body", "groups", "sent_at")
+        ),
         "calendar_feed": {
             "turned_on_at": feed.created_at if feed else None,
             "private_deadlines_feed_on": bool(feed and feed.private_token),
@@ -116,8 +122,11 @@ def register() -> None:
                 "events.Feedback",
                 "events.CalendarFeed",
                 "events.ReminderSent",  # bookkeeping only: erased, not exported
-                # Organisers and authors stay on events, shown as "Deleted member".
+                # Organisers and authors stay on events, shown as "Deleted member";
+                # so do the messages organisers sent to attendees.
                 "events.Event",
+                "events.EventMessage",
+                "events.EventSeries",
             ),
             export=export,
             erase=erase,

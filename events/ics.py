@@ -127,3 +127,64 @@ def event_calendar(
         calendar.add_component(component)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def series_calendar(series, events: list[Event], *, visible: set[int]) -> bytes:
+    """One recurring VEVENT for a series (RFC 5545 3.8.5.3 RRULE from its first
+    start), EXDATE for each date cancelled, removed or not visible to the
+    reader, and an overriding VEVENT (same UID, RECURRENCE-ID) for each date
+    changed on its own: moved, renamed or elsewhere. No online links: a
+    member's own RSVP to a date gives them that date's."""
+    from dateutil import rrule as dateutil_rrule
+    from icalendar import vRecur
+
+    events = sorted(events, key=lambda e: e.recurrence_id or e.starts_at)
+    first = events[0]
+    start = timezone.localtime(series.dtstart)
+    length = first.ends_at - first.starts_at
+    master = _vevent(first, show_online=False)
+    for name in ("UID", "DTSTART", "DTEND", "STATUS", "URL"):
+        master.pop(name, None)
+    master.add("uid", series.uid)
+    master.add("dtstart", start)
+    master.add("dtend", start + length)
+    master.add("status", "CONFIRMED")
+    master.add("url", f"{settings.SITE_URL}{first.get_absolute_url()}")
+    master.add("rrule", vRecur.from_ical(series.rrule))
+    by_start = {e.recurrence_id: e for e in events if e.recurrence_id}
+    rule_starts = [
+        timezone.make_aware(d.replace(tzinfo=None))
+        for d in dateutil_rrule.rrulestr(series.rrule, dtstart=start)
+    ]
+    overrides = []
+    for when in rule_starts:
+        event = by_start.get(when)
+        if (
+            event is None
+            or event.pk not in visible
+            or event.status == Event.Status.CANCELLED
+        ):
+            master.add("exdate", timezone.localtime(when))
+            continue
+        same = (
+            event.starts_at == when
+            and event.ends_at - event.starts_at == length
+            and (event.title, event.place, event.description)
+            == (first.title, first.place, first.description)
+        )
+        if not same:
+            override = _vevent(event, show_online=False)
+            override.pop("UID", None)
+            override.add("uid", series.uid)
+            override.add("recurrence-id", timezone.localtime(when))
+            overrides.append(override)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(master)
+    for override in overrides:
+        calendar.add_component(override)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

@@ -114,6 +114,17 @@ class Event(models.Model):
         related_name="event",
         help_text=_("The email sent to the audience when it was published."),
     )
+    # A date of a recurring series (each its own event, RSVPs and capacity), and
+    # the start the series' rule gave it: the RECURRENCE-ID of an occurrence
+    # moved on its own (RFC 5545 3.8.4.4).
+    series = models.ForeignKey(
+        "events.EventSeries",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    recurrence_id = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("event")
@@ -479,3 +490,63 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.member}"
+
+
+class EventMessage(models.Model):
+    """An organiser's email to chosen groups of an event's people (going,
+    waitlist, checked in, did not come), sent one by one through the outbox;
+    kept on the event page with who wrote it and how many it went to."""
+
+    class Group(models.TextChoices):
+        GOING = "going", _("Going")
+        WAITLIST = "waitlist", _("On the waitlist")
+        CHECKED_IN = "checked_in", _("Checked in")
+        NO_SHOW = "no_show", _("Said yes but did not come")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="messages")
+    # The preview's one-time key: a second click on "Send" sends nothing more.
+    key = models.CharField(max_length=64, unique=True)
+    subject = models.CharField(_("subject"), max_length=150)
+    body = models.TextField(_("message"), max_length=5000)
+    groups = models.JSONField(_("sent to"), default=list)
+    recipient_ids = models.JSONField(default=list)
+    sent_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.event}: {self.subject}"
+
+    @property
+    def recipient_count(self) -> int:
+        return len(self.recipient_ids)
+
+    def group_labels(self) -> list[str]:
+        labels = dict(self.Group.choices)
+        return [str(labels.get(g, g)) for g in self.groups]
+
+
+class EventSeries(models.Model):
+    """Events that repeat by an RFC 5545 RRULE (weekly, monthly): the rule and
+    its first start; each date is an Event of its own."""
+
+    rrule = models.CharField(_("repeat rule"), max_length=300)
+    dtstart = models.DateTimeField()
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = _("event series")
+
+    def __str__(self) -> str:
+        return f"{self.rrule} from {self.dtstart:%Y-%m-%d}"
+
+    @property
+    def uid(self) -> str:
+        return f"series-{self.pk}@{site_domain()}"

@@ -71,7 +71,7 @@ def event_for(*, viewer, member: Member | None, pk: int) -> Event:
             "reminders",
             "questions",
         )
-        .select_related("announcement")
+        .select_related("announcement", "series")
         .get(pk=pk)
     )
 

@@ -16,6 +16,9 @@ urlpatterns = [
     path("<int:pk>.ics", views.EventIcsView.as_view(), name="ics"),
     path("<int:pk>/rsvp/", views.EventRsvpView.as_view(), name="rsvp"),
     path("<int:pk>/edit/", views.EventFormView.as_view(), name="edit"),
+    path("<int:pk>/copy/", views.EventCopyView.as_view(), name="copy"),
+    path("<int:pk>/repeat/", views.EventRepeatView.as_view(), name="repeat"),
+    path("<int:pk>/series.ics", views.SeriesIcsView.as_view(), name="series_ics"),
     path("<int:pk>/action/", views.EventActionView.as_view(), name="action"),
     path("<int:pk>/reminders/", views.RemindersView.as_view(), name="reminders"),
     path("<int:pk>/check-in/", views.CheckinView.as_view(), name="checkin"),
@@ -30,6 +33,7 @@ urlpatterns = [
     path(
         "<int:pk>/sign-in-sheet/", views.SignInSheetView.as_view(), name="sign_in_sheet"
     ),
+    path("<int:pk>/message/", views.EventMessageView.as_view(), name="message"),
     path("<int:pk>/waitlist/", views.WaitlistView.as_view(), name="waitlist"),
     path("<int:pk>/feedback/", views.FeedbackView.as_view(), name="feedback"),
     path(

@@ -141,6 +141,12 @@ app.conf.beat_schedule = {
         "task": "events.tasks.offers_expire_task",
         "schedule": 60.0,
     },
+    # Every minute: organisers' messages to attendees that a worker never
+    # finished (each email's outbox key keeps it to one copy).
+    "resume-event-messages": {
+        "task": "events.tasks.event_messages_resume_task",
+        "schedule": 60.0,
+    },
     # Every 15 minutes: feedback requests for events that ended over an hour ago.
     "request-event-feedback": {
         "task": "events.tasks.feedback_requests_task",

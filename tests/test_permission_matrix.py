@@ -186,6 +186,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "events:my_calendar": row(logged_out=L, pending=P, members=200),
     "events:detail": row(logged_out=L, pending=P, members=200),
     "events:ics": row(logged_out=L, pending=P, members=200),
+    "events:series_ics": row(logged_out=L, pending=P, members=200),
     "events:rsvp": row(logged_out=L, pending=P, members=405),  # POST only
     "events:code_checkin": row(logged_out=L, pending=P, members=200),
     "events:feedback": row(logged_out=L, pending=P, members=200),
@@ -204,6 +205,8 @@ MATRIX: dict[str, dict[str, object]] = {
         for name in (
             "events:create",
             "events:edit",
+            "events:copy",
+            "events:repeat",
             "events:reminders",
             "events:report",
             "events:report_csv",
@@ -229,6 +232,7 @@ MATRIX: dict[str, dict[str, object]] = {
             "events:attendees",
             "events:attendees_csv",
             "events:sign_in_sheet",
+            "events:message",
         )
     },
     # --- Handbook: published pages are public; members suggest and watch;

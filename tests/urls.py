@@ -88,6 +88,12 @@ def build_url_context(resident, mentor, co_lead) -> dict:
 
     event = EventFactory(capacity=1)
     event.organisers.add(mentor)
+    from events import series as event_series
+
+    repeating = EventFactory()
+    event_series.series_create(
+        event=repeating, rule="FREQ=WEEKLY;COUNT=3", by=co_lead.user
+    )
     offered = Rsvp.objects.create(
         event=event,
         member=other,
@@ -161,6 +167,10 @@ def build_url_context(resident, mentor, co_lead) -> dict:
         ("events:attendees", "pk"): event.pk,
         ("events:attendees_csv", "pk"): event.pk,
         ("events:sign_in_sheet", "pk"): event.pk,
+        ("events:message", "pk"): event.pk,
+        ("events:copy", "pk"): event.pk,
+        ("events:repeat", "pk"): event.pk,
+        ("events:series_ics", "pk"): repeating.pk,
         ("events:feedback", "pk"): event.pk,
         ("events:feedback_results", "pk"): event.pk,
         ("events:feed", "token"): event_services.calendar_feed_for(other).token,

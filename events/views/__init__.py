@@ -15,10 +15,14 @@ from events.views.browsing import (  # noqa: F401
     EventRsvpView,
     MyCalendarView,
     OfferView,
+    SeriesIcsView,
 )
+from events.views.messages import EventMessageView  # noqa: F401
 from events.views.organising import (  # noqa: F401
     EventActionView,
+    EventCopyView,
     EventFormView,
+    EventRepeatView,
     RemindersView,
     ReportCsvView,
     ReportView,

@@ -18,12 +18,13 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from events import codes, forms, registration, rsvps, selectors, services
-from events.ics import event_calendar
+from events.ics import event_calendar, series_calendar
 from events.models import CalendarFeed, Event, Rsvp
 from events.permissions import (
     audience_reveals_visa,
     can_manage_events,
     can_run,
+    events_visible_to,
 )
 from events.views.mixins import MemberEventMixin
 from imgportal.form_errors import error_text, field_errors, refuse
@@ -139,6 +140,9 @@ class EventDetailView(MemberEventMixin, TemplateView):
             going=rsvp is not None and rsvp.status == Rsvp.Status.YES,
             show_online=runs or (rsvp is not None and rsvp.status == Rsvp.Status.YES),
             can_run=runs,
+            sent_messages=list(event.messages.select_related("sent_by__member")[:20])
+            if runs
+            else [],
             can_manage=can_manage_events(self.request.user),
             rsvp_form=kwargs.get("rsvp_form")
             or forms.RsvpForm(
@@ -226,6 +230,29 @@ class EventRsvpView(MemberEventMixin, View):
             view.get_context_data(rsvp_form=form),
             status=400,
         )
+
+
+class SeriesIcsView(MemberEventMixin, View):
+    """The whole series as one repeating calendar event (RRULE and exceptions)."""
+
+    def get(self, request, pk: int):
+        event = self.get_event()
+        if event.series is None:
+            raise Http404("This event doesn't repeat")
+        dates = list(event.series.events.all())
+        visible = set(
+            events_visible_to(request.user)
+            .filter(series_id=event.series_id)
+            .values_list("pk", flat=True)
+        )
+        response = HttpResponse(
+            series_calendar(event.series, dates, visible=visible),
+            content_type="text/calendar; charset=utf-8",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="event-series-{event.series_id}.ics"'
+        )
+        return response
 
 
 class EventIcsView(MemberEventMixin, View):

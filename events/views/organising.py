@@ -3,12 +3,13 @@ the GME funding report with its CSV."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from events import forms, selectors, services
+from events import forms, selectors, series, services
 from events.models import Event, Rsvp
 from events.permissions import (
     MANAGE,
@@ -59,19 +60,111 @@ class EventFormView(MemberEventMixin, FormView):
         return kwargs
 
     def form_valid(self, form):
+        before = Event.objects.get(pk=form.instance.pk) if form.instance.pk else None
         event = form.save(commit=False)
         event.audience = form.audience()
+        later = form.cleaned_data.get("apply_to") == "later"
         try:
-            event = services.event_save(
-                event=event,
+            with transaction.atomic():
+                event = services.event_save(
+                    event=event,
+                    by=self.request.user,
+                    panelists=form.cleaned_data["panelists"],
+                    organisers=list(form.cleaned_data["organisers"]),
+                )
+                updated = (
+                    series.series_apply_later(
+                        before=before,
+                        event=event,
+                        changed=form.changed_data,
+                        panelists=form.cleaned_data["panelists"],
+                        organisers=list(form.cleaned_data["organisers"]),
+                        by=self.request.user,
+                    )
+                    if later and before is not None
+                    else 0
+                )
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        if later:
+            messages.success(
+                self.request,
+                f"Saved, and {updated} later date{'s' if updated != 1 else ''} "
+                "changed the same way.",
+            )
+        else:
+            messages.success(self.request, "Saved.")
+        return redirect(event.get_absolute_url())
+
+
+class EventCopyView(MemberEventMixin, FormView):
+    """Copy an event to a new date: everything but its RSVPs, as a draft."""
+
+    permission_required = MANAGE
+    template_name = "events/event_copy.html"
+
+    def get_form(self, form_class=None):
+        return forms.EventCopyForm(**self.get_form_kwargs())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(event=self.get_event(), **kwargs)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+    def form_valid(self, form):
+        try:
+            copy = series.event_copy(
+                event=self.get_event(),
+                starts_at=form.cleaned_data["starts_at"],
                 by=self.request.user,
-                panelists=form.cleaned_data["panelists"],
-                organisers=list(form.cleaned_data["organisers"]),
             )
         except ValidationError as exc:
             add_errors(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, "Saved.")
+        messages.success(
+            self.request,
+            "Copied as a draft, without RSVPs: check it, then publish it.",
+        )
+        return redirect(copy.get_absolute_url())
+
+
+class EventRepeatView(MemberEventMixin, FormView):
+    """Make an event the first date of a weekly or monthly series: the dates
+    are listed first, then created."""
+
+    permission_required = MANAGE
+    template_name = "events/event_repeat.html"
+
+    def get_form(self, form_class=None):
+        return forms.EventRepeatForm(event=self.get_event(), **self.get_form_kwargs())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(event=self.get_event(), **kwargs)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+    def form_valid(self, form):
+        event = self.get_event()
+        if "create" not in self.request.POST:
+            return self.render_to_response(
+                self.get_context_data(form=form, dates=form.cleaned_data["dates"])
+            )
+        try:
+            made = series.series_create(
+                event=event, rule=form.cleaned_data["rule"], by=self.request.user
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        n = made.events.count()
+        messages.success(self.request, f"This event now repeats: {n} dates in all.")
         return redirect(event.get_absolute_url())
 
 

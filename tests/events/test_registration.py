@@ -559,3 +559,15 @@ def test_a_seat_taken_from_the_waitlist_is_confirmed_with_its_code(
     confirmed = [m for m in mail.outbox if m.subject.startswith("You're going")]
     assert [m.to for m in confirmed] == [[first.user.email], [resident.user.email]]
     assert codes.personal_code(waiting) in confirmed[-1].body
+
+
+def test_a_guest_tapped_in_before_their_member_counts_once_the_member_is_in(co_lead):
+    event = EventFactory(guests_allowed=1)
+    member = MemberFactory()
+    rsvp = rsvps.rsvp_yes(event=event, member=member, guests=[("Sara", "adult")])
+    client = client_for(co_lead)
+    url = reverse("events:checkin", args=[event.pk])
+    client.post(url, {"guest": rsvp.guest_list.get().pk, "present": "1"})
+    assert not Attendance.objects.filter(event=event).exists()
+    client.post(url, {"code": codes.personal_code(rsvp)})
+    assert Attendance.objects.get(event=event, member=member).guests == 1
