@@ -187,6 +187,10 @@ def rsvp_for_code(*, event: Event, code: str) -> Rsvp:
                 "code": [
                     f"{name} is on the waitlist, without a seat."
                     if rsvp.status == Rsvp.Status.WAITLIST
+                    else f"{name}'s request is waiting for approval, without a seat."
+                    if rsvp.status == Rsvp.Status.PENDING
+                    else f"{name}'s request was declined: the code no longer works."
+                    if rsvp.status == Rsvp.Status.REFUSED
                     else f"{name} cancelled their RSVP: the code no longer works."
                 ]
             }

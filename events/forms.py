@@ -59,6 +59,7 @@ class EventForm(forms.ModelForm, AudienceForm):
             "capacity",
             "guests_allowed",
             "rsvp_deadline",
+            "requires_approval",
             "funding",
             "funding_source",
             "budget",

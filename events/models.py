@@ -65,6 +65,15 @@ class Event(models.Model):
         help_text=_("e.g. 1 to let members bring a spouse to a social."),
     )
     rsvp_deadline = models.DateTimeField(_("RSVP by"), null=True, blank=True)
+    requires_approval = models.BooleanField(
+        _("organisers approve each RSVP"),
+        default=False,
+        help_text=_(
+            "For limited seats (orientation panels for incoming residents): a yes "
+            "waits for an organiser, who approves or declines it; only approved "
+            "ones take seats."
+        ),
+    )
     audience = models.JSONField(
         _("audience"),
         default=dict,
@@ -198,6 +207,8 @@ class Rsvp(models.Model):
         WAITLIST = "waitlist", _("On the waitlist")
         OFFERED = "offered", _("Offered a seat")
         LAPSED = "lapsed", _("Offer lapsed")
+        PENDING = "pending", _("Waiting for approval")
+        REFUSED = "refused", _("Not approved")
 
     # Statuses that hold seats: a pending offer keeps its seat until it lapses.
     SEATED = (Status.YES, Status.OFFERED)

@@ -24,6 +24,7 @@ from events.models import (
     Rsvp,
 )
 from imgportal.links import absolute_url
+from members.actions import record
 from members.models import Member
 from notifications import selectors as notification_selectors
 from notifications.outbox import email_queue_template
@@ -87,7 +88,10 @@ def rsvp_yes(
         .values_list("status", flat=True)
         .first()
     )
-    rsvp = _rsvp_yes(event, member, guests)
+    if event.requires_approval and before not in Rsvp.SEATED:
+        rsvp = _rsvp_request(event, member, guests, before)
+    else:
+        rsvp = _rsvp_yes(event, member, guests)
     if named is not None:
         registration.guests_store(rsvp, named)
     elif rsvp.guest_list.exists():
@@ -146,7 +150,92 @@ def _unnamed(rsvp: Rsvp, count: int):
         yield (guest.name, guest.age) if guest else ("", Guest.Age.ADULT)
 
 
-def _rsvp_yes(event: Event, member: Member, guests: int) -> Rsvp:
+def _rsvp_request(event: Event, member: Member, guests: int, before) -> Rsvp:
+    """An event whose organisers approve each RSVP: a yes waits, taking no seat."""
+    _guests_check(event, guests)
+    if before == Rsvp.Status.REFUSED:
+        raise ValidationError(
+            "The organisers didn't approve your request for this event: write to "
+            "them if you think that's a mistake."
+        )
+    rsvp, _ = Rsvp.objects.update_or_create(
+        event=event,
+        member=member,
+        defaults={
+            "status": Rsvp.Status.PENDING,
+            "guests": guests,
+            "waitlist_position": None,
+            "offer_expires_at": None,
+            "responded_at": timezone.now(),
+            **as_of_today(member),
+        },
+    )
+    return rsvp
+
+
+@transaction.atomic
+def rsvp_approve(*, rsvp: Rsvp, by) -> Rsvp:
+    """An organiser approves a request: it takes its seats (if they are free)
+    and the member gets the "You're going" email with their check-in code."""
+    event = Event.objects.select_for_update().get(pk=rsvp.event_id)
+    rsvp = Rsvp.objects.select_related("member__user").get(pk=rsvp.pk)
+    if rsvp.status == Rsvp.Status.YES:
+        return rsvp  # a second click: approved already
+    if rsvp.status not in (Rsvp.Status.PENDING, Rsvp.Status.REFUSED):
+        raise ValidationError("Only a request waiting for approval can be approved.")
+    if event.status != Event.Status.PUBLISHED or event.has_started():
+        raise ValidationError("This event is no longer open.")
+    if event.capacity is not None:
+        free = event.capacity - seats_taken(event)
+        if rsvp.seats > free:
+            raise ValidationError(
+                f"Not enough free seats: {max(free, 0)} free, and this request needs "
+                f"{rsvp.seats}. Raise the capacity or decline."
+            )
+    rsvp.status = Rsvp.Status.YES
+    rsvp.responded_at = timezone.now()
+    rsvp.save(update_fields=["status", "responded_at"])
+    record(actor=by, verb="confirmed", target=event, member=rsvp.member_id)
+    confirmation_send(rsvp)
+    return rsvp
+
+
+@transaction.atomic
+def rsvp_refuse(*, rsvp: Rsvp, by) -> Rsvp:
+    """An organiser declines a request (or an approval already given, before
+    the event): the member is told; their answers and guests' names go."""
+    event = Event.objects.select_for_update().get(pk=rsvp.event_id)
+    rsvp = Rsvp.objects.select_related("member__user").get(pk=rsvp.pk)
+    if rsvp.status == Rsvp.Status.REFUSED:
+        return rsvp
+    if rsvp.status not in (Rsvp.Status.PENDING, Rsvp.Status.YES):
+        raise ValidationError("Only a request or an approved RSVP can be declined.")
+    if event.has_started():
+        raise ValidationError("This event has already started.")
+    freed = rsvp.status == Rsvp.Status.YES
+    registration.registration_forget(rsvp)
+    rsvp.status = Rsvp.Status.REFUSED
+    rsvp.guests = 0
+    rsvp.responded_at = timezone.now()
+    rsvp.save(update_fields=["status", "guests", "responded_at"])
+    record(actor=by, verb="declined", target=event, member=rsvp.member_id)
+    email_queue_template(
+        key=f"event-refused:{rsvp.pk}:{int(rsvp.responded_at.timestamp())}",
+        to=rsvp.member.user.email,
+        template_prefix="events/email/rsvp_refused",
+        context={
+            "event": event,
+            "member": rsvp.member,
+            "when": event.when_text(),
+            "event_url": absolute_url(event.get_absolute_url()),
+        },
+    )
+    if freed:
+        offer_free_seats(event)
+    return rsvp
+
+
+def _guests_check(event: Event, guests: int) -> None:
     if guests < 0 or guests > event.guests_allowed:
         raise ValidationError(
             {
@@ -158,6 +247,10 @@ def _rsvp_yes(event: Event, member: Member, guests: int) -> Rsvp:
                 ]
             }
         )
+
+
+def _rsvp_yes(event: Event, member: Member, guests: int) -> Rsvp:
+    _guests_check(event, guests)
     rsvp = Rsvp.objects.filter(event=event, member=member).first()
     now = timezone.now()
     if rsvp is not None and rsvp.status in Rsvp.SEATED:
@@ -232,6 +325,8 @@ def rsvp_no(*, event: Event, member: Member) -> Rsvp:
                 "This event is for a particular group of members, which you're not in."
             )
         return Rsvp.objects.create(event=event, member=member, status=Rsvp.Status.NO)
+    if rsvp.status == Rsvp.Status.REFUSED:
+        return rsvp  # declined by the organisers: a no changes nothing
     freed = rsvp.status in Rsvp.SEATED
     registration.registration_forget(rsvp)
     rsvp.status = Rsvp.Status.NO

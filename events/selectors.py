@@ -345,6 +345,7 @@ def attendees(event: Event) -> list[Rsvp]:
 
 ATTENDEE_GROUPS = (
     ("going", "Going"),
+    ("pending", "Waiting for approval"),
     ("waitlist", "Waitlist"),
     ("declined", "Not going"),
     ("checked_in", "Checked in"),
@@ -352,14 +353,17 @@ ATTENDEE_GROUPS = (
 
 
 def attendee_groups(rows: list[Rsvp]) -> dict[str, list[Rsvp]]:
-    """The list's tabs: going (seat offers included), waiting, not going
-    (offers that lapsed included), and everyone checked in."""
+    """The list's tabs: going (seat offers included), waiting for approval,
+    waiting for a seat, not going (offers that lapsed and requests declined
+    included), and everyone checked in."""
     groups: dict[str, list[Rsvp]] = {key: [] for key, _label in ATTENDEE_GROUPS}
     for rsvp in rows:
         if rsvp.status in Rsvp.SEATED:
             groups["going"].append(rsvp)
         elif rsvp.status == Rsvp.Status.WAITLIST:
             groups["waitlist"].append(rsvp)
+        elif rsvp.status == Rsvp.Status.PENDING:
+            groups["pending"].append(rsvp)
         else:
             groups["declined"].append(rsvp)
         if rsvp.checked_in_at is not None:

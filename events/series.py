@@ -33,6 +33,7 @@ COPIED_FIELDS = (
     "online_url",
     "capacity",
     "guests_allowed",
+    "requires_approval",
     "audience",
     "funding",
     "funding_source",

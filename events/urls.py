@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("<int:pk>/questions/", views.QuestionsView.as_view(), name="questions"),
     path("<int:pk>/attendees/", views.AttendeesView.as_view(), name="attendees"),
+    path("<int:pk>/approval/", views.ApprovalView.as_view(), name="approval"),
     path(
         "<int:pk>/attendees.csv", views.AttendeesCsvView.as_view(), name="attendees_csv"
     ),

@@ -215,6 +215,8 @@ MATRIX: dict[str, dict[str, object]] = {
     "events:action": row(
         logged_out=L, pending=P, resident=403, mentor=403, gme_staff=405, co_lead=405
     ),
+    # POST only (approve or decline a request): the check runs on the POST.
+    "events:approval": row(logged_out=L, pending=P, members=405),
     **{
         name: row(
             logged_out=L,

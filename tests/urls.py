@@ -166,6 +166,7 @@ def build_url_context(resident, mentor, co_lead) -> dict:
         ("events:questions", "pk"): event.pk,
         ("events:attendees", "pk"): event.pk,
         ("events:attendees_csv", "pk"): event.pk,
+        ("events:approval", "pk"): event.pk,
         ("events:sign_in_sheet", "pk"): event.pk,
         ("events:message", "pk"): event.pk,
         ("events:copy", "pk"): event.pk,

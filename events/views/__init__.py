@@ -1,6 +1,7 @@
 """The events app's pages, one module per job (as `members/views/`)."""
 
 from events.views.attendees import (  # noqa: F401
+    ApprovalView,
     AttendeesCsvView,
     AttendeesView,
     QuestionsView,

@@ -3,15 +3,18 @@ with the answers, its CSV, and the printable sign-in sheet."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from events import forms, registration, selectors
+from events import forms, registration, rsvps, selectors
+from events.models import Rsvp
 from events.views.mixins import RunEventMixin
 from imgportal.csv_export import csv_response
 from imgportal.form_errors import refuse
+from imgportal.params import id_or_404
 
 
 class QuestionsView(RunEventMixin, TemplateView):
@@ -92,13 +95,50 @@ class AttendeesView(AttendeeListMixin, TemplateView):
             tabs=[
                 (key, label, len(groups[key]))
                 for key, label in selectors.ATTENDEE_GROUPS
+                if key != "pending" or context["event"].requires_approval or groups[key]
             ],
+            # Requests left when approval was turned off can still be decided.
+            deciding=(
+                show == "pending"
+                or (context["event"].requires_approval and show == "going")
+            )
+            and not context["event"].has_started(),
             shown=groups[show],
             walk_ins=selectors.walk_ins(context["event"])
             if show == "checked_in"
             else [],
         )
         return context
+
+
+class ApprovalView(RunEventMixin, View):
+    """Approve or decline a request for an event whose organisers approve
+    each RSVP (POST from the attendee list's "Waiting for approval" tab)."""
+
+    def post(self, request, pk: int):
+        event = self.check_can_see_attendees()
+        rsvp = get_object_or_404(
+            event.rsvps.filter(
+                status__in=[Rsvp.Status.PENDING, Rsvp.Status.YES, Rsvp.Status.REFUSED]
+            ).select_related("member"),
+            pk=id_or_404(request.POST.get("rsvp")),
+        )
+        decision = request.POST.get("decision")
+        name = rsvp.member.display_name
+        try:
+            if decision == "approve":
+                rsvps.rsvp_approve(rsvp=rsvp, by=request.user)
+                messages.success(request, f"Approved {name}: they've been emailed.")
+            elif decision == "decline":
+                rsvps.rsvp_refuse(rsvp=rsvp, by=request.user)
+                messages.success(request, f"Declined {name}: they've been emailed.")
+            else:
+                messages.error(request, "Choose approve or decline; nothing changed.")
+        except ValidationError as exc:
+            refuse(request, exc)
+        back = request.POST.get("show")
+        show = back if back in dict(selectors.ATTENDEE_GROUPS) else "pending"
+        return redirect(f"{reverse('events:attendees', args=[event.pk])}?show={show}")
 
 
 class AttendeesCsvView(AttendeeListMixin, View):

@@ -157,7 +157,11 @@ class EventDetailView(MemberEventMixin, TemplateView):
             checkin_code=codes.personal_code(rsvp)
             if rsvp is not None and rsvp.status in Rsvp.SEATED
             else None,
-            closed_reason=rsvps._closed_reason(event, member)
+            closed_reason=(
+                "Write to the organisers if you think that's a mistake."
+                if rsvp is not None and rsvp.status == Rsvp.Status.REFUSED
+                else rsvps._closed_reason(event, member)
+            )
             if member is not None
             else "Only members can answer.",
             free_seats=None
@@ -197,7 +201,13 @@ class EventRsvpView(MemberEventMixin, View):
                     guests=form.guests(),
                     answers=form.answers(),
                 )
-                if rsvp.status == Rsvp.Status.WAITLIST:
+                if rsvp.status == Rsvp.Status.PENDING:
+                    messages.info(
+                        request,
+                        "Your request is with the organisers: we'll email you when "
+                        "they approve or decline it.",
+                    )
+                elif rsvp.status == Rsvp.Status.WAITLIST:
                     messages.info(
                         request,
                         "The event is full: you're on the waitlist. We'll email you "
