@@ -234,7 +234,11 @@ def gme_report(*, year: int, now=None) -> dict:
     """What GME's money bought in one academic year, from what was true on the
     day: attendees are grouped by the stage and visa status they had when they
     came (or said yes), so a rollover changes no past figure. Guests count as
-    attendees. A fixed number of queries."""
+    attendees, and are also shown apart. Past and upcoming events are totalled
+    apart (an upcoming event's attendance is unknown); money GME didn't give is
+    listed but not in GME's totals; the cost per attendee counts only past
+    events with both a recorded cost and recorded check-ins, and the report
+    names the events left out. A fixed number of queries."""
     now = now or timezone.now()
     start, end = academic_year_bounds(year)
     events = list(
@@ -247,6 +251,7 @@ def gme_report(*, year: int, now=None) -> dict:
     came = Attendance.objects.filter(event__in=ids)
     going_by_event = _per_event(said_yes, Sum(F("guests") + 1))
     came_by_event = _per_event(came, Sum(F("guests") + 1))
+    members_by_event = _per_event(came, Count("pk"))
     rows = []
     totals = {
         "events": 0,
@@ -256,41 +261,71 @@ def gme_report(*, year: int, now=None) -> dict:
         "past_events": 0,
         "past_going": 0,
         "attended": 0,
+        "attended_members": 0,
+        "attended_guests": 0,
         "upcoming_events": 0,
         "upcoming_going": 0,
+        "other_events": 0,
+        "other_spent": Decimal(0),
     }
+    money = {
+        when: {"events": 0, "budget": Decimal(0), "spent": Decimal(0)}
+        for when in ("past", "upcoming")
+    }
+    uncosted, unchecked = [], []
     costed_spent, costed_attended = Decimal(0), 0
     for event in events:
         going = going_by_event.get(event.pk, 0)
         attended = came_by_event.get(event.pk, 0)
+        members = members_by_event.get(event.pk, 0)
         cost = event.actual_cost
         past = event.has_ended(now)
         cancelled = event.status == Event.Status.CANCELLED
+        gme = event.funding == Event.Funding.GME
         rows.append(
             {
                 "event": event,
                 "past": past,
+                "gme": gme,
                 "going": going,
                 "attended": attended if past or attended else None,
+                "attended_members": members,
+                "attended_guests": attended - members,
                 "cost_per_attendee": (cost / attended).quantize(Decimal("0.01"))
                 if cost is not None and attended
+                else None,
+                "over_budget": cost - event.budget
+                if cost is not None and event.budget is not None and cost > event.budget
                 else None,
             }
         )
         totals["events"] += 1
         if cancelled:
             continue
-        if event.funding == Event.Funding.GME:
+        if gme:
             totals["gme_events"] += 1
             totals["budget"] += event.budget or 0
             totals["spent"] += cost or 0
-            if past and cost is not None:
+            bucket = money["past" if past else "upcoming"]
+            bucket["events"] += 1
+            bucket["budget"] += event.budget or 0
+            bucket["spent"] += cost or 0
+            if past and cost is None:
+                uncosted.append(event)
+            elif past and not attended:
+                unchecked.append(event)
+            elif past:
                 costed_spent += cost
                 costed_attended += attended
+        else:
+            totals["other_events"] += 1
+            totals["other_spent"] += cost or 0
         if past:
             totals["past_events"] += 1
             totals["past_going"] += going
             totals["attended"] += attended
+            totals["attended_members"] += members
+            totals["attended_guests"] += attended - members
         else:
             totals["upcoming_events"] += 1
             totals["upcoming_going"] += going
@@ -299,6 +334,8 @@ def gme_report(*, year: int, now=None) -> dict:
         if costed_attended
         else None
     )
+    totals["costed_spent"] = costed_spent
+    totals["costed_attended"] = costed_attended
     live = ~Q(event__status=Event.Status.CANCELLED)
     came_live = came.filter(live, event__ends_at__lte=now)
     going_upcoming = said_yes.filter(live, event__ends_at__gt=now)
@@ -307,6 +344,9 @@ def gme_report(*, year: int, now=None) -> dict:
         "label": f"{year}–{str(year + 1)[2:]}",
         "rows": rows,
         "totals": totals,
+        "money": money,
+        "uncosted": uncosted,
+        "unchecked": unchecked,
         "by_stage": _breakdown(
             Member.TrainingStage.choices,
             _grouped(came_live, "training_stage"),
@@ -318,6 +358,34 @@ def gme_report(*, year: int, now=None) -> dict:
             _grouped(going_upcoming, "visa_status"),
         ),
     }
+
+
+def money_bars(report: dict) -> list[dict]:
+    """Budget against spend for each GME-funded event that isn't cancelled, and
+    for the past and upcoming totals: widths out of 100 on one scale, so bars
+    compare across rows. The numbers go beside the bars (the SVG is hidden from
+    screen readers)."""
+    rows = [
+        {
+            "label": row["event"].title,
+            "event": row["event"],
+            "past": row["past"],
+            "budget": row["event"].budget,
+            "spent": row["event"].actual_cost,
+            "over": row["over_budget"],
+        }
+        for row in report["rows"]
+        if row["gme"] and row["event"].status != Event.Status.CANCELLED
+    ]
+    top = max([r["budget"] or 0 for r in rows] + [r["spent"] or 0 for r in rows] + [0])
+    for row in rows:
+        row["budget_width"] = bar_width(row["budget"], top)
+        row["spent_width"] = bar_width(row["spent"], top)
+    return rows
+
+
+def bar_width(amount, top) -> float:
+    return round(float(amount or 0) / float(top) * 100, 1) if top else 0.0
 
 
 def attendees(event: Event) -> list[Rsvp]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("new/", views.EventFormView.as_view(), name="create"),
     path("report/", views.ReportView.as_view(), name="report"),
     path("report.csv", views.ReportCsvView.as_view(), name="report_csv"),
+    path("report/print/", views.ReportPrintView.as_view(), name="report_print"),
     path("<int:pk>/", views.EventDetailView.as_view(), name="detail"),
     path("<int:pk>.ics", views.EventIcsView.as_view(), name="ics"),
     path("<int:pk>/rsvp/", views.EventRsvpView.as_view(), name="rsvp"),

@@ -210,6 +210,7 @@ MATRIX: dict[str, dict[str, object]] = {
             "events:reminders",
             "events:report",
             "events:report_csv",
+            "events:report_print",
         )
     },
     "events:action": row(

@@ -26,6 +26,7 @@ from events.views.organising import (  # noqa: F401
     EventRepeatView,
     RemindersView,
     ReportCsvView,
+    ReportPrintView,
     ReportView,
 )
 from events.views.running import (  # noqa: F401

@@ -317,8 +317,28 @@ class ReportView(PortalPermissionRequiredMixin, TemplateView):
             + [r["going"] for r in report["rows"]]
             + [1]
         )
+        money = report["money"]
+        money_top = max(
+            [money[w]["budget"] for w in money] + [money[w]["spent"] for w in money]
+        )
         context.update(
             report=report,
+            sections=[
+                ("past", "Held", [r for r in report["rows"] if r["past"]]),
+                ("upcoming", "Upcoming", [r for r in report["rows"] if not r["past"]]),
+            ],
+            money_bars=selectors.money_bars(report),
+            money_totals=[
+                {
+                    "label": label,
+                    **money[when],
+                    "budget_width": selectors.bar_width(
+                        money[when]["budget"], money_top
+                    ),
+                    "spent_width": selectors.bar_width(money[when]["spent"], money_top),
+                }
+                for when, label in (("past", "Held"), ("upcoming", "Upcoming"))
+            ],
             breakdowns=[
                 ("by-stage", "By training stage", "Stage", report["by_stage"]),
                 (
@@ -333,8 +353,15 @@ class ReportView(PortalPermissionRequiredMixin, TemplateView):
                 for y in range(current + 1, current - 6, -1)
             ],
             chart_top=top,
+            today=timezone.localdate(),
         )
         return context
+
+
+class ReportPrintView(ReportView):
+    """The same report laid out for paper (or a PDF from the browser's Print)."""
+
+    template_name = "events/report_print.html"
 
 
 class ReportCsvView(ReportView):
@@ -347,12 +374,16 @@ class ReportCsvView(ReportView):
                 "Event",
                 "Kind",
                 "Status",
+                "Held or upcoming",
                 "Funding",
                 "Budget (USD)",
                 "Actual cost (USD)",
                 "Said yes (with guests)",
                 "Attended (with guests)",
+                "Attended members",
+                "Attended guests",
                 "Cost per attendee (USD)",
+                "Over budget (USD)",
             ],
             (
                 (
@@ -360,6 +391,7 @@ class ReportCsvView(ReportView):
                     row["event"].title,
                     row["event"].get_kind_display(),
                     row["event"].get_status_display(),
+                    "held" if row["past"] else "upcoming",
                     row["event"].funding_source
                     if row["event"].funding == "other"
                     else "GME",
@@ -367,7 +399,10 @@ class ReportCsvView(ReportView):
                     row["event"].actual_cost,
                     row["going"],
                     row["attended"],
+                    row["attended_members"] if row["past"] else None,
+                    row["attended_guests"] if row["past"] else None,
                     row["cost_per_attendee"],
+                    row["over_budget"],
                 )
                 for row in report["rows"]
             ),
