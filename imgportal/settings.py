@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "handbook",
     "tracker",
     "mentorship",
+    "leadership",
+    "contacts",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,8 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("handbook/", include("handbook.urls")),
     path("status/", include("tracker.urls")),
+    path("leadership/", include("leadership.urls")),
+    path("contacts/", include("contacts.urls")),
     path("mentorship/", include("mentorship.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

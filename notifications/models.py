@@ -28,6 +28,8 @@ class Category(models.TextChoices):
         "status_reminders",
         _("Reminders of my own visa and document dates"),
     )
+    LEADERSHIP = "leadership", _("Deadlines of leadership openings I saved")
+    FOLLOW_UPS = "follow_ups", _("Follow-ups due in my contacts log")
     DIGEST = "digest", _("Weekly digest")
 
 

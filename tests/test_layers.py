@@ -28,12 +28,16 @@ LAYERS = {
     "handbook": 3,
     "mentorship": 3,
     "tracker": 3,
+    "leadership": 3,
+    "contacts": 3,
 }
 ROOT_LAYER = 4
 # Feature → feature uses that the design wants, with the reason.
 SIBLING_EDGES = {
     ("events", "newsletters"): "an event's announcement is a newsletter campaign",
     ("tracker", "handbook"): "My status shows the handbook's visa timelines",
+    ("mentorship", "contacts"): "a board of mentors seats informal mentors from "
+    "the member's own contacts log",
 }
 
 

@@ -1,0 +1,5 @@
+"""What the contacts app plugs into the portal."""
+
+
+def register() -> None:
+    pass
