@@ -14,9 +14,9 @@ from events.models import (
     ReminderSent,
     Rsvp,
 )
-from events.selectors import digest_events
+from events.selectors import digest_events, portfolio_entries
 from events.services import event_still_open, reminder_still_true
-from imgportal.hooks import DIGEST_SECTIONS, STALE_CHECKS
+from imgportal.hooks import DIGEST_SECTIONS, PORTFOLIO_ENTRIES, STALE_CHECKS
 from imgportal.personal_data import PersonalData, personal_data_register
 
 
@@ -111,6 +111,7 @@ def register() -> None:
     STALE_CHECKS.register("events", "event_reminder", reminder_still_true)
     STALE_CHECKS.register("events", "event_open", event_still_open)
     DIGEST_SECTIONS.register("events", "events", digest_events)
+    PORTFOLIO_ENTRIES.register("events", "portfolio", portfolio_entries)
     personal_data_register(
         PersonalData(
             app="events",

@@ -25,6 +25,7 @@ from events.models import (
 )
 from events.permissions import events_visible_to
 from members.models import Member
+from members.portfolio import SECTIONS, PortfolioEntry
 
 
 def _with_counts(events: QuerySet[Event], member: Member | None) -> QuerySet[Event]:
@@ -437,3 +438,36 @@ def attendee_groups(rows: list[Rsvp]) -> dict[str, list[Rsvp]]:
         if rsvp.checked_in_at is not None:
             groups["checked_in"].append(rsvp)
     return groups
+
+
+def portfolio_entries(member) -> list:
+    """The member's events for their leadership portfolio: those they organised
+    and those they spoke at (a panelist whose name is theirs), held or begun,
+    not cancelled. Two queries."""
+    now = timezone.now()
+    held = Event.objects.filter(
+        status=Event.Status.PUBLISHED, starts_at__lte=now
+    ).order_by("-starts_at")
+    entries = [
+        PortfolioEntry(
+            section=SECTIONS[1],
+            role="Organiser",
+            title=event.title,
+            start=timezone.localtime(event.starts_at).date(),
+            one_day=True,
+        )
+        for event in held.filter(organisers=member)
+    ]
+    name = member.full_name.strip()
+    if name:
+        entries += [
+            PortfolioEntry(
+                section=SECTIONS[2],
+                role="Panelist",
+                title=event.title,
+                start=timezone.localtime(event.starts_at).date(),
+                one_day=True,
+            )
+            for event in held.filter(panelists__name__iexact=name).distinct()
+        ]
+    return entries

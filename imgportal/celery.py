@@ -169,6 +169,19 @@ app.conf.beat_schedule = {
         "task": "tracker.tasks.reminders_send_task",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Daily 06:30: a week before each saved leadership opening's deadline, one
+    # reminder to the member who saved it (the outbox key holds entry and date).
+    "leadership-deadlines": {
+        "task": "leadership.tasks.deadline_reminders_send_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    # Daily 07:00, before the working day: follow-ups due today in members' own
+    # contacts logs, one email each to the log's owner (the outbox key holds the
+    # contact and the date, so a second firing or a retry queues nothing).
+    "contact-follow-ups": {
+        "task": "contacts.tasks.follow_ups_send_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # Daily 09:00: one reminder to mentors who left a proposal unanswered 7 days.
     "mentorship-reminders": {
         "task": "mentorship.tasks.reminders_send_task",

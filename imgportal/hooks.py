@@ -12,6 +12,8 @@ every app registered.
 | PERSONAL_DATA | the data download and erase | `PersonalData(models, export, erase)` |
 | STALE_CHECKS | the outbox, at send time | `check(**args) -> bool` (still true?) |
 | DIGEST_SECTIONS | the weekly digest | `section(since) -> (title, lines) or None` |
+| MEMBER_DIGEST_SECTIONS | each member's digest | `section(member, since)`, as above |
+| PORTFOLIO_ENTRIES | the leadership portfolio | `entries(member) -> [PortfolioEntry]` |
 | CALENDAR_ENTRIES | the personal calendar feed | `entries(member) -> [VEVENT]` |
 | HEALTH_CHECKS | /healthz/deep and the System page | `reading(now) -> MailReading` |
 | BOUNCED_MESSAGES | the bounce reader | `bounced(message_id, reason=) -> member id` |
@@ -67,6 +69,18 @@ DIGEST_SECTIONS = Registry(
     "digest_sections",
     "A section of the weekly digest: section(since) → (title, lines) or None.",
 )
+MEMBER_DIGEST_SECTIONS = Registry(
+    "member_digest_sections",
+    "A member's own part of the weekly digest (their shortlist closing, their "
+    "follow-ups due, their empty board seats): section(member, since) → "
+    "(title, lines) or None. Only that member's digest carries it.",
+)
+PORTFOLIO_ENTRIES = Registry(
+    "portfolio_entries",
+    "Lines of a member's leadership portfolio that the portal knows without "
+    "typing (events they organised or spoke at): entries(member) → "
+    "[PortfolioEntry].",
+)
 CALENDAR_ENTRIES = Registry(
     "calendar_entries",
     "A member's own entries in their personal calendar feed: entries(member).",
@@ -88,6 +102,8 @@ ALL = [
     PERSONAL_DATA,
     STALE_CHECKS,
     DIGEST_SECTIONS,
+    MEMBER_DIGEST_SECTIONS,
+    PORTFOLIO_ENTRIES,
     CALENDAR_ENTRIES,
     BOUNCED_MESSAGES,
     HEALTH_CHECKS,

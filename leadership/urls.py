@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from leadership import views
 
 app_name = "leadership"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.BoardView.as_view(), name="board"),
+    path("new/", views.OpeningFormView.as_view(), name="create"),
+    path("suggestions/", views.SuggestionsView.as_view(), name="suggestions"),
+    path("shortlist/", views.ShortlistView.as_view(), name="shortlist"),
+    path("<int:pk>/", views.OpeningDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.OpeningFormView.as_view(), name="edit"),
+    path("<int:pk>/action/", views.OpeningActionView.as_view(), name="action"),
+    path("<int:pk>/save/", views.ShortlistSaveView.as_view(), name="save"),
+    path("<int:pk>/got-it/", views.GotRoleView.as_view(), name="got_it"),
+]

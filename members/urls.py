@@ -29,6 +29,7 @@ urlpatterns = [
         views.LeadershipRoleDeleteView.as_view(),
         name="leadership_delete",
     ),
+    path("me/leadership/cv/", views.LeadershipCVView.as_view(), name="leadership_cv"),
     path(
         "me/leadership.csv",
         views.LeadershipPortfolioCSVView.as_view(),

@@ -60,6 +60,7 @@ def reference_data(transactional_db):
         ("handbook.migrations.0002_revisions_immutable_and_roles", "grant"),
         ("tracker.migrations.0002_counts_permission", "grant"),
         ("mentorship.migrations.0002_run_matching_permission", "grant"),
+        ("leadership.migrations.0002_post_permission", "grant"),
     ):
         getattr(importlib.import_module(module), function)(django_apps, None)
 

@@ -100,6 +100,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "members:deletion_request": row(logged_out=L, pending=P, members=200),
     "members:leadership_add": row(logged_out=L, pending=P, members=200),
     "members:leadership_csv": row(logged_out=L, pending=P, members=200),
+    "members:leadership_cv": row(logged_out=L, pending=P, members=200),
     # The sample role belongs to the resident: anyone else's answers 404.
     "members:leadership_edit": row(
         logged_out=L, pending=P, resident=200, mentor=404, gme_staff=404, co_lead=404
@@ -299,6 +300,33 @@ MATRIX: dict[str, dict[str, object]] = {
             "handbook:page_verify",
             "handbook:timeline_delete",
         )
+    },
+    # --- Leadership board: approved members read, save and suggest; GME staff and
+    # co-leads (leadership.post_openings) post, edit and approve. The sample
+    # opening is open. Saving, "I got it" and actions are POST only.
+    **{
+        name: row(logged_out=L, pending=P, members=200)
+        for name in (
+            "leadership:board",
+            "leadership:create",
+            "leadership:shortlist",
+            "leadership:detail",
+        )
+    },
+    **{
+        name: row(
+            logged_out=L,
+            pending=P,
+            resident=403,
+            mentor=403,
+            gme_staff=200,
+            co_lead=200,
+        )
+        for name in ("leadership:edit", "leadership:suggestions")
+    },
+    **{
+        name: row(logged_out=L, pending=P, members=405)
+        for name in ("leadership:action", "leadership:save", "leadership:got_it")
     },
     # --- My status tracker: each member's own, nobody else's (the sample rows
     # belong to the resident: anyone else gets 404, never 403, so nothing leaks).

@@ -128,6 +128,14 @@ def build_url_context(resident, mentor, co_lead) -> dict:
         leaves_on=date(2030, 1, 1),
         returns_on=date(2030, 1, 9),
     )
+    from leadership.models import Opening
+
+    opening = Opening.objects.create(
+        title="Wellness council seat",
+        kind=Opening.Kind.COMMITTEE,
+        how_to_apply="Email the chair.",
+        contact="Dr Chair",
+    )
     from mentorship import services as mentoring
     from mentorship.models import MentorProfile, MentorshipRequest
 
@@ -144,6 +152,11 @@ def build_url_context(resident, mentor, co_lead) -> dict:
         ("mentorship:answer", "token"): mentoring.answer_token(match, "accept"),
         ("mentorship:round", "pk"): matching_round.pk,
         ("mentorship:swap", "pk"): matching_round.proposals.get().pk,
+        ("leadership:detail", "pk"): opening.pk,
+        ("leadership:edit", "pk"): opening.pk,
+        ("leadership:action", "pk"): opening.pk,
+        ("leadership:save", "pk"): opening.pk,
+        ("leadership:got_it", "pk"): opening.pk,
         ("tracker:document_edit", "pk"): document.pk,
         ("tracker:document_delete", "pk"): document.pk,
         ("tracker:trip_edit", "pk"): trip.pk,

@@ -36,6 +36,7 @@ DIRECTORY_FIELD_CHOICES = [
     ("bio", _("Short bio")),
     ("email", _("Email address")),
     ("phone", _("Phone")),
+    ("leadership", _("Leadership roles I hold now")),
 ]
 
 

@@ -13,6 +13,7 @@ from members.views.manage import (
 )
 from members.views.profiles import (
     DeletionRequestView,
+    LeadershipCVView,
     LeadershipPortfolioCSVView,
     LeadershipRoleDeleteView,
     LeadershipRoleFormView,
@@ -44,6 +45,7 @@ __all__ = [
     "HandoffView",
     "JoinRequestDecisionView",
     "JoinRequestListView",
+    "LeadershipCVView",
     "LeadershipPortfolioCSVView",
     "LeadershipRoleDeleteView",
     "LeadershipRoleFormView",

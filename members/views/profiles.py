@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
@@ -15,7 +16,7 @@ from imgportal.form_errors import add_errors
 from imgportal.fragments import render_each
 from imgportal.pagination import BoundedPaginator
 from imgportal.personal_data import export_all
-from members import forms, selectors, services
+from members import forms, portfolio, selectors, services
 from members.filters import DirectoryFilter
 from members.models import LeadershipRole, Member
 from members.permissions import (
@@ -134,7 +135,19 @@ class MemberDetailView(PortalPermissionRequiredMixin, DetailView):
         viewer, profile = self.request.user, self.object
         is_self = profile.user_id == viewer.pk
         staff_view = viewer.has_perm(VIEW_MEMBER_LIST)
+        roles = list(profile.leadership_roles.all())
+        if not (is_self or staff_view):
+            # Others see the roles held now, and only if the member opted in.
+            today = timezone.localdate()
+            roles = [
+                r
+                for r in roles
+                if "leadership" in profile.directory_fields
+                and r.start <= today
+                and (r.end is None or r.end >= today)
+            ]
         context.update(
+            roles=roles,
             is_self=is_self,
             full_view=is_self or staff_view,
             show_visa=can_see_visa(viewer, profile),
@@ -249,24 +262,45 @@ class LeadershipRoleDeleteView(PortalPermissionRequiredMixin, View):
 
 
 class LeadershipPortfolioCSVView(PortalPermissionRequiredMixin, View):
-    """The signed-in member's leadership roles as a CSV for a CV."""
+    """The signed-in member's leadership portfolio as a CSV for a CV: the roles
+    they recorded, their co-lead terms, the events they organised or spoke at."""
 
     def get(self, request):
         member = selectors.member_for_user(request.user)
+        if member is None:
+            raise Http404
         return csv_response(
             "leadership.csv",
-            ["Role", "Title", "Start", "End", "Outcome"],
+            ["Section", "Role", "Title", "Start", "End", "Dates (CV)", "Outcome"],
             (
                 (
-                    role.get_kind_display(),
-                    role.title,
-                    role.start,
-                    role.end or "ongoing",
-                    role.outcome,
+                    entry.section,
+                    entry.role,
+                    entry.title,
+                    entry.start,
+                    entry.start if entry.one_day else entry.end or "ongoing",
+                    entry.dates,
+                    entry.outcome,
                 )
-                for role in member.leadership_roles.all()
+                for entry in portfolio.portfolio(member)
             ),
         )
+
+
+class LeadershipCVView(PortalPermissionRequiredMixin, TemplateView):
+    """The portfolio as a CV section, to print or save as PDF."""
+
+    template_name = "members/leadership_cv.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        member = selectors.member_for_user(self.request.user)
+        if member is None:
+            raise Http404
+        context.update(
+            member=member, sections=portfolio.by_section(portfolio.portfolio(member))
+        )
+        return context
 
 
 class MyDataMixin(PortalPermissionRequiredMixin):

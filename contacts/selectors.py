@@ -1,0 +1,78 @@
+"""Reads of a member's own contacts log. Every function takes the member whose
+log it is; views pass only the signed-in member, so another member's contact is
+simply not found (404), for staff and superusers too."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import CharField, F, Func, Q, QuerySet
+from django.db.models.functions import Lower
+
+from contacts.models import Contact
+from members import selectors as member_selectors
+from members.models import Member
+
+SORTS = {
+    "follow_up": (
+        "Follow-up due (overdue first)",
+        [F("follow_up_on").asc(nulls_last=True), Lower("name"), "pk"],
+    ),
+    "name": ("Name", [Lower("name"), "pk"]),
+    "last_contact": (
+        "Last contact (most recent first)",
+        [F("last_contact_on").desc(nulls_last=True), Lower("name"), "pk"],
+    ),
+}
+DEFAULT_SORT = "follow_up"
+
+
+@dataclass(frozen=True)
+class ContactFilter:
+    q: str = ""
+    tag: str = ""
+    due: bool = False
+    sort: str = DEFAULT_SORT
+
+
+def contacts_of(member: Member) -> QuerySet[Contact]:
+    """The member's own contacts, with what their rows show."""
+    return Contact.objects.filter(member=member).select_related("linked_member__user")
+
+
+def contact_of(member: Member, pk: int) -> Contact:
+    """One of the member's own contacts (else Contact.DoesNotExist → 404)."""
+    return contacts_of(member).get(pk=pk)
+
+
+def contacts_filtered(
+    member: Member, wanted: ContactFilter, today: date
+) -> QuerySet[Contact]:
+    """The member's contacts as the list page filters and sorts them."""
+    rows = contacts_of(member)
+    if wanted.due:
+        rows = rows.filter(follow_up_on__lte=today)
+    if wanted.tag:
+        rows = rows.filter(tags__contains=[wanted.tag])
+    if wanted.q:
+        rows = rows.filter(
+            Q(name__icontains=wanted.q) | Q(institution__icontains=wanted.q)
+        )
+    return rows.order_by(*SORTS.get(wanted.sort, SORTS[DEFAULT_SORT])[1])
+
+
+def tags_of(member: Member) -> list[str]:
+    """Every tag the member uses, once each, in alphabetical order (one query)."""
+    unnest = Func(F("tags"), function="unnest", output_field=CharField())
+    return list(
+        Contact.objects.filter(member=member)
+        .annotate(tag=unnest)
+        .values_list("tag", flat=True)
+        .order_by("tag")
+        .distinct()
+    )
+
+
+def linkable_members(member: Member) -> QuerySet[Member]:
+    """Who a contact may be linked to: approved members of the portal (never
+    their visa status), the member themself left out."""
+    return member_selectors.directory_for(member.user).exclude(pk=member.pk)

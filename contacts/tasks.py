@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from contacts import services
+
+
+@shared_task
+def follow_ups_send_task() -> int:
+    """Queue today's follow-up reminders from members' own contacts logs (each once)."""
+    return services.follow_ups_send()
