@@ -64,7 +64,9 @@ class ContactForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.member = member
         self.fields["linked_member"] = LinkedMemberField(
-            queryset=selectors.linkable_members(member),
+            queryset=selectors.linkable_members(
+                member, keep=self.instance.linked_member_id
+            ),
             required=False,
             label=_("Portal member or mentor"),
             help_text=_("Optional: link this contact to someone on the portal."),

@@ -2,8 +2,9 @@
 erase (the log is theirs alone), and the follow-up reminder's send-time check."""
 
 from contacts.models import Contact, ContactImport
+from contacts.selectors import digest_follow_ups
 from contacts.services import follow_up_still_true
-from imgportal.hooks import STALE_CHECKS
+from imgportal.hooks import MEMBER_DIGEST_SECTIONS, STALE_CHECKS
 from imgportal.personal_data import PersonalData, personal_data_register
 
 EXPORTED_FIELDS = (
@@ -45,6 +46,7 @@ def erase(member) -> None:
 
 def register() -> None:
     STALE_CHECKS.register("contacts", "contact_follow_up", follow_up_still_true)
+    MEMBER_DIGEST_SECTIONS.register("contacts", "follow_ups", digest_follow_ups)
     personal_data_register(
         PersonalData(
             app="contacts",

@@ -14,14 +14,16 @@ MAX_TAGS = 20
 
 class BoardSeat(models.TextChoices):
     """The seats of a "board of mentors": complementary people a resident keeps
-    around them. Mentorship shows the board; a contact may fill a seat."""
+    around them. The same values as mentorship's kinds of mentor (a test holds
+    them equal), so a seat is filled by a match of that kind or by a contact
+    the member marked as an informal mentor for it."""
 
-    CAREER = "career", _("Career")
-    RESEARCH = "research", _("Research")
-    APPLICATION = "application", _("Fellowship or job applications")
-    NEAR_PEER = "near_peer", _("Near-peer (a year or two ahead)")
+    CAREER = "career", _("Career (in the specialty)")
+    APPLICATION = "application", _("Application or fellowship")
+    NEAR_PEER = "near_peer", _("Near-peer (a resident 1–2 years ahead)")
     IMG_VISA = "img_visa", _("IMG and visa navigation")
-    WELLBEING = "wellbeing", _("Wellbeing")
+    LEADERSHIP = "leadership", _("Leadership and QI")
+    RESEARCH = "research", _("Research")
 
 
 class Contact(models.Model):

@@ -3,10 +3,12 @@ log it is; views pass only the signed-in member, so another member's contact is
 simply not found (404), for staff and superusers too."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import CharField, F, Func, Q, QuerySet
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from contacts.models import Contact
 from members import selectors as member_selectors
@@ -72,7 +74,28 @@ def tags_of(member: Member) -> list[str]:
     )
 
 
-def linkable_members(member: Member) -> QuerySet[Member]:
+def linkable_members(member: Member, keep: int | None = None) -> QuerySet[Member]:
     """Who a contact may be linked to: approved members of the portal (never
-    their visa status), the member themself left out."""
-    return member_selectors.directory_for(member.user).exclude(pk=member.pk)
+    their visa status), the member themself left out. `keep`: the member a
+    contact links to already, still listed if they left, so saving the contact
+    unchanged keeps the link."""
+    members = member_selectors.directory_for(member.user).exclude(pk=member.pk)
+    if keep:
+        members = members | Member.objects.filter(pk=keep).select_related("user")
+    return members
+
+
+def digest_follow_ups(member: Member, since) -> tuple[str, list[str]] | None:
+    """The member's weekly digest: their follow-ups due in the coming week
+    (or overdue), names only — what was discussed stays on the portal."""
+    horizon = timezone.localdate() + timedelta(days=7)
+    due = list(
+        Contact.objects.filter(member=member, follow_up_on__lte=horizon).order_by(
+            "follow_up_on", "name"
+        )[:10]
+    )
+    if not due:
+        return None
+    lines = [f"{c.follow_up_on:%a %-d %b}: {c.name}" for c in due]
+    lines.append(f"Your contacts: {settings.SITE_URL}/contacts/?due=1")
+    return ("Your follow-ups", lines)

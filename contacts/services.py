@@ -51,8 +51,15 @@ def contact_check(
         raise ValidationError(errors)
 
 
-def _linkable(member: Member, linked: Member | None) -> None:
+def _linkable(contact: Contact) -> None:
+    """A new link is to an approved member; a link already saved may stay."""
+    member, linked = contact.member, contact.linked_member
     if linked is None:
+        return
+    if (
+        contact.pk
+        and Contact.objects.filter(pk=contact.pk, linked_member=linked).exists()
+    ):
         return
     allowed = member_selectors.directory_for(member.user).filter(pk=linked.pk)
     if linked.pk == member.pk or not allowed.exists():
@@ -70,7 +77,7 @@ def contact_save(*, contact: Contact) -> Contact:
         follow_up_on=contact.follow_up_on,
         tags=contact.tags,
     )
-    _linkable(contact.member, contact.linked_member)
+    _linkable(contact)
     if contact.where_met_detail and not contact.where_met:
         contact.where_met = Contact.WhereMet.OTHER
     contact.full_clean()

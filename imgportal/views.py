@@ -12,9 +12,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from contacts.models import Contact
 from imgportal import health
 from imgportal.identity import group_identity
+from leadership import selectors as leadership_selectors
 from members import selectors
+from members.models import Role
 from members.permissions import (
     ACCESS_PORTAL,
     MANAGE_MEMBERS,
@@ -22,8 +25,27 @@ from members.permissions import (
     has_member_profile,
     is_awaiting_approval,
 )
+from mentorship import selectors as mentorship_selectors
 
 logger = logging.getLogger(__name__)
+
+
+def this_week(member) -> dict:
+    """What needs the member soon: saved openings closing within a week, their
+    contacts' follow-ups due, and (for residents) empty seats on their board."""
+    today = timezone.localdate()
+    due = Contact.objects.filter(member=member, follow_up_on__lte=today).order_by(
+        "follow_up_on", "name"
+    )
+    is_resident = member.user.groups.filter(name=Role.RESIDENT).exists()
+    seats = mentorship_selectors.board_for(member) if is_resident else []
+    return {
+        "closing_soon": leadership_selectors.closing_soon(member),
+        "follow_ups": list(due[:5]),
+        "follow_ups_count": due.count(),
+        "empty_seats": [seat for seat in seats if seat["empty"]],
+        "today": today,
+    }
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -52,6 +74,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["member"] = selectors.member_for_user(user)
         if user.has_perm(ACCESS_PORTAL):
             context["community"] = selectors.community_summary()
+            if context["member"] is not None:
+                context.update(this_week(context["member"]))
         if user.has_perm(VIEW_VISA_STATUS):
             context["status_counts"] = selectors.member_counts_by_status()
             context["visa_counts"] = selectors.member_counts_by_visa_status()

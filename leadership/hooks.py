@@ -41,7 +41,11 @@ def register() -> None:
     personal_data_register(
         PersonalData(
             app="leadership",
-            models=("leadership.ShortlistEntry", "leadership.OpeningRole"),
+            models=(
+                "leadership.Opening",
+                "leadership.ShortlistEntry",
+                "leadership.OpeningRole",
+            ),
             export=export,
             erase=erase,
         )

@@ -4,6 +4,7 @@ their matches on either side with questions, answers, check-ins and feedback."""
 from django.db.models import Q
 from django.utils import timezone
 
+from imgportal.hooks import MEMBER_DIGEST_SECTIONS
 from imgportal.personal_data import PersonalData, personal_data_register
 from mentorship.models import (
     BarredPair,
@@ -83,6 +84,9 @@ def erase(member) -> None:
 
 
 def register() -> None:
+    from mentorship.selectors import digest_board
+
+    MEMBER_DIGEST_SECTIONS.register("mentorship", "board", digest_board)
     personal_data_register(
         PersonalData(
             app="mentorship",

@@ -3,9 +3,11 @@ matches, mentors the proposals made to them and their mentees, co-leads all."""
 
 import statistics
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
-from members.models import Member, active_q
+from contacts.models import Contact
+from members.models import Member, Role, active_q
 from mentorship.models import (
     BarredPair,
     Match,
@@ -188,3 +190,43 @@ def overview() -> dict:
         "by_type": [(t.label, by_type.get(t.value, 0)) for t in MentorType],
         "median_days": round(statistics.median(days), 1) if days else None,
     }
+
+
+def board_for(member: Member) -> list[dict]:
+    """The mentee's board of mentors, a seat per kind of mentor: who fills it
+    (matches of that kind, waiting or active; contacts from their own log they
+    marked as informal mentors for it), and which seats are empty. Two queries."""
+    matches = (
+        Match.objects.filter(request__mentee=member, state__in=Match.OPEN_STATES)
+        .select_related("mentor__member__user")
+        .order_by("proposed_at")
+    )
+    informal = Contact.objects.filter(member=member).exclude(board_seat="")
+    seats = {
+        kind: {"kind": kind, "label": label, "matches": [], "informal": []}
+        for kind, label in MentorType.choices
+    }
+    for match in matches:
+        seats[match.kind]["matches"].append(match)
+    for contact in informal:
+        if contact.board_seat in seats:
+            seats[contact.board_seat]["informal"].append(contact)
+    for seat in seats.values():
+        seat["empty"] = not seat["matches"] and not seat["informal"]
+    return list(seats.values())
+
+
+def digest_board(member: Member, since) -> tuple[str, list[str]] | None:
+    """A resident's weekly digest: the empty seats on their board of mentors."""
+    if not member.user.groups.filter(name=Role.RESIDENT).exists():
+        return None
+    empty = [str(seat["label"]) for seat in board_for(member) if seat["empty"]]
+    if not empty:
+        return None
+    return (
+        "Your board of mentors",
+        [
+            f"Empty seats: {', '.join(empty)}. Ask for a mentor, or mark someone "
+            f"you know as an informal mentor: {settings.SITE_URL}/mentorship/"
+        ],
+    )

@@ -59,6 +59,7 @@ class HubView(MemberMixin, TemplateView):
             request_obj=self.open_request(),
             profile=profile,
             as_mentee=mine.filter(request__mentee=member),
+            board=selectors.board_for(member),
             as_mentor=mine.filter(mentor__member=member).exclude(
                 state__in=(Match.State.DECLINED, Match.State.WITHDRAWN)
             ),
@@ -127,6 +128,16 @@ class RequestView(OwnFormView):
 
     def get_instance(self):
         return self.open_request() or MentorshipRequest(mentee=self.get_member())
+
+    def get_initial(self):
+        """?type=research (from an empty seat on the board): that kind ticked,
+        with the kinds already asked for."""
+        initial = super().get_initial()
+        wanted = self.request.GET.get("type")
+        if self.request.method == "GET" and wanted in MentorType.values:
+            existing = self.open_request()
+            initial["types"] = sorted({*(existing.types if existing else []), wanted})
+        return initial
 
     def save(self, obj):
         services.request_save(request=obj)

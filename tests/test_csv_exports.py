@@ -58,6 +58,18 @@ def seeded(co_lead, url_context):
             member=co_lead, kind="wellness", title=formula, start=date(2025, 7, 1)
         )
         EventFactory(title=formula, funding="other", funding_source=formula)
+    from contacts.models import Contact
+
+    for formula in FORMULAS:
+        Contact.objects.create(
+            member=co_lead,
+            name=formula,
+            role=formula,
+            institution=formula,
+            where_met_detail=formula,
+            discussed=formula,
+            tags=[formula],
+        )
 
 
 @pytest.mark.parametrize("name", CSV_URLS)

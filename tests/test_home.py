@@ -40,6 +40,8 @@ def test_member_navigation_matches_the_role(role, request):
         "events",
         "handbook",
         "mentoring",
+        "leadership",
+        "contacts",
         "newsletters",
         "about",
         "account",
@@ -53,6 +55,7 @@ def test_member_navigation_matches_the_role(role, request):
             "send-newsletters",
             "new-event",
             "events-report",
+            "opening-suggestions",
             "status-totals",
         }
     assert nav_items(page) == expected
@@ -68,6 +71,8 @@ def test_co_lead_navigation_adds_the_manage_menu(co_lead):
         "events",
         "handbook",
         "mentoring",
+        "leadership",
+        "contacts",
         "newsletters",
         "about",
         "manage",
@@ -78,6 +83,7 @@ def test_co_lead_navigation_adds_the_manage_menu(co_lead):
         "events-report",
         "matching",
         "mentoring-overview",
+        "opening-suggestions",
         "status-totals",
         "handbook-reviews",
         "handbook-editors",

@@ -328,6 +328,27 @@ MATRIX: dict[str, dict[str, object]] = {
         name: row(logged_out=L, pending=P, members=405)
         for name in ("leadership:action", "leadership:save", "leadership:got_it")
     },
+    # --- My contacts log: each member's own, nobody else's (the sample contact
+    # and import belong to the resident: anyone else gets 404, never 403).
+    **{
+        name: row(logged_out=L, pending=P, members=200)
+        for name in (
+            "contacts:list",
+            "contacts:create",
+            "contacts:export",
+            "contacts:import",
+        )
+    },
+    "contacts:edit": row(
+        logged_out=L, pending=P, resident=200, mentor=404, gme_staff=404, co_lead=404
+    ),
+    "contacts:import_detail": row(
+        logged_out=L, pending=P, resident=200, mentor=404, gme_staff=404, co_lead=404
+    ),
+    **{
+        name: row(logged_out=L, pending=P, members=405)
+        for name in ("contacts:delete", "contacts:logged_today")
+    },
     # --- My status tracker: each member's own, nobody else's (the sample rows
     # belong to the resident: anyone else gets 404, never 403, so nothing leaks).
     "tracker:status": row(logged_out=L, pending=P, members=200),

@@ -128,6 +128,18 @@ def build_url_context(resident, mentor, co_lead) -> dict:
         leaves_on=date(2030, 1, 1),
         returns_on=date(2030, 1, 9),
     )
+    from contacts.models import Contact, ContactImport
+
+    contact = Contact.objects.create(
+        member=resident,
+        name="Dr. Priya Raman",
+        tags=["fellowship"],
+        linked_member=mentor,
+        where_met="interview",
+    )
+    contact_import = ContactImport.objects.create(
+        member=resident, filename="contacts.csv", encoding="UTF-8", rows=[]
+    )
     from leadership.models import Opening
 
     opening = Opening.objects.create(
@@ -152,6 +164,10 @@ def build_url_context(resident, mentor, co_lead) -> dict:
         ("mentorship:answer", "token"): mentoring.answer_token(match, "accept"),
         ("mentorship:round", "pk"): matching_round.pk,
         ("mentorship:swap", "pk"): matching_round.proposals.get().pk,
+        ("contacts:edit", "pk"): contact.pk,
+        ("contacts:delete", "pk"): contact.pk,
+        ("contacts:logged_today", "pk"): contact.pk,
+        ("contacts:import_detail", "pk"): contact_import.pk,
         ("leadership:detail", "pk"): opening.pk,
         ("leadership:edit", "pk"): opening.pk,
         ("leadership:action", "pk"): opening.pk,

@@ -266,3 +266,19 @@ def test_a_member_without_a_profile_or_pending_is_sent_away(pending_member):
     response = client_for(pending_member).get(reverse("contacts:list"))
     assert response.status_code == 302
     assert client_for(pending_member).get(reverse("contacts:export")).status_code == 302
+
+
+def test_a_link_to_a_member_who_left_survives_an_unchanged_save(resident, mentor):
+    contact = _contact(resident, "Dr. Left", linked_member=mentor)
+    mentor.user.is_active = False
+    mentor.user.save()
+    client = client_for(resident)
+    edit = reverse("contacts:edit", args=[contact.pk])
+    form = client.get(edit).context["form"]
+    data = {name: (form[name].value() or "") for name in form.fields if name != "tags"}
+    assert client.post(edit, data).status_code == 302
+    contact.refresh_from_db()
+    assert contact.linked_member == mentor
+    # A new contact can't be linked to them.
+    new = client.post(reverse("contacts:create"), FORM | {"linked_member": mentor.pk})
+    assert "Select a valid choice" in page_text(new)

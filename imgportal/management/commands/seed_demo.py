@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from contacts.demo import seed as seed_contacts
 from events.demo import seed_events
 from handbook.demo import seed_handbook
+from leadership.demo import DEMO_RESIDENT, seed_openings
 from members.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from members.models import Member
 from mentorship.demo import seed_mentoring
 from tracker.demo import seed_tracker
 
@@ -30,9 +33,13 @@ class Command(BaseCommand):
         pages = seed_handbook()
         seed_tracker()
         seed_mentoring()
+        openings = seed_openings()
+        resident = Member.objects.filter(user__email=DEMO_RESIDENT).first()
+        if resident is not None:
+            seed_contacts(resident)
         self.stdout.write(
             f"Demo data ready ({result['created']} accounts, {events} events, "
-            f"{pages} handbook pages created)."
+            f"{pages} handbook pages, {openings} leadership openings created)."
         )
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
         for account in DEMO_ACCOUNTS:
