@@ -18,7 +18,10 @@ class TagsField(forms.CharField):
         return value
 
     def to_python(self, value):
-        return spreadsheet.split_tags(super().to_python(value) or "")
+        text = super().to_python(value) or ""
+        if "\x00" in text:  # the list hides it from CharField's own check
+            raise forms.ValidationError(_("Null characters are not allowed."))
+        return spreadsheet.split_tags(text)
 
 
 class LinkedMemberField(forms.ModelChoiceField):

@@ -37,7 +37,7 @@ def contact_check(
         errors["last_contact_on"] = "That is in the future: enter when you last met."
     if last_contact_on and last_contact_on.year < 1950:
         errors["last_contact_on"] = "That is before 1950: check the year."
-    if follow_up_on and follow_up_on > today.replace(year=today.year + MAX_YEARS_AHEAD):
+    if follow_up_on and follow_up_on > today + timedelta(days=366 * MAX_YEARS_AHEAD):
         errors["follow_up_on"] = (
             f"That is more than {MAX_YEARS_AHEAD} years away: check the year."
         )
@@ -94,12 +94,16 @@ def contact_delete(*, contact: Contact) -> None:
 
 @transaction.atomic
 def contact_logged_today(*, contact: Contact, today: date | None = None) -> Contact:
-    """ "Logged a contact today": the last contact becomes today (twice is once)."""
+    """ "Logged a contact today": the last contact becomes today (twice is once),
+    and a follow-up due today or overdue is done (a later one stays)."""
     today = today or timezone.localdate()
-    if contact.last_contact_on != today:
+    settled = contact.follow_up_on is not None and contact.follow_up_on <= today
+    if contact.last_contact_on != today or settled:
         contact.last_contact_on = today
+        if settled:
+            contact.follow_up_on = None
         contact.updated_at = timezone.now()
-        contact.save(update_fields=["last_contact_on", "updated_at"])
+        contact.save(update_fields=["last_contact_on", "follow_up_on", "updated_at"])
     return contact
 
 

@@ -349,6 +349,7 @@ def seed_openings() -> int:
                 contact="Program coordinator, gme-leadership@example.org",
                 deadline=None if days is None else today + timedelta(days=days),
                 status=status,
+                published_at=None if status == "suggested" else timezone.now(),
             )
         )
     resident = Member.objects.filter(user__email=DEMO_RESIDENT).first()

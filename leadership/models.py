@@ -98,9 +98,15 @@ class Opening(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,  # erased posters leave their openings unsigned
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When it went on the board (posted, or a suggestion approved)."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

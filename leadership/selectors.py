@@ -129,7 +129,7 @@ def digest_openings(since) -> tuple[str, list[str]] | None:
     """The weekly digest's section: openings posted this week, still open."""
     today = timezone.localdate()
     new = (
-        Opening.objects.filter(status=Opening.Status.OPEN, created_at__gte=since)
+        Opening.objects.filter(status=Opening.Status.OPEN, published_at__gte=since)
         .filter(Q(deadline__isnull=True) | Q(deadline__gte=today))
         .order_by("deadline", "title")
     )

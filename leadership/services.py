@@ -55,6 +55,8 @@ def opening_save(*, opening: Opening, specialties=None, by) -> Opening:
         opening.status = (
             Opening.Status.OPEN if can_post(by) else Opening.Status.SUGGESTED
         )
+        if opening.status == Opening.Status.OPEN:
+            opening.published_at = timezone.now()
     opening.full_clean()
     opening.save()
     if specialties is not None:
@@ -74,7 +76,9 @@ def opening_decide(*, opening: Opening, approve: bool, by) -> Opening:
             {"deadline": ["Its deadline has passed: edit the deadline first."]}
         )
     opening.status = Opening.Status.OPEN if approve else Opening.Status.DECLINED
-    opening.save(update_fields=["status", "updated_at"])
+    if approve:
+        opening.published_at = timezone.now()
+    opening.save(update_fields=["status", "published_at", "updated_at"])
     record(actor=by, verb="published" if approve else "declined", target=opening)
     return opening
 
@@ -125,6 +129,7 @@ def role_from_opening(
 ) -> LeadershipRole:
     """ "I got it": the opening becomes a role in the member's portfolio, from
     today (or `start`); once (a second click returns the same role)."""
+    Member.objects.select_for_update().get(pk=member.pk)  # two clicks at once
     existing = (
         OpeningRole.objects.filter(opening=opening, role__member=member)
         .select_related("role")

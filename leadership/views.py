@@ -67,7 +67,7 @@ class BoardView(LeadershipMixin, ListView):
             filter_form=self.filter_form,
             poster=self.poster,
             suggestions=selectors.suggestions().count() if self.poster else 0,
-            saved_count=len(selectors.shortlist_for(self.member)),
+            saved_count=self.member.shortlist.count(),
             advice=services.SHORTLIST_ADVICE,
             query=query.urlencode(),
             today=timezone.localdate(),
@@ -126,6 +126,9 @@ class OpeningFormView(LeadershipMixin, FormView):
         return context
 
     def form_valid(self, form):
+        if "pk" in self.kwargs and not form.has_changed():
+            messages.info(self.request, "Nothing changed.")
+            return redirect(form.instance)
         opening = form.save(commit=False)
         try:
             opening = services.opening_save(
@@ -137,6 +140,9 @@ class OpeningFormView(LeadershipMixin, FormView):
             add_errors(form, exc)
             return self.form_invalid(form)
         if opening.status == Opening.Status.SUGGESTED:
+            if "pk" in self.kwargs:  # a poster edited a suggestion
+                messages.success(self.request, "Saved: approve it when it's ready.")
+                return redirect("leadership:suggestions")
             messages.success(
                 self.request,
                 "Thanks: a co-lead checks suggestions before they show on the board.",
@@ -245,6 +251,8 @@ class GotRoleView(LeadershipMixin, View):
 
     def post(self, request, pk: int):
         opening = self.get_opening()
+        if opening.status not in (Opening.Status.OPEN, Opening.Status.CLOSED):
+            raise Http404("Not a posted opening")
         form = forms.GotRoleForm(request.POST)
         if not form.is_valid():
             view = OpeningDetailView(request=request, kwargs=self.kwargs)

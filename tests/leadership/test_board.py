@@ -224,7 +224,7 @@ def test_a_deadline_reminder_goes_once_a_week_before_and_again_if_it_moves(
     with django_capture_on_commit_callbacks(execute=True):
         services.deadline_reminders_send(today=today)
         services.deadline_reminders_send(today=today)  # beat twice: nothing new
-    sent = [m for m in mail.outbox if "Closes in 6 days" in m.subject]
+    sent = [m for m in mail.outbox if "closes in 6 days" in m.subject]
     assert [m.to for m in sent] == [[resident.user.email]]
     assert "ask PD" in sent[0].body and opening.how_to_apply in sent[0].body
     # The deadline moves later: one more reminder for the new date.

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 
 from events import permissions as events
 from handbook import permissions as handbook
+from leadership import permissions as leadership
 from members import permissions as members
 from members.models import Role
 from mentorship import permissions as mentorship
@@ -32,6 +33,7 @@ PERMISSIONS = {
     handbook.MANAGE_EDITORS: "choose the handbook editors",
     mentorship.RUN: "run matching rounds and see every match",
     tracker.VIEW_COUNTS: "see the tracker's anonymous totals",
+    leadership.POST_OPENINGS: "post and close leadership openings, approve suggestions",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -46,6 +48,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             events.MANAGE,
             newsletters.SEND,
             tracker.VIEW_COUNTS,
+            leadership.POST_OPENINGS,
         }
     ),
     Role.CO_LEAD: frozenset(PERMISSIONS),
