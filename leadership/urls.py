@@ -6,6 +6,7 @@ app_name = "leadership"
 urlpatterns = [
     path("", views.BoardView.as_view(), name="board"),
     path("new/", views.OpeningFormView.as_view(), name="create"),
+    path("suggest/", views.OpeningFormView.as_view(suggest=True), name="suggest"),
     path("suggestions/", views.SuggestionsView.as_view(), name="suggestions"),
     path("shortlist/", views.ShortlistView.as_view(), name="shortlist"),
     path("<int:pk>/", views.OpeningDetailView.as_view(), name="detail"),

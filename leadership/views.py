@@ -99,15 +99,23 @@ class OpeningDetailView(LeadershipMixin, TemplateView):
 
 
 class OpeningFormView(LeadershipMixin, FormView):
-    """Post an opening (posters), suggest one (any member), or edit (posters)."""
+    """Post an opening or edit one (posters only: 403 for anyone else); with
+    `suggest`, any member suggests one, which waits for a co-lead."""
 
     template_name = "leadership/opening_form.html"
     form_class = forms.OpeningForm
+    suggest = False
+
+    def get(self, request, *args, **kwargs):
+        if self.suggest and self.poster:
+            return redirect("leadership:create")  # posters post directly
+        return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        if "pk" in self.kwargs:
+        if not self.suggest:
             self.check_poster()
+        if "pk" in self.kwargs:
             kwargs["instance"] = self.get_opening()
         return kwargs
 

@@ -308,7 +308,6 @@ MATRIX: dict[str, dict[str, object]] = {
         name: row(logged_out=L, pending=P, members=200)
         for name in (
             "leadership:board",
-            "leadership:create",
             "leadership:shortlist",
             "leadership:detail",
         )
@@ -322,12 +321,21 @@ MATRIX: dict[str, dict[str, object]] = {
             gme_staff=200,
             co_lead=200,
         )
-        for name in ("leadership:edit", "leadership:suggestions")
+        for name in ("leadership:create", "leadership:edit", "leadership:suggestions")
     },
     **{
         name: row(logged_out=L, pending=P, members=405)
         for name in ("leadership:action", "leadership:save", "leadership:got_it")
     },
+    # Members suggest; those who may post are sent to the posting form.
+    "leadership:suggest": row(
+        logged_out=L,
+        pending=P,
+        resident=200,
+        mentor=200,
+        gme_staff="→/leadership/new/",
+        co_lead="→/leadership/new/",
+    ),
     # --- My contacts log: each member's own, nobody else's (the sample contact
     # and import belong to the resident: anyone else gets 404, never 403).
     **{
