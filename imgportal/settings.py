@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.saml",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_htmx",
     "django_countries",
     "django_filters",
     "csp",
@@ -105,6 +106,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # request.htmx: views answer htmx's in-place updates with a fragment.
+    "django_htmx.middleware.HtmxMiddleware",
     "members.middleware.RequireStaffMFAMiddleware",
     "members.sso.InstitutionSignInMiddleware",
     "imgportal.middleware.NoStoreForSignedInMiddleware",
