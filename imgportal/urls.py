@@ -9,7 +9,7 @@ from imgportal import views
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/deep", views.healthz_deep, name="healthz_deep"),
     path("system/", views.SystemView.as_view(), name="system"),

@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 
 from contacts.models import Contact
 from imgportal import health
+from imgportal.front_door import front_door
 from imgportal.identity import group_identity
 from leadership import selectors as leadership_selectors
 from members import selectors
@@ -46,6 +47,13 @@ def this_week(member) -> dict:
         "empty_seats": [seat for seat in seats if seat["empty"]],
         "today": today,
     }
+
+
+def home(request, *args, **kwargs):
+    """`/`: visitors get the public front door, signed-in people their home."""
+    if not request.user.is_authenticated:
+        return front_door(request)
+    return HomeView.as_view()(request, *args, **kwargs)
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
