@@ -8,15 +8,32 @@ can forget a column.
 
 import csv
 from collections.abc import Iterable
+from datetime import date, datetime
 
 from django.http import HttpResponse
+from django.utils import timezone
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+def cell_text(value: object) -> str:
+    """Dates and times in ISO 8601 (2026-02-10, 2026-02-10T18:00:00-05:00, in
+    the portal's time zone), which every spreadsheet reads whatever its
+    locale; the pages write "Tue 10 Feb 2026, 18:00" instead (issue 22)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
 def spreadsheet_safe(value: object) -> str:
     """A CSV cell a spreadsheet will show as text, never run as a formula."""
-    text = "" if value is None else str(value)
+    text = cell_text(value)
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text

@@ -36,6 +36,18 @@ def _fast_test_settings(settings):
     settings.WHITENOISE_AUTOREFRESH = True
 
 
+@pytest.fixture(scope="session")
+def _media_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, _media_dir):
+    """Uploaded files (handbook images and PDFs) go to a temporary folder, never
+    into the working tree's var/media."""
+    settings.MEDIA_ROOT = str(_media_dir)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate-limit counters live in the (test) Redis cache: start each test clean."""
@@ -59,6 +71,7 @@ def reference_data(transactional_db):
         ("events.migrations.0002_manage_permission", "grant"),
         ("handbook.migrations.0002_revisions_immutable_and_roles", "grant"),
         ("tracker.migrations.0002_counts_permission", "grant"),
+        ("tracker.migrations.0003_keep_own_status_permission", "grant"),
         ("mentorship.migrations.0002_run_matching_permission", "grant"),
         ("leadership.migrations.0002_post_permission", "grant"),
     ):

@@ -116,7 +116,8 @@ class TrackerSettings(models.Model):
 
     class Meta:
         permissions = [
-            ("view_tracker_counts", "Can see anonymous status and checklist totals")
+            ("view_tracker_counts", "Can see anonymous status and checklist totals"),
+            ("keep_own_status", "Can keep their own status tracker"),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,8 @@ class OwnTrackerMixin(PortalPermissionRequiredMixin):
     """Every tracker page is about the signed-in member only: rows are looked up
     with `member=` them, so anyone else's answer 404."""
 
+    permission_required = permissions.KEEP_OWN
+
     def get_member(self):
         if not hasattr(self, "_member"):
             self._member = member_selectors.member_for_user(self.request.user)

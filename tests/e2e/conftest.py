@@ -67,10 +67,94 @@ def page(browser, live_server):
 
 
 def new_page(browser, live_server, **options):
-    """A second person's browser: its own context (cookies), 10 s timeouts."""
+    """A second person's browser: its own context (cookies), 10 s timeouts.
+    Every page it loads is checked by axe-core and for CSP violations; the
+    test fails at its end on any (see `_accessibility_checked`)."""
     context = browser.new_context(base_url=live_server.url, **options)
     context.set_default_timeout(10_000)
-    return context, context.new_page()
+    page = context.new_page()
+    watch(page)
+    return context, page
+
+
+# axe-core (vendored for the tests only; never served by the portal). It is
+# evaluated through the DevTools protocol, which the page's CSP does not
+# govern, so the portal's CSP stays on and is checked at the same time.
+AXE_SOURCE = (Path(__file__).parent / "vendor/axe-core-4.14.1/axe.min.js").read_text()
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => v.impact + " " + v.id + ": " + v.help + " — " + v.nodes.slice(0, 4)
+      .map((n) => n.target.join(" ")).join(", "));
+}"""
+# (page shape, width, colour mode): each is checked once a run
+_CHECKED: set[tuple[str, int, str]] = set()
+_FINDINGS: list[str] = []
+_WATCHED: list = []
+
+
+def page_shape(url: str) -> str:
+    """/events/12/ and /events/13/ are one page to check; the query counts."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    path = "/".join("<id>" if bit.isdigit() else bit for bit in parts.path.split("/"))
+    return path + ("?" + parts.query if parts.query else "")
+
+
+def axe_check(page) -> list[str]:
+    """Serious and critical axe violations on the page as it is now."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate("(source) => { (0, eval)(source); }", AXE_SOURCE)
+    return page.evaluate(AXE_RUN, AXE_TAGS)
+
+
+def _check_loaded(page) -> None:
+    try:
+        url = page.url
+        if not url.startswith("http") or "/static/" in url or url.endswith(".ics"):
+            return
+        width = page.viewport_size["width"] if page.viewport_size else 0
+        theme = page.evaluate("() => document.documentElement.dataset.bsTheme || ''")
+        key = (page_shape(url), width, theme)
+        if key in _CHECKED:
+            return
+        found = axe_check(page)
+        _CHECKED.add(key)
+        _FINDINGS.extend(f"{url} @{width}px {theme}: {line}" for line in found)
+    except Exception:  # the page moved on before axe finished: checked next time
+        return
+
+
+def watch(page) -> None:
+    _WATCHED.append(page)
+    page.on("load", _check_loaded)
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and "Content Security Policy" in message.text
+            and _FINDINGS.append(f"{page.url}: CSP: {message.text}")
+        ),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _accessibility_checked():
+    """Fail the test on any serious or critical axe violation, or any CSP
+    violation, on a page it loaded (the page open at the end is checked too)."""
+    _FINDINGS.clear()
+    _WATCHED.clear()
+    yield
+    for page in _WATCHED:
+        if not page.is_closed():
+            _check_loaded(page)
+    findings, _FINDINGS[:] = list(_FINDINGS), []
+    _WATCHED.clear()
+    assert not findings, "Accessibility or CSP problems:\n" + "\n".join(findings)
 
 
 def sign_in(page, user, code: str | None = None) -> None:

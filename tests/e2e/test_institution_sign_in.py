@@ -42,6 +42,7 @@ def test_resident_joins_through_openid_connect(browser, live_server, settings):
         member = Member.objects.get(user__email="amara.okafor@riverside.edu")
         assert member.status == Member.Status.PENDING
         # Signed out and back in: the same member, straight to the waiting page.
+        page.get_by_role("button", name="Account").click()
         page.get_by_role("button", name="Sign out").click()
         page.goto("/accounts/login/")
         page.get_by_role("button", name="Sign in with Riverside Health").click()

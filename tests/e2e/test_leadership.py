@@ -50,6 +50,7 @@ def test_a_resident_shortlists_logs_a_contact_gets_the_role_and_prints_the_cv(
     expect(page.get_by_text("Saved to your shortlist (1).")).to_be_visible()
 
     # Log the chief as a contact, with a follow-up next week.
+    page.get_by_role("button", name="Account").click()
     page.get_by_role("link", name="My contacts").click()
     page.get_by_role("link", name="Add a contact").click()
     page.get_by_label("Name").fill("Dr Amal Chief")

@@ -47,6 +47,7 @@ def test_co_lead_writes_previews_and_sends_and_a_member_reads_it(
     other = browser.new_context(base_url=live_server.url)
     reader_page = other.new_page()
     sign_in(reader_page, reader.user)
+    reader_page.get_by_role("button", name="More").click()
     reader_page.get_by_role("link", name="Newsletters").click()
     reader_page.get_by_role("link", name="Orientation week").click()
     expect(reader_page.get_by_role("heading", level=1)).to_have_text("Orientation week")

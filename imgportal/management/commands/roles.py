@@ -32,13 +32,14 @@ PERMISSIONS = {
     handbook.PUBLISH_ALONE: "publish a handbook edit without a second reviewer",
     handbook.MANAGE_EDITORS: "choose the handbook editors",
     mentorship.RUN: "run matching rounds and see every match",
+    tracker.KEEP_OWN: "keep their own status tracker (My status)",
     tracker.VIEW_COUNTS: "see the tracker's anonymous totals",
     leadership.POST_OPENINGS: "post and close leadership openings, approve suggestions",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.RESIDENT: frozenset({members.ACCESS_PORTAL}),
-    Role.MENTOR: frozenset({members.ACCESS_PORTAL}),
+    Role.RESIDENT: frozenset({members.ACCESS_PORTAL, tracker.KEEP_OWN}),
+    Role.MENTOR: frozenset({members.ACCESS_PORTAL, tracker.KEEP_OWN}),
     Role.HANDBOOK_EDITOR: frozenset({members.ACCESS_PORTAL, handbook.EDIT}),
     Role.GME_STAFF: frozenset(
         {

@@ -1,0 +1,54 @@
+"""{% nav_link %} and {% nav_item %}: a navigation link that knows whether it
+is the current page (`aria-current="page"`) or the current page's section
+(`aria-current="true"`), shown by the `active` class either way."""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+def _current(context, href: str, key: str) -> str:
+    request = context.get("request")
+    if request is None:
+        return ""
+    if request.path == href:
+        return "page"
+    if context.get("nav_section") == key:
+        return "true"
+    return ""
+
+
+def _link(context, url_name: str, label: str, key: str, css: str) -> str:
+    href = reverse(url_name)
+    current = _current(context, href, key)
+    if current:
+        return format_html(
+            '<a class="{} active" href="{}" data-nav="{}" aria-current="{}">{}</a>',
+            css,
+            href,
+            key,
+            current,
+            label,
+        )
+    return format_html(
+        '<a class="{}" href="{}" data-nav="{}">{}</a>', css, href, key, label
+    )
+
+
+@register.simple_tag(takes_context=True)
+def nav_link(context, url_name: str, label: str, key: str) -> str:
+    """A top-level link of the bar, in its list item."""
+    return format_html(
+        '<li class="nav-item">{}</li>',
+        _link(context, url_name, label, key, "nav-link"),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def nav_item(context, url_name: str, label: str, key: str) -> str:
+    """A link inside a dropdown menu, in its list item."""
+    return format_html(
+        "<li>{}</li>", _link(context, url_name, label, key, "dropdown-item")
+    )
