@@ -93,7 +93,7 @@ run: install services-check
 	$(DEV_ENV) $(VENV)/bin/honcho --procfile Procfile.dev start
 
 test: install services-up chromium dovecot idp lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 bench-members: install services-up
 	$(PY) bench/members_manage.py

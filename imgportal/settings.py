@@ -4,6 +4,7 @@ The README's configuration table lists every variable read here.
 """
 
 import hashlib
+import json
 import os
 from email.utils import formataddr
 from pathlib import Path
@@ -160,6 +161,14 @@ _db_options["options"] = " ".join(
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# `make test` runs the tests in two processes (pytest-xdist): each has its own
+# PostgreSQL database (pytest-django) and, here, its own Redis database below
+# the configured one (tests empty theirs before each test): gw0 → 15, gw1 → 14.
+_test_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _test_worker.startswith("gw") and _test_worker[2:].isdigit():
+    _base, _, _number = REDIS_URL.rpartition("/")
+    if _number.isdigit():
+        REDIS_URL = f"{_base}/{int(_number) - int(_test_worker[2:])}"
 # Cached entries are made from this database's rows: two portals (or a
 # portal and its benchmark copy) sharing one Redis must never read each
 # other's, so the key prefix names the database.
@@ -341,6 +350,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/Chicago")
 USE_I18N = True
+# The portal's own wording of allauth's pages ("Sign in", sentence case): issue 22.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["imgportal.formats"]
+# Money on pages and in emails: "$1,234.50" (`{{ amount|money }}`).
+CURRENCY_SYMBOL = "$"
 USE_TZ = True
 
 # --- Static files: Bootstrap is vendored under static/vendor and served by
@@ -348,8 +362,25 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (the handbook's images and PDFs): on disk under MEDIA_ROOT, or
+# in S3-compatible storage with MEDIA_STORAGE_BACKEND=storages.backends.s3.S3Storage
+# and its options as JSON in MEDIA_STORAGE_OPTIONS (README "Uploaded files").
+# Never served by WhiteNoise or the web server: only handbook:attachment, which
+# checks that the reader may read the page.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
+MEDIA_STORAGE_BACKEND = os.environ.get(
+    "MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+)
+try:
+    MEDIA_STORAGE_OPTIONS = json.loads(os.environ.get("MEDIA_STORAGE_OPTIONS") or "{}")
+except json.JSONDecodeError as exc:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE_OPTIONS is not JSON: {exc}") from None
+if not isinstance(MEDIA_STORAGE_OPTIONS, dict):
+    raise ImproperlyConfigured("MEDIA_STORAGE_OPTIONS must be a JSON object: {...}")
+HANDBOOK_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+HANDBOOK_PDF_MAX_BYTES = 10 * 1024 * 1024
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": MEDIA_STORAGE_BACKEND, "OPTIONS": MEDIA_STORAGE_OPTIONS},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -1,10 +1,13 @@
 import html
 import importlib
+import os
 import re
+from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.apps import apps as django_apps
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
 
@@ -16,7 +19,12 @@ from tests.servers import OwnRedis, use_broker
 
 @pytest.fixture(scope="session", autouse=True)
 def _collected_static():
-    """Production static storage (hashed names) needs collectstatic, as in deploys."""
+    """Production static storage (hashed names) needs collectstatic, as in deploys.
+    Each parallel test process collects into its own folder."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        root = Path(django_settings.STATIC_ROOT)
+        django_settings.STATIC_ROOT = root.with_name(f"{root.name}-{worker}")
     call_command("collectstatic", interactive=False, verbosity=0)
 
 

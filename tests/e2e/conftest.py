@@ -89,7 +89,7 @@ AXE_RUN = """async (tags) => {
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => v.impact + " " + v.id + ": " + v.help + " — " + v.nodes.slice(0, 4)
-      .map((n) => n.target.join(" ")).join(", "));
+      .map((n) => n.target.join(" ") + " " + n.html.slice(0, 90)).join(", "));
 }"""
 # (page shape, width, colour mode): each is checked once a run
 _CHECKED: set[tuple[str, int, str]] = set()
