@@ -11,7 +11,7 @@ REDIS_START := redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --
 # `make run` is for local use: DEBUG on, and the demo accounts may skip 2FA.
 DEV_ENV := DEBUG=1 MFA_REQUIRED_FOR_STAFF=0
 
-.PHONY: help install run test lint format services-check services-up chromium dovecot idp wrk bench-members bench-newsletter bench-handbook bench-matching bench-faults bench
+.PHONY: help install run test lint format services-check services-up chromium dovecot idp wrk lighthouse bench-members bench-newsletter bench-handbook bench-matching bench-faults bench
 
 help:
 	@echo "make run    build .venv, migrate, load demo data, serve on http://127.0.0.1:8000"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench-newsletter   one newsletter to 5,000 members, emails per second (docs/PERFORMANCE.md)"
 	@echo "make bench-matching   a mentor matching round, 1,000 requests and 300 mentors (docs/PERFORMANCE.md)"
 	@echo "make bench-handbook   handbook search over 500 pages x 20 revisions (docs/PERFORMANCE.md)"
+	@echo "make lighthouse   Lighthouse accessibility scores of the front door, home, a handbook page, events and the member list (docs/ACCESSIBILITY.md)"
 	@echo "make bench-faults   a worker killed with SIGKILL at random moments of a newsletter, copies counted (docs/PERFORMANCE.md)"
 
 $(VENV)/.installed: pyproject.toml
@@ -112,3 +113,10 @@ bench-faults: install services-up
 
 bench: install services-up wrk
 	$(PY) bench/load.py
+
+# Lighthouse's accessibility scores (npm package pinned in bench/lighthouse/,
+# no lock file: it would record the registry's addresses), Debian's Chromium.
+lighthouse: install services-up chromium
+	@test bench/lighthouse/node_modules/.installed -nt bench/lighthouse/package.json || { \
+	  cd bench/lighthouse && npm install --no-package-lock --no-audit --no-fund --loglevel=error && touch node_modules/.installed; }
+	$(PY) bench/lighthouse.py

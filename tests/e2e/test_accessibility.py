@@ -95,21 +95,23 @@ def _no_sideways_scroll(page, url: str) -> None:
     assert overflow <= 0, f"{url} scrolls sideways by {overflow}px"
 
 
-@pytest.mark.parametrize("width", [390, 1280])
-def test_main_pages_pass_axe_and_fit_the_width(browser, live_server, demo_data, width):
-    """axe runs on each page as it loads (conftest); here each page is also
-    checked for sideways scrolling, for a visitor, a resident and a co-lead."""
-    visitor_context, visitor = new_page(
-        browser, live_server, viewport={"width": width, "height": 800}
-    )
+@pytest.mark.parametrize(
+    ("width", "scheme"), [(390, "light"), (1280, "light"), (1280, "dark")]
+)
+def test_main_pages_pass_axe_and_fit_the_width(
+    browser, live_server, demo_data, width, scheme
+):
+    """axe runs on each page as it loads (conftest), in light and dark mode;
+    here each page is also checked for sideways scrolling, for a visitor, a
+    resident and a co-lead."""
+    size = {"viewport": {"width": width, "height": 800}, "color_scheme": scheme}
+    visitor_context, visitor = new_page(browser, live_server, **size)
     for url in ("/", reverse("account_login"), reverse("account_signup")):
         visitor.goto(url)
         _no_sideways_scroll(visitor, url)
     visitor_context.close()
     for email, pages in ((RESIDENT, _resident_pages), (CO_LEAD, _co_lead_pages)):
-        context, page = new_page(
-            browser, live_server, viewport={"width": width, "height": 800}
-        )
+        context, page = new_page(browser, live_server, **size)
         _sign_in(page, email)
         for url in pages():
             page.goto(url)
