@@ -30,11 +30,11 @@ RUN pip install --no-cache-dir .
 
 COPY . .
 # collectstatic needs settings that load; the real key comes from the environment.
-# var/ (beat's schedule) and /backups are volumes in production: made here so a
-# new volume starts owned by the portal's user.
+# var/ (beat's schedule), /backups and /media (uploaded files) are volumes in
+# production: made here so a new volume starts owned by the portal's user.
 RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
-    && useradd --create-home portal && mkdir -p var /backups \
-    && chown portal var /backups && chmod 700 /backups
+    && useradd --create-home portal && mkdir -p var /backups /media \
+    && chown portal var /backups /media && chmod 700 /backups
 USER portal
 
 EXPOSE 8000

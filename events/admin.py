@@ -18,8 +18,16 @@ class ReminderInline(ReadOnlyInline):
 
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
-    list_display = ["title", "kind", "starts_at", "status", "funding", "capacity"]
-    list_filter = ["status", "kind", "funding"]
+    list_display = [
+        "title",
+        "kind",
+        "starts_at",
+        "status",
+        "visibility",
+        "funding",
+        "capacity",
+    ]
+    list_filter = ["status", "visibility", "kind", "funding"]
     search_fields = ["title"]
     inlines = [PanelistInline, ReminderInline]
     exclude = ["checkin_code"]

@@ -55,6 +55,9 @@ PLAN = [
     (6, 26, "social", "Welcome social for new IMGs"),
 ]
 
+# What the front door shows visitors: the events meant for incoming IMGs.
+PUBLIC_KINDS = ("orientation_panel", "img_orientation", "webinar")
+
 
 def _plan(year: int) -> list[dict]:
     """One academic year's events (1 July – 30 June)."""
@@ -130,6 +133,9 @@ def seed_events() -> int:
             capacity=capacity,
             guests_allowed=1 if social else 0,
             audience={"stages": ["pgy1"]} if spec["kind"] == "img_orientation" else {},
+            visibility=Event.Visibility.PUBLIC
+            if spec["kind"] in PUBLIC_KINDS
+            else Event.Visibility.MEMBERS,
             funding=Event.Funding.GME if budget else Event.Funding.OTHER,
             funding_source="" if budget else "The group's own webinar account",
             budget=Decimal(budget) if budget else None,

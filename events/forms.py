@@ -60,6 +60,7 @@ class EventForm(forms.ModelForm, AudienceForm):
             "guests_allowed",
             "rsvp_deadline",
             "requires_approval",
+            "visibility",
             "funding",
             "funding_source",
             "budget",
@@ -70,6 +71,7 @@ class EventForm(forms.ModelForm, AudienceForm):
             "starts_at": DATETIME,
             "ends_at": DATETIME,
             "rsvp_deadline": DATETIME,
+            "visibility": forms.RadioSelect,
         }
         help_texts = {
             "starts_at": _("In the portal's time zone."),
@@ -95,6 +97,9 @@ class EventForm(forms.ModelForm, AudienceForm):
         )
         for name in ("starts_at", "ends_at", "rsvp_deadline"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        # A form posted without the choice (older pages, scripts) keeps what
+        # the event had: members only for a new one.
+        self.fields["visibility"].required = False
         if self.instance.pk:
             self.set_audience_initial(self.instance.audience or {})
             self.fields["organisers"].initial = list(
@@ -104,6 +109,9 @@ class EventForm(forms.ModelForm, AudienceForm):
                 f"{p.name}, {p.title}" if p.title else p.name
                 for p in self.instance.panelists.all()
             )
+
+    def clean_visibility(self) -> str:
+        return self.cleaned_data["visibility"] or self.instance.visibility
 
     def clean_panelists(self) -> list[tuple[str, str]]:
         rows = []

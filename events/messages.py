@@ -101,6 +101,24 @@ def event_message_send(
     return message, True
 
 
+EMAIL_TEMPLATE = "events/email/attendee_message"
+
+
+def email_context(message: EventMessage) -> dict:
+    """What the email template reads besides its recipient (also the preview)."""
+    event = message.event
+    sender = message.sent_by
+    return {
+        "event": event,
+        "message": message,
+        "sender_name": sender.member.display_name
+        if sender is not None and hasattr(sender, "member")
+        else "The organisers",
+        "when": event.when_text(),
+        "event_url": absolute_url(event.get_absolute_url()),
+    }
+
+
 def event_message_deliver(*, message_id: int) -> int:
     """The worker: one email per recipient still active; safe to run again
     (each email's key names the message and the member)."""
@@ -111,27 +129,15 @@ def event_message_deliver(*, message_id: int) -> int:
     )
     if message is None:
         return 0
-    event = message.event
     sender = message.sent_by
-    sender_name = (
-        sender.member.display_name
-        if sender is not None and hasattr(sender, "member")
-        else "The organisers"
-    )
     queued = email_members(
         Member.objects.active()
         .filter(pk__in=message.recipient_ids)
         .select_related("user")
         .order_by("pk"),
         key=f"event-message:{message.pk}",
-        template_prefix="events/email/attendee_message",
-        context={
-            "event": event,
-            "message": message,
-            "sender_name": sender_name,
-            "when": event.when_text(),
-            "event_url": absolute_url(event.get_absolute_url()),
-        },
+        template_prefix=EMAIL_TEMPLATE,
+        context=email_context(message),
         headers={"Reply-To": sender.email} if sender is not None else None,
         each_in_own_transaction=True,
     )

@@ -37,6 +37,10 @@ class Event(models.Model):
         GME = "gme", _("GME-funded")
         OTHER = "other", _("Other source")
 
+    class Visibility(models.TextChoices):
+        MEMBERS = "members", _("Members only")
+        PUBLIC = "public", _("Public")
+
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     description = models.TextField(
@@ -72,6 +76,18 @@ class Event(models.Model):
             "For limited seats (orientation panels for incoming residents): a yes "
             "waits for an organiser, who approves or declines it; only approved "
             "ones take seats."
+        ),
+    )
+    visibility = models.CharField(
+        _("who can see it"),
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.MEMBERS,
+        help_text=_(
+            "Public: visitors who are not signed in see it on the front page and "
+            "can open it: its title, time, place, description and how many seats "
+            "are left; never who is coming, the online link or the organisers. "
+            "They sign in to RSVP, and the audience below still decides who may."
         ),
     )
     audience = models.JSONField(

@@ -41,9 +41,14 @@ def can_see_attendees(user, event: Event) -> bool:
 
 
 def events_visible_to(user) -> QuerySet[Event]:
-    """Members see published and cancelled events; managers see drafts too;
-    organisers see the drafts they organise."""
+    """Visitors (not signed in) see published public events; members see
+    published and cancelled events; managers see drafts too; organisers see the
+    drafts they organise."""
     events = Event.objects.all()
+    if not user.is_authenticated:
+        return events.filter(
+            status=Event.Status.PUBLISHED, visibility=Event.Visibility.PUBLIC
+        )
     if can_manage_events(user):
         return events
     member = getattr(user, "member", None)

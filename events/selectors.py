@@ -77,6 +77,12 @@ def event_for(*, viewer, member: Member | None, pk: int) -> Event:
     )
 
 
+def event_for_visitor(*, viewer, pk: int) -> Event:
+    """A public event's page for a visitor who is not signed in: the event and
+    its seats taken, nothing about its people (Event.DoesNotExist: sign in)."""
+    return _with_counts(events_visible_to(viewer), None).get(pk=pk)
+
+
 def my_rsvp(event: Event, member: Member | None) -> Rsvp | None:
     if member is None:
         return None
@@ -471,3 +477,60 @@ def portfolio_entries(member) -> list:
             for event in held.filter(panelists__name__iexact=name).distinct()
         ]
     return entries
+
+
+# --- Home page blocks (imgportal/home_blocks.py) -------------------------------
+
+# RSVPs that put an event on a member's own list: going, waiting, offered, asked.
+MINE = (
+    Rsvp.Status.YES,
+    Rsvp.Status.WAITLIST,
+    Rsvp.Status.OFFERED,
+    Rsvp.Status.PENDING,
+)
+
+
+def home_my_events(*, viewer, member: Member, limit: int = 4) -> dict:
+    """The member's next events: those they answered yes (or wait for) first,
+    then the next ones they haven't answered. Two queries."""
+    upcoming = events_for_list(viewer=viewer, member=member, past=False).filter(
+        status=Event.Status.PUBLISHED
+    )
+    mine = upcoming.filter(rsvps__member=member, rsvps__status__in=MINE)
+    answered = Rsvp.objects.filter(event=OuterRef("pk"), member=member)
+    return {
+        "mine": list(mine[:limit]),
+        "unanswered": list(upcoming.filter(~Exists(answered))[:2]),
+    }
+
+
+def home_upcoming_with_rsvps(*, viewer, limit: int = 5) -> list[Event]:
+    """The next events (drafts too, for managers) with their yes, waitlist and
+    request counts: one query."""
+    return list(
+        events_for_list(viewer=viewer, member=None, past=False)
+        .exclude(status=Event.Status.CANCELLED)
+        .annotate(
+            going=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.YES)),
+            waiting=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.WAITLIST)),
+            asking=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.PENDING)),
+        )[:limit]
+    )
+
+
+def gme_spend(*, year: int) -> dict:
+    """GME's money in one academic year as `gme_report` totals it (GME-funded,
+    neither draft nor cancelled, starting in the year): one query."""
+    start, end = academic_year_bounds(year)
+    totals = Event.objects.filter(
+        starts_at__gte=start,
+        starts_at__lt=end,
+        status=Event.Status.PUBLISHED,
+        funding=Event.Funding.GME,
+    ).aggregate(
+        events=Count("pk"),
+        budget=Coalesce(Sum("budget"), Decimal(0)),
+        spent=Coalesce(Sum("actual_cost"), Decimal(0)),
+        uncosted=Count("pk", filter=Q(actual_cost__isnull=True)),
+    )
+    return {"year": year, "label": f"{year}–{str(year + 1)[2:]}", **totals}

@@ -34,6 +34,7 @@ COPIED_FIELDS = (
     "capacity",
     "guests_allowed",
     "requires_approval",
+    "visibility",
     "audience",
     "funding",
     "funding_source",

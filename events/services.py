@@ -184,18 +184,24 @@ def event_publish(*, event: Event, by: User) -> Event:
     record(actor=by, verb="published", target=event)
     if counts["recipients"]:
         announcement = newsletter_services.newsletter_save(
-            newsletter=Newsletter(
-                subject=f"New event: {event.title}",
-                body=_announcement_body(event),
-                audience=event.audience,
-                category=Category.EVENT_ANNOUNCEMENTS,
-            ),
-            by=by,
+            newsletter=announcement_draft(event), by=by
         )
         newsletter_services.newsletter_send_now(newsletter=announcement, by=by)
         event.announcement = announcement
         event.save(update_fields=["announcement"])
     return event
+
+
+def announcement_draft(event: Event) -> Newsletter:
+    """The announcement publishing sends (unsaved): also its email preview."""
+    body = _announcement_body(event)
+    return Newsletter(
+        subject=f"New event: {event.title}",
+        body=body,
+        body_html=render_markdown(body),
+        audience=event.audience,
+        category=Category.EVENT_ANNOUNCEMENTS,
+    )
 
 
 def _announcement_body(event: Event) -> str:

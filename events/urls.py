@@ -1,10 +1,11 @@
 from django.urls import path
 
 from events import views
+from events.views import email_preview
 
 app_name = "events"
 urlpatterns = [
-    path("", views.EventListView.as_view(), name="list"),
+    path("", views.event_list, name="list"),
     path("calendar/", views.EventCalendarView.as_view(), name="calendar"),
     path("my-calendar/", views.MyCalendarView.as_view(), name="my_calendar"),
     path("feed/<str:token>.ics", views.CalendarFeedView.as_view(), name="feed"),
@@ -13,7 +14,7 @@ urlpatterns = [
     path("report/", views.ReportView.as_view(), name="report"),
     path("report.csv", views.ReportCsvView.as_view(), name="report_csv"),
     path("report/print/", views.ReportPrintView.as_view(), name="report_print"),
-    path("<int:pk>/", views.EventDetailView.as_view(), name="detail"),
+    path("<int:pk>/", views.event_detail, name="detail"),
     path("<int:pk>.ics", views.EventIcsView.as_view(), name="ics"),
     path("<int:pk>/rsvp/", views.EventRsvpView.as_view(), name="rsvp"),
     path("<int:pk>/edit/", views.EventFormView.as_view(), name="edit"),
@@ -36,6 +37,26 @@ urlpatterns = [
         "<int:pk>/sign-in-sheet/", views.SignInSheetView.as_view(), name="sign_in_sheet"
     ),
     path("<int:pk>/message/", views.EventMessageView.as_view(), name="message"),
+    path(
+        "<int:pk>/message/email/",
+        email_preview.MessageEmailView.as_view(),
+        name="message_email",
+    ),
+    path(
+        "<int:pk>/message/email.html",
+        email_preview.MessageEmailRawView.as_view(),
+        name="message_email_raw",
+    ),
+    path(
+        "<int:pk>/announcement/email/",
+        email_preview.AnnouncementEmailView.as_view(),
+        name="announcement_email",
+    ),
+    path(
+        "<int:pk>/announcement/email.html",
+        email_preview.AnnouncementEmailRawView.as_view(),
+        name="announcement_email_raw",
+    ),
     path("<int:pk>/waitlist/", views.WaitlistView.as_view(), name="waitlist"),
     path("<int:pk>/feedback/", views.FeedbackView.as_view(), name="feedback"),
     path(

@@ -129,6 +129,7 @@ Live within 20 minutes of the hospital you work at most: you will drive or walk 
 ## Without a credit history
 
 Landlords check credit, and you have none yet. What usually works:
+
 - a letter from the GME office confirming your contract and salary;
 - offering two or three months' rent as a deposit (ask for it in writing, and ask that it be held in an escrow account where the law requires it);
 - a guarantor service that co-signs for a fee of about one month's rent.

@@ -124,6 +124,37 @@ class DeclineForm(forms.Form):
     )
 
 
+class RequestChangesForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What should the author change?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The author gets this by email and sees it on the draft."),
+        error_messages={"required": _("Say what the author should change.")},
+    )
+
+
+class PreviewForm(forms.Form):
+    """What the live preview renders: the text being typed."""
+
+    body = forms.CharField(max_length=100_000, required=False, strip=False)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Add an image or a PDF"),
+        required=False,
+        help_text=_(
+            "PNG, JPEG, WebP or GIF up to 5 MB (shrunk to 2,000 pixels a side, "
+            "location and camera data removed), or a PDF up to 10 MB. Choose "
+            "the file, then Upload: your text is kept."
+        ),
+        widget=forms.FileInput(
+            attrs={"accept": "image/png,image/jpeg,image/webp,image/gif,.pdf"}
+        ),
+    )
+
+
 class AsOfForm(forms.Form):
     date = forms.DateField(
         label=_("Show the page as it was on"),

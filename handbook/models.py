@@ -1,3 +1,6 @@
+import re
+import uuid
+
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
@@ -137,6 +140,9 @@ class Revision(models.Model):
         DRAFT = "draft", _("Waiting for review")
         PUBLISHED = "published", _("Published")
         DECLINED = "declined", _("Declined")
+        # A reviewer asked the author for changes: the author edits and saves
+        # again (a new draft on top of this one), which goes back for review.
+        CHANGES_REQUESTED = "changes", _("Changes requested")
         SUPERSEDED = "superseded", _("Replaced by a later edit")
 
     page = models.ForeignKey(Page, on_delete=models.PROTECT, related_name="revisions")
@@ -194,6 +200,84 @@ class Revision(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("handbook:revision", args=[self.pk])
+
+
+class ReviewComment(models.Model):
+    """A reviewer's "request changes" on a draft: what the author should change.
+    Kept with the draft, so the next round's reviewer reads the earlier ones."""
+
+    revision = models.ForeignKey(
+        Revision, on_delete=models.PROTECT, related_name="review_comments"
+    )
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("what should change"), max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(body=""), name="handbook_review_comment_has_text"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment on {self.revision}"
+
+
+def attachment_path(attachment: "Attachment", filename: str) -> str:
+    """Where storage keeps a file: a random name, never what the uploader typed."""
+    return f"handbook/{attachment.page_id}/{uuid.uuid4().hex}{attachment.extension}"
+
+
+class Attachment(models.Model):
+    """An image or PDF uploaded to a page, served by the portal itself
+    (`handbook:attachment`) to whoever may read the page. Images are re-encoded
+    on upload (no EXIF, no hidden payload); PDFs are checked to be PDFs."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Image")
+        PDF = "pdf", _("PDF")
+
+    page = models.ForeignKey(Page, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    content_type = models.CharField(max_length=40)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(help_text=_("Bytes, as stored."))
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["page", "-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("handbook:attachment", args=[self.pk])
+
+    @property
+    def extension(self) -> str:
+        return {"image/png": ".png", "image/jpeg": ".jpg"}.get(
+            self.content_type, ".pdf"
+        )
+
+    @property
+    def markdown(self) -> str:
+        """What an editor pastes into the page to show or link this file."""
+        label = re.sub(r"[\[\]\\]", "", self.original_name.rsplit(".", 1)[0])
+        if self.kind == self.Kind.IMAGE:
+            return f"![{label or 'Image'}]({self.get_absolute_url()})"
+        return f"[{label or 'PDF'} (PDF)]({self.get_absolute_url()})"
 
 
 class SearchWord(models.Model):

@@ -2,6 +2,8 @@
 free. Plain functions of plain values, tested without a database."""
 
 import calendar
+import re
+from dataclasses import dataclass
 from datetime import date
 
 VISA_REVIEW_MONTHS = 6
@@ -21,6 +23,8 @@ RESERVED_SLUGS = frozenset(
         "diff",
         "new",
         "print",
+        "preview",
+        "files",
     }
 )
 
@@ -46,3 +50,47 @@ def review_due_on(last_reviewed: date | None, months: int) -> date | None:
 def is_stale(due: date | None, today: date) -> bool:
     """Past its review date: readers are warned to check the official source."""
     return due is not None and due < today
+
+
+# --- Markdown an editor will not mean --------------------------------------------
+
+LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
+RULE_LINE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,})$")
+HEADING_LINE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+@dataclass(frozen=True)
+class ListWarning:
+    line: int  # 1-based, as an editor counts lines
+    text: str
+
+
+def lists_without_blank_line(markdown: str) -> list[ListWarning]:
+    """Lines that start a list straight after a line of ordinary text. Markdown
+    reads such a list as more of the paragraph above ("Intro:\\n- a\\n- b" is one
+    paragraph), so the editor is warned: a blank line before it fixes it. A list
+    right after a heading, or inside another list, or in a code block is fine."""
+    warnings: list[ListWarning] = []
+    block = None  # None (after a blank line), "list", "heading", "text",
+    # "swallowed" (a list read as text), or an open code fence
+    for number, line in enumerate(markdown.splitlines(), start=1):
+        if block is not None and block.startswith(("`", "~")):
+            if line.strip().startswith(block) and not line.strip(block[0]).strip():
+                block = None
+            continue
+        if not line.strip():
+            block = None
+        elif fence := FENCE.match(line):
+            block = fence.group(1)
+        elif HEADING_LINE.match(line):
+            block = "heading"
+        elif LIST_ITEM.match(line) and not RULE_LINE.match(line):
+            if block == "text":
+                warnings.append(ListWarning(line=number, text=line.strip()[:80]))
+                block = "swallowed"  # the rest of this list: one warning is enough
+            elif block != "swallowed":
+                block = "list"
+        elif block in (None, "heading"):
+            block = "text"
+    return warnings

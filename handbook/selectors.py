@@ -16,7 +16,8 @@ from django.contrib.postgres.search import (
     SearchVector,
     TrigramSimilarity,
 )
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -24,7 +25,16 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from handbook import rules, search_terms
-from handbook.models import Chapter, Page, Revision, SearchWord, VisaTimeline, Watch
+from handbook.models import (
+    Attachment,
+    Chapter,
+    Page,
+    ReviewComment,
+    Revision,
+    SearchWord,
+    VisaTimeline,
+    Watch,
+)
 from handbook.permissions import pages_readable_by
 from members.models import Member
 
@@ -111,6 +121,41 @@ def revision_for_editor(pk: int) -> Revision:
         "restored_from",
         "previous_published",
     ).get(pk=pk)
+
+
+def review_round(revision: Revision) -> QuerySet[ReviewComment]:
+    """Reviewers' requests for changes in this round of edits: on this revision
+    and the drafts before it since the page was last published (one query)."""
+    last_published = (
+        revision.page.revisions.filter(
+            state=Revision.State.PUBLISHED, number__lt=revision.number
+        )
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    return (
+        ReviewComment.objects.filter(
+            revision__page_id=revision.page_id,
+            revision__number__lte=revision.number,
+            revision__number__gt=Coalesce(Subquery(last_published), 0),
+        )
+        .select_related("revision", "by")
+        .order_by("created_at", "pk")
+    )
+
+
+def attachments_of(page: Page) -> QuerySet[Attachment]:
+    """A page's uploaded files, newest first, for its editors."""
+    return page.attachments.select_related("uploaded_by__user").order_by(
+        "-created_at", "-pk"
+    )
+
+
+def attachment_for(viewer, pk: int) -> Attachment:
+    """A file of a page this viewer may read (Attachment.DoesNotExist → 404)."""
+    return Attachment.objects.select_related("page").get(
+        pk=pk, page__in=pages_readable_by(viewer)
+    )
 
 
 def revision_as_of(page: Page, day: date) -> Revision | None:
@@ -444,4 +489,32 @@ def timelines_by_key() -> dict[tuple[str, str, str], VisaTimeline]:
     return {
         (row.country.code, row.visa_type, row.post): row
         for row in VisaTimeline.objects.all()
+    }
+
+
+def home_watched_changes(viewer, member, since, *, limit: int = 5) -> dict:
+    """Pages in chapters (or pages) the member watches, published since `since`
+    (their last visit; None: ever) and after they started watching, newest
+    first, with the published revision's summary. Three queries."""
+    from django.db.models import Exists, OuterRef
+
+    watched = Watch.objects.filter(
+        member=member, created_at__lt=OuterRef("published_at")
+    )
+    pages = (
+        pages_readable_by(viewer)
+        .filter(published_revision__isnull=False)
+        .filter(
+            Exists(watched.filter(chapter_id=OuterRef("chapter_id")))
+            | Exists(watched.filter(page_id=OuterRef("pk")))
+        )
+        .select_related("chapter", "published_revision")
+        .order_by("-published_at", "pk")
+    )
+    if since is not None:
+        pages = pages.filter(published_at__gt=since)
+    return {
+        "pages": list(pages[:limit]),
+        "count": pages.count(),
+        "watching": Watch.objects.filter(member=member).exists(),
     }

@@ -7,20 +7,24 @@ text onto the `Page` row with its search vector, so readers and search read one
 row. Side effects (emails) are queued after commit, in Celery tasks."""
 
 import re
+from functools import cache
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
 from handbook import cache as visitor_cache
-from handbook import rules, search_terms, selectors
+from handbook import rules, search_terms, selectors, uploads
 from handbook.models import (
+    Attachment,
     Chapter,
     Page,
+    ReviewComment,
     Revision,
     SearchWord,
     Watch,
@@ -28,6 +32,7 @@ from handbook.models import (
 from handbook.permissions import can_edit, can_publish
 from members.actions import record
 from members.models import Member, Role, User
+from members.selectors import member_for_user
 from members.services import member_grant_role, member_remove_role
 from notifications.models import Category
 from notifications.outbox import email_members, email_queue_template
@@ -268,12 +273,26 @@ def wiki_targets() -> dict[str, tuple[str, str]]:
     }
 
 
+@cache
+def attachment_paths() -> re.Pattern:
+    """The addresses of the handbook's own uploaded files: the only pictures a
+    page may show (`/handbook/files/<id>/`)."""
+    prefix = reverse("handbook:attachment", args=[1]).removesuffix("1/")
+    return re.compile(re.escape(prefix) + r"[1-9][0-9]{0,17}/")
+
+
+def render_page(body: str):
+    """A page's Markdown as readers see it once published: the one renderer and
+    sanitiser used for the page, its preview, its revisions and its history."""
+    from imgportal.markdown import render_document
+
+    return render_document(body, wiki_targets(), images=attachment_paths())
+
+
 def page_show(*, page: Page, revision: Revision, now) -> Page:
     """Copy a published revision onto its page: rendered text, table of contents,
     search text and vector, and a fresh review date."""
-    from imgportal.markdown import render_document
-
-    document = render_document(revision.body, wiki_targets())
+    document = render_page(revision.body)
     page.published_revision = revision
     page.title = revision.title
     page.body_html = document.html
@@ -367,9 +386,12 @@ def revision_publish(*, revision: Revision, by: User) -> Revision:
             "previous_published",
         ]
     )
-    # Editors' drafts this one was built on are folded into it.
+    # Editors' drafts this one was built on (and those sent back for changes)
+    # are folded into it.
     page.revisions.filter(
-        state=Revision.State.DRAFT, is_suggestion=False, number__lt=revision.number
+        state__in=[Revision.State.DRAFT, Revision.State.CHANGES_REQUESTED],
+        is_suggestion=False,
+        number__lt=revision.number,
     ).update(state=Revision.State.SUPERSEDED)
     page_show(page=page, revision=revision, now=now)
     record(actor=by, verb="published", target=page, revision=revision.number)
@@ -399,6 +421,96 @@ def revision_decline(*, revision: Revision, by: User, note: str) -> Revision:
     if revision.author_id != by.pk:
         _tell_author(revision, "declined")
     return revision
+
+
+@transaction.atomic
+def revision_request_changes(
+    *, revision: Revision, by: User, comment: str
+) -> ReviewComment:
+    """Send an editor's draft back to its author with what should change. The
+    draft stays the page's newest text, so the author edits on from it and saves
+    again for another review; the comment stays with the draft."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": "Say what the author should change."})
+    if len(comment) > 2000:
+        raise ValidationError({"comment": "Keep it under 2,000 characters."})
+    revision = Revision.objects.select_for_update().get(pk=revision.pk)
+    if revision.state != Revision.State.DRAFT:
+        raise ValidationError(
+            f"This revision is already {revision.get_state_display().lower()}."
+        )
+    if not can_edit(by):
+        raise ValidationError("Only handbook editors review edits.")
+    if revision.is_suggestion:
+        raise ValidationError(
+            "A member's suggestion is published or declined (with a note): its "
+            "author cannot edit it further."
+        )
+    if revision.author_id == by.pk:
+        raise ValidationError("You wrote this edit: edit it yourself instead.")
+    now = timezone.now()
+    revision.state = Revision.State.CHANGES_REQUESTED
+    revision.reviewed_by, revision.reviewed_at = by, now
+    revision.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    note = ReviewComment.objects.create(
+        revision=revision, by=by, body=comment, created_at=now
+    )
+    record(
+        actor=by,
+        verb="changes_requested",
+        target=revision.page,
+        revision=revision.number,
+    )
+    email_queue_template(
+        key=f"handbook-changes:{revision.pk}",
+        to=revision.author.email,
+        template_prefix="handbook/email/changes_requested",
+        context={
+            "revision": revision,
+            "comment": note,
+            "reviewer": by.get_full_name() or "A handbook editor",
+            "draft_url": settings.SITE_URL + revision.get_absolute_url(),
+        },
+    )
+    return note
+
+
+@transaction.atomic
+def attachment_upload(*, page: Page, upload, by: User) -> Attachment:
+    """An image or PDF for a page: its kind judged from its bytes, images
+    re-encoded without EXIF, stored through the default storage."""
+    limit = max(settings.HANDBOOK_IMAGE_MAX_BYTES, settings.HANDBOOK_PDF_MAX_BYTES)
+    if upload.size > limit:
+        raise ValidationError(
+            {
+                "file": f"Files can be up to {limit // 1024 // 1024} MB; this one is "
+                f"{upload.size / 1024 / 1024:.0f} MB."
+            }
+        )
+    try:
+        clean = uploads.clean_upload(upload.read())
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    attachment = Attachment(
+        page=page,
+        kind=clean.kind,
+        content_type=clean.content_type,
+        original_name=uploads.clean_name(upload.name),
+        size=len(clean.content),
+        width=clean.width,
+        height=clean.height,
+        uploaded_by=member_for_user(by),
+    )
+    attachment.file.save("upload", ContentFile(clean.content), save=False)
+    stored = attachment.file.name
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.storage.delete(stored)
+        raise
+    record(actor=by, verb="created", target=attachment, page=page.pk)
+    return attachment
 
 
 def _tell_author(revision: Revision, outcome: str) -> None:

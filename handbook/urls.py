@@ -11,6 +11,8 @@ urlpatterns = [
     path("reviews/", views.ReviewsView.as_view(), name="reviews"),
     path("editors/", views.EditorsView.as_view(), name="editors"),
     path("diff/", views.DiffView.as_view(), name="diff"),
+    path("preview/", views.PreviewView.as_view(), name="preview"),
+    path("files/<int:pk>/", views.AttachmentView.as_view(), name="attachment"),
     path("chapters/new/", views.ChapterFormView.as_view(), name="chapter_create"),
     path("revisions/<int:pk>/", views.RevisionView.as_view(), name="revision"),
     path(

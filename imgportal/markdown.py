@@ -144,6 +144,9 @@ class RenderedDocument:
     headings_text: str
     plain_text: str
     missing_links: list[str]
+    # Image addresses the sanitiser dropped (remote, or not an allowed path), in
+    # order, so an editor's preview can say why a picture will not show.
+    dropped_images: tuple[str, ...] = ()
 
 
 def _heading_slug(value: str, separator: str) -> str:
@@ -189,12 +192,37 @@ def resolve_wiki_links(
     return WIKI_LINK.sub(replace, text), missing
 
 
+def _image_path(url: str) -> str:
+    """The path of an own-origin address, as `is_own_origin` reads it."""
+    cleaned = "".join(c for c in url if c not in "\t\n\r").strip(
+        "".join(map(chr, range(33)))
+    )
+    return urlsplit(cleaned.replace("\\", "/")).path
+
+
 def render_document(
-    text: str, pages: dict[str, tuple[str, str]] | None = None
+    text: str,
+    pages: dict[str, tuple[str, str]] | None = None,
+    *,
+    images: re.Pattern | None = None,
 ) -> RenderedDocument:
     """Safe HTML for a long Markdown document, with heading anchors, a table of
-    contents, the plain text for search, and internal `[[chapter/page]]` links."""
+    contents, the plain text for search, and internal `[[chapter/page]]` links.
+    With `images`, a picture shows only when its address is on this site and its
+    path matches the pattern (the handbook's own uploaded files); every other
+    one keeps its alt text and is named in `dropped_images`."""
     text, missing = resolve_wiki_links(text, pages or {})
+    dropped: list[str] = []
+
+    def attribute_filter(element: str, attribute: str, value: str) -> str | None:
+        kept = _only_heading_ids(element, attribute, value)
+        if element == "img" and attribute == "src":
+            if kept is not None and images is not None:
+                kept = value if images.fullmatch(_image_path(value)) else None
+            if kept is None:
+                dropped.append(value)
+        return kept
+
     converter = md.Markdown(
         extensions=["extra", "sane_lists", "toc"],
         extension_configs={
@@ -215,7 +243,7 @@ def render_document(
         tags=ALLOWED_TAGS - {"h1"},
         attributes=ALLOWED_ATTRIBUTES,
         allowed_classes={"a": {"headerlink"}},
-        attribute_filter=_only_heading_ids,
+        attribute_filter=attribute_filter,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
@@ -233,4 +261,5 @@ def render_document(
         headings_text=" ".join(t["text"] for t in toc),
         plain_text=plain,
         missing_links=missing,
+        dropped_images=tuple(dropped),
     )

@@ -2,7 +2,11 @@ import time
 from contextvars import ContextVar
 
 from django.core.exceptions import PermissionDenied
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import (
+    add_never_cache_headers,
+    patch_cache_control,
+    patch_vary_headers,
+)
 
 from imgportal import logs
 
@@ -38,6 +42,23 @@ class NoStoreForSignedInMiddleware:
         if request.user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+# Public pages (the front door, public events) change when an organiser edits
+# them: a minute's staleness is fine for visitors, and spares a burst of them
+# (a GME newsletter's link) the database.
+VISITOR_CACHE_SECONDS = 60
+
+
+def cache_briefly_for_visitors(response):
+    """Let browsers and shared caches keep a visitor's copy of a public page for
+    a minute. The same address shows a signed-in person their own page, so the
+    copy varies on the cookie (the session cookie makes another copy, never
+    stored: NoStoreForSignedInMiddleware). Only pages with nobody's data and no
+    form (no CSRF token) may use this."""
+    patch_cache_control(response, public=True, max_age=VISITOR_CACHE_SECONDS)
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 # The client address of the request being served, for audit entries (members).

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from contacts.models import Contact
-from imgportal import health
+from imgportal import health, home_blocks
 from imgportal.front_door import front_door
 from imgportal.identity import group_identity
 from leadership import selectors as leadership_selectors
@@ -31,14 +31,15 @@ from mentorship import selectors as mentorship_selectors
 logger = logging.getLogger(__name__)
 
 
-def this_week(member) -> dict:
+def this_week(member, *, is_resident: bool | None = None) -> dict:
     """What needs the member soon: saved openings closing within a week, their
     contacts' follow-ups due, and (for residents) empty seats on their board."""
     today = timezone.localdate()
     due = Contact.objects.filter(member=member, follow_up_on__lte=today).order_by(
         "follow_up_on", "name"
     )
-    is_resident = member.user.groups.filter(name=Role.RESIDENT).exists()
+    if is_resident is None:
+        is_resident = member.user.groups.filter(name=Role.RESIDENT).exists()
     seats = mentorship_selectors.board_for(member) if is_resident else []
     return {
         "closing_soon": leadership_selectors.closing_soon(member),
@@ -79,20 +80,18 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["member"] = selectors.member_for_user(user)
+        member = context["member"] = selectors.member_for_user(user)
+        # What needs the person next, for every role they hold (home_blocks.py).
+        blocks = context["blocks"] = home_blocks.blocks_for(self.request, member)
         if user.has_perm(ACCESS_PORTAL):
             context["community"] = selectors.community_summary()
-            if context["member"] is not None:
-                context.update(this_week(context["member"]))
+            if member is not None:
+                has_board = any(b.key == "my-mentoring" for b in blocks)
+                context.update(this_week(member, is_resident=has_board))
         if user.has_perm(VIEW_VISA_STATUS):
+            # Counts only: names never stand beside a visa status on a home page.
             context["status_counts"] = selectors.member_counts_by_status()
             context["visa_counts"] = selectors.member_counts_by_visa_status()
-        if user.has_perm(MANAGE_MEMBERS):
-            context["pending_members"] = selectors.members_pending(viewer=user)[:5]
-            context["pending_count"] = selectors.members_pending(viewer=user).count()
-            context["deletion_count"] = selectors.deletion_requests_pending(
-                viewer=user
-            ).count()
         return context
 
 

@@ -5,7 +5,14 @@ from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 
+from imgportal.email_layout import Footer, email_wrap
 from imgportal.mail import email_queue_message
+
+# Account mail goes to whoever typed the address, member or not.
+ACCOUNT_EMAIL_REASON = (
+    "You get this because this address was entered on the portal's sign-in "
+    "pages. Account emails can't be turned off."
+)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -23,6 +30,20 @@ class AccountAdapter(DefaultAccountAdapter):
             else stage
             for stage in super().get_login_stages()
         ]
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth's text part, with the footer, and its HTML twin in the group's
+        email layout (imgportal/email_layout.py)."""
+        message = super().render_mail(template_prefix, email, context, headers)
+        if message.content_subtype == "plain" and not message.alternatives:
+            rendered = email_wrap(
+                subject=message.subject,
+                text=message.body,
+                footer=Footer(reason=ACCOUNT_EMAIL_REASON),
+            )
+            message.body = rendered.text
+            message.attach_alternative(rendered.html, "text/html")
+        return message
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request

@@ -38,6 +38,7 @@ def export(member: Member) -> dict[str, object]:
             "last_name": user.last_name,
             "date_joined": user.date_joined,
             "last_login": user.last_login,
+            "last_opened_home": member.home_seen_at,
             "two_factor_methods": list(
                 Authenticator.objects.filter(user=user).values_list("type", flat=True)
             ),
@@ -145,6 +146,7 @@ def erase(member: Member) -> None:
         ("program", None),
         ("training_start", None),
         ("expected_completion", None),
+        ("home_seen_at", None),
         ("directory_fields", []),
     ):
         setattr(member, field_name, blank)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_countries import countries
+from redis.exceptions import RedisError
 
 from members import roster
 from members.audit import audit_record, diff, snapshot
@@ -31,8 +32,25 @@ MEMBER_FIELDS = [
 USER_FIELDS = ["first_name", "last_name"]
 
 
-def progress_key(job_id: int) -> str:
-    return f"members:import:{job_id}:progress"
+def progress_key(job_id: int, phase: str = "importing") -> str:
+    """Rows done so far in a job's phase ("previewing" or "importing"): kept in
+    the cache, as the import's transaction hides its rows until it commits."""
+    return f"members:import:{job_id}:{phase}"
+
+
+def _progress(job_id: int, phase: str, done: int) -> None:
+    try:
+        cache.set(progress_key(job_id, phase), done, timeout=3600)
+    except (RedisError, OSError):
+        pass  # Redis down: the page shows less progress, the import goes on
+
+
+def rows_done(job: ImportJob) -> int:
+    """Rows checked or written so far by the job's running phase (0 if unknown)."""
+    try:
+        return cache.get(progress_key(job.pk, job.status), 0)
+    except (RedisError, OSError):
+        return 0
 
 
 def lookups() -> roster.Lookups:
@@ -149,7 +167,12 @@ def import_job_preview(*, job: ImportJob) -> ImportJob:
             user__email__in=[r.email for r in rows]
         )
     }
-    job.preview = [_compare(row, existing.get(row.email)) for row in rows]
+    _progress(job.pk, ImportJob.Status.PREVIEWING, 0)  # a preview worked out again
+    job.preview = []
+    for index, row in enumerate(rows, start=1):
+        job.preview.append(_compare(row, existing.get(row.email)))
+        if index % 50 == 0:
+            _progress(job.pk, ImportJob.Status.PREVIEWING, index)
     job.total_rows = len(rows)
     job.status = ImportJob.Status.PREVIEWED
     job.save(update_fields=["file_errors", "preview", "total_rows", "status"])
@@ -255,6 +278,5 @@ def _write_rows(job: ImportJob, rows: list[roster.RosterRow]) -> dict[str, int]:
             else:
                 result["unchanged"] += 1
         if index % 50 == 0:
-            # Progress goes through the cache: the transaction hides it otherwise.
-            cache.set(progress_key(job.pk), index, timeout=3600)
+            _progress(job.pk, ImportJob.Status.IMPORTING, index)
     return result

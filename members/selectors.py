@@ -217,3 +217,56 @@ def digest_new_members(since) -> tuple[str, list[str]] | None:
     if not count:
         return None
     return ("New members", [f"{count} new member(s) joined the group. Say hello!"])
+
+
+def imports_in_progress(*, viewer) -> list:
+    """Roster imports still being checked, waiting for a co-lead to confirm, or
+    being written, newest first (co-leads only). One query."""
+    from members.models import ImportJob
+
+    if not viewer.has_perm(MANAGE_MEMBERS):
+        return []
+    unfinished = (
+        ImportJob.Status.PREVIEWING,
+        ImportJob.Status.PREVIEWED,
+        ImportJob.Status.IMPORTING,
+    )
+    return list(
+        ImportJob.objects.filter(status__in=unfinished)
+        .defer("content")
+        .order_by("-created_at")[:5]
+    )
+
+
+CO_LEAD_TERMS_ENDING_DAYS = 90
+
+
+def co_lead_seats(*, viewer, today) -> dict:
+    """Co-lead seats filled against the group's number, the terms in force
+    ending within 90 days and the invitations waiting for an answer (co-leads
+    only). Two queries."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from members.models import CoLeadInvitation
+
+    if not viewer.has_perm(MANAGE_MEMBERS):
+        return {}
+    current = list(
+        CoLeadTerm.objects.filter(start__lte=today, member__in=Member.objects.active())
+        .exclude(end__lt=today)
+        .select_related("member__user")
+        .order_by("end", "start", "pk")
+    )
+    horizon = today + timedelta(days=CO_LEAD_TERMS_ENDING_DAYS)
+    return {
+        "seats": settings.CO_LEAD_SEATS,
+        "filled": len(current),
+        "ending": [t for t in current if t.end is not None and t.end <= horizon],
+        "invitations": list(
+            CoLeadInvitation.objects.filter(status=CoLeadInvitation.Status.PENDING)
+            .select_related("invitee__user")
+            .order_by("handover_on", "pk")[:5]
+        ),
+    }

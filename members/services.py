@@ -433,3 +433,10 @@ def rollover_propose(*, academic_year: int) -> int:
         context={"academic_year": academic_year, "path": reverse("members:rollover")},
         recipient_as="co_lead",
     )
+
+
+def member_home_seen(*, member: Member, at) -> None:
+    """Note when the member opened their home page (like last_login: no audit,
+    and an UPDATE, so the members' data version and its caches stay as they are)."""
+    Member.objects.filter(pk=member.pk).update(home_seen_at=at)
+    member.home_seen_at = at

@@ -45,6 +45,11 @@ urlpatterns = [
         views.RosterImportDetailView.as_view(),
         name="import_detail",
     ),
+    path(
+        "manage/import/<int:pk>/progress/",
+        views.RosterImportProgressView.as_view(),
+        name="import_progress",
+    ),
     path("manage/rollover/", views.RolloverView.as_view(), name="rollover"),
     path(
         "manage/rollover/<int:pk>/undo/",

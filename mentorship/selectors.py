@@ -11,11 +11,13 @@ from members.models import Member, Role, active_q
 from mentorship.models import (
     BarredPair,
     Match,
+    MatchingRound,
     MentorProfile,
     MentorshipRequest,
     MentorType,
 )
 from mentorship.scoring import MentorFacts, RequestFacts, Score, score, without_visa
+from notifications.models import OutboundEmail
 
 
 def pgy_of(member: Member) -> int | None:
@@ -230,3 +232,98 @@ def digest_board(member: Member, since) -> tuple[str, list[str]] | None:
             f"you know as an informal mentor: {settings.SITE_URL}/mentorship/"
         ],
     )
+
+
+# --- Home page blocks (imgportal/home_blocks.py) -------------------------------
+
+# Mentors and mentees are asked to meet about monthly: a check-in is "due" a
+# month after the last one logged (or after the mentor said yes).
+CHECKIN_EVERY_DAYS = 30
+
+
+def home_mentee(member: Member, *, limit: int = 4) -> dict:
+    """The mentee's open request and their matches, a question from a mentor
+    first (it waits for them). Two queries."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    matches = (
+        Match.objects.filter(request__mentee=member, state__in=Match.OPEN_STATES)
+        .select_related("mentor__member__user")
+        .annotate(
+            waits_for_me=Case(
+                When(state=Match.State.INFO, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("waits_for_me", "-proposed_at")
+    )
+    return {
+        "request": MentorshipRequest.objects.filter(mentee=member, status="open")
+        .order_by("-created_at")
+        .first(),
+        "matches": list(matches[:limit]),
+    }
+
+
+def home_proposals_waiting(member: Member, *, limit: int = 5) -> dict:
+    """Proposals waiting for this mentor's yes or no, oldest first. Two queries."""
+    waiting = (
+        Match.objects.filter(mentor__member=member, state=Match.State.PROPOSED)
+        .select_related("request__mentee__user")
+        .order_by("proposed_at", "pk")
+    )
+    return {"matches": list(waiting[:limit]), "count": waiting.count()}
+
+
+def home_mentee_checkins(member: Member, today, *, limit: int = 5) -> list[dict]:
+    """The mentor's active mentees with their last check-in and when the next
+    is due, the most overdue first. One query."""
+    from datetime import timedelta
+
+    from django.db.models import Max
+    from django.db.models.functions import Coalesce, TruncDate
+
+    active = (
+        Match.objects.filter(mentor__member=member, state=Match.State.ACTIVE)
+        .select_related("request__mentee__user")
+        .annotate(last_met=Max("checkins__met_on"))
+        .annotate(
+            since=Coalesce(
+                "last_met", TruncDate("answered_at"), TruncDate("proposed_at")
+            )
+        )
+        .order_by("since", "pk")
+    )
+    rows = []
+    for match in active[:limit]:
+        due = match.since + timedelta(days=CHECKIN_EVERY_DAYS)
+        rows.append(
+            {
+                "match": match,
+                "last_met": match.last_met,
+                "due": due,
+                "overdue": due < today,
+            }
+        )
+    return rows
+
+
+def round_mentors_asked(matching_round: MatchingRound) -> tuple[int, int]:
+    """(asked, pairs) of a confirmed round: the pairs whose mentor's email is
+    queued, or that were answered or ended before it was (two queries)."""
+    pairs = list(
+        Match.objects.filter(round=matching_round).values_list(
+            "pk", "state", "mentor__member_id"
+        )
+    )
+    # The outbox key services._email gives the "proposed" email of a pair.
+    keys = [
+        f"mentorship-proposed:{pk}:{Match.State.PROPOSED}:{member_id}"
+        for pk, state, member_id in pairs
+        if state == Match.State.PROPOSED
+    ]
+    queued = (
+        OutboundEmail.objects.filter(idempotency_key__in=keys).count() if keys else 0
+    )
+    return queued + len(pairs) - len(keys), len(pairs)

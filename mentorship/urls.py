@@ -16,6 +16,11 @@ urlpatterns = [
     path("answer/<str:token>/", views.AnswerLinkView.as_view(), name="answer"),
     path("rounds/", views.RoundsView.as_view(), name="rounds"),
     path("rounds/<int:pk>/", views.RoundView.as_view(), name="round"),
+    path(
+        "rounds/<int:pk>/progress/",
+        views.RoundProgressView.as_view(),
+        name="round_progress",
+    ),
     path("proposals/<int:pk>/swap/", views.SwapView.as_view(), name="swap"),
     path("overview/", views.OverviewView.as_view(), name="overview"),
     path("overview.csv", views.OverviewCsvView.as_view(), name="overview_csv"),

@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -10,6 +13,12 @@ from imgportal.confirm import Confirmation, confirm_step
 from imgportal.csv_export import csv_response
 from imgportal.form_errors import add_errors, error_text, refuse
 from imgportal.fragments import render_each
+from imgportal.live_progress import (
+    LiveProgress,
+    ProgressFragmentMixin,
+    live_progress,
+    progress_response,
+)
 from imgportal.params import id_or_404
 from members import selectors as member_selectors
 from members.actions import actions_for
@@ -405,6 +414,41 @@ def confirmed_message(done: services.RoundConfirmed) -> str:
     return text
 
 
+# Asking a confirmed round's mentors runs in Celery; after a day the page stops
+# polling (the outbox's own checks report mail that is stuck).
+ASKING_POLLED_FOR = timedelta(days=1)
+
+
+def round_progress(request, matching_round: MatchingRound) -> LiveProgress | None:
+    """The confirmed round's "mentors asked" region (the round itself is worked
+    out during the POST that runs it: there is nothing in the background then)."""
+    if matching_round.status != MatchingRound.Status.CONFIRMED:
+        return None
+    asked, pairs = selectors.round_mentors_asked(matching_round)
+    return live_progress(
+        request=request,
+        region_id="round-progress",
+        url=reverse("mentorship:round_progress", args=[matching_round.pk]),
+        template="mentorship/_round_progress.html",
+        context={"asked": asked, "pairs": pairs},
+        running=asked < pairs
+        and matching_round.confirmed_at is not None
+        and matching_round.confirmed_at > timezone.now() - ASKING_POLLED_FOR,
+    )
+
+
+class RoundProgressView(ProgressFragmentMixin, RunMatchingMixin, View):
+    """The round page's progress region, polled by htmx while mentors are asked."""
+
+    def get(self, request, pk: int):
+        matching_round = get_object_or_404(
+            MatchingRound.objects.only("pk", "status", "confirmed_at"), pk=pk
+        )
+        if (progress := round_progress(request, matching_round)) is None:
+            raise Http404("This round is not confirmed: nothing runs.")
+        return progress_response(request, progress)
+
+
 class RoundView(RunMatchingMixin, TemplateView):
     template_name = "mentorship/round_detail.html"
 
@@ -419,6 +463,7 @@ class RoundView(RunMatchingMixin, TemplateView):
                 "request__mentee__user", "mentor__member__user"
             ),
             actions=actions_for(matching_round),
+            live_progress=round_progress(self.request, matching_round),
             **kwargs,
         )
 

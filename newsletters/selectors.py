@@ -7,12 +7,17 @@ from newsletters.models import Delivery, Newsletter
 from notifications.models import Category
 
 
-def newsletter_progress(newsletter: Newsletter) -> dict:
+def delivery_counts(newsletter: Newsletter) -> dict[str, int]:
+    """How many of the newsletter's deliveries are in each state (one query)."""
     counts = dict(
         newsletter.deliveries.values_list("status").annotate(n=Count("pk")).order_by()
     )
+    return {status: counts.get(status, 0) for status in Delivery.Status.values}
+
+
+def newsletter_progress(newsletter: Newsletter) -> dict:
     return {
-        "counts": {status: counts.get(status, 0) for status in Delivery.Status.values},
+        "counts": delivery_counts(newsletter),
         "failures": list(
             newsletter.deliveries.filter(
                 Q(
@@ -62,4 +67,21 @@ def deliveries_health(now) -> MailReading:
         label="Newsletter deliveries",
         oldest_waiting_since=min(waiting, default=None),
         failed_last_day=failed.count(),
+    )
+
+
+def sends_in_progress(limit: int = 5) -> list[Newsletter]:
+    """Newsletters being sent (with deliveries done of all) or scheduled, the
+    soonest first. One query."""
+    waiting = (Delivery.Status.PENDING, Delivery.Status.SENDING)
+    done = [s for s in Delivery.Status.values if s not in waiting]
+    return list(
+        Newsletter.objects.filter(
+            status__in=[Newsletter.Status.SENDING, Newsletter.Status.SCHEDULED]
+        )
+        .annotate(
+            total=Count("deliveries"),
+            done=Count("deliveries", filter=Q(deliveries__status__in=done)),
+        )
+        .order_by("-status", Coalesce("started_at", "scheduled_for"), "pk")[:limit]
     )

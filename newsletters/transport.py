@@ -10,12 +10,17 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
-from django.template.loader import render_to_string
 
+from imgportal.email_layout import email_render
 from imgportal.identity import group_identity, site_domain
 from imgportal.markdown import without_images
 from newsletters.models import Delivery, Newsletter
-from notifications.unsubscribe import unsubscribe_token, unsubscribe_url_prefix
+from notifications.rendering import footer_for
+from notifications.unsubscribe import (
+    unsubscribe_token,
+    unsubscribe_url,
+    unsubscribe_url_prefix,
+)
 
 UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.invalid/placeholder"
 
@@ -23,9 +28,10 @@ UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.invalid/placeholder"
 def _message(newsletter, *, to, member_id, url, text, html, connection):
     """One recipient's message; `url` is their signed unsubscribe link, used in the
     body and in the RFC 8058 headers."""
+    text, html = personalise(text, html, url=url)
     message = EmailMultiAlternatives(
         subject=newsletter.subject,
-        body=text.replace(UNSUBSCRIBE_PLACEHOLDER, url),
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         connection=connection,
@@ -40,7 +46,7 @@ def _message(newsletter, *, to, member_id, url, text, html, connection):
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.attach_alternative(html.replace(UNSUBSCRIBE_PLACEHOLDER, url), "text/html")
+    message.attach_alternative(html, "text/html")
     return message
 
 
@@ -188,13 +194,33 @@ def refusal(exc: smtplib.SMTPException) -> tuple[int | None, str]:
 
 
 def render_bodies(newsletter: Newsletter) -> tuple[str, str]:
+    """The text and HTML parts, in the group's email layout, with a placeholder
+    where each recipient's unsubscribe link goes (once in each part)."""
+    footer = footer_for(
+        member_id=None,
+        category=newsletter.category,
+        unsubscribe=UNSUBSCRIBE_PLACEHOLDER,
+    )
     context = {
         "newsletter": newsletter,
         "body_html": without_images(newsletter.body_html),
-        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
-        "site_url": settings.SITE_URL,
     }
+    rendered = email_render("newsletters/email/newsletter", context, footer=footer)
+    return rendered.text, rendered.html
+
+
+def personalise(text: str, html: str, *, url: str) -> tuple[str, str]:
+    """Both parts with one recipient's unsubscribe link in place."""
     return (
-        render_to_string("newsletters/email/newsletter_message.txt", context),
-        render_to_string("newsletters/email/newsletter_message.html", context),
+        text.replace(UNSUBSCRIBE_PLACEHOLDER, url),
+        html.replace(UNSUBSCRIBE_PLACEHOLDER, url),
     )
+
+
+def render_for(newsletter: Newsletter, *, member_id: int | None) -> tuple[str, str]:
+    """What one member gets (the preview's "as email"): the same parts the
+    batch sends, with their own unsubscribe link."""
+    text, html = render_bodies(newsletter)
+    if member_id is None:  # an account with no member profile gets no newsletter
+        return text, html
+    return personalise(text, html, url=unsubscribe_url(member_id, newsletter.category))

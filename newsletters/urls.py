@@ -13,5 +13,20 @@ urlpatterns = [
         views.NewsletterManageDetailView.as_view(),
         name="manage_detail",
     ),
+    path(
+        "manage/<int:pk>/progress/",
+        views.NewsletterProgressView.as_view(),
+        name="manage_progress",
+    ),
     path("manage/<int:pk>/edit/", views.NewsletterFormView.as_view(), name="edit"),
+    path(
+        "manage/<int:pk>/email/",
+        views.NewsletterEmailPreviewView.as_view(),
+        name="manage_email",
+    ),
+    path(
+        "manage/<int:pk>/email.html",
+        views.NewsletterEmailRawView.as_view(),
+        name="manage_email_raw",
+    ),
 ]

@@ -2,16 +2,24 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.generic import DetailView, FormView, ListView
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from imgportal.confirm import Confirmation, confirm_step
 from imgportal.form_errors import add_errors, names_a_field, refuse
+from imgportal.live_progress import (
+    LiveProgress,
+    ProgressFragmentMixin,
+    live_progress,
+    progress_response,
+)
 from members.actions import actions_for
 from members.permissions import PortalPermissionRequiredMixin
-from members.selectors import segment_label
-from newsletters import forms, permissions, selectors, services
+from members.selectors import member_for_user, segment_label
+from newsletters import forms, permissions, selectors, services, transport
 from newsletters.models import Category, Newsletter
 from notifications import selectors as notification_selectors
+from notifications.preview import PREVIEW_TEMPLATE, EmailPreview, raw_email_response
 
 # --- Members: the archive and their preferences ---------------------------------
 
@@ -88,6 +96,39 @@ class NewsletterFormView(PortalPermissionRequiredMixin, FormView):
         return redirect("newsletters:manage_detail", pk=newsletter.pk)
 
 
+def send_progress(request, newsletter: Newsletter) -> LiveProgress:
+    counts = selectors.delivery_counts(newsletter)
+    return live_progress(
+        request=request,
+        region_id="send-progress",
+        url=reverse("newsletters:manage_progress", args=[newsletter.pk]),
+        template="newsletters/_send_progress.html",
+        context={
+            "newsletter": newsletter,
+            "to_send": sum(counts.values()) - counts["skipped"],
+            # A bounce was sent first; "in doubt" probably went out but is
+            # counted apart, as the delivery report does.
+            "sent": counts["sent"] + counts["bounced"],
+            "failed": counts["failed"],
+            "uncertain": counts["uncertain"],
+            "skipped": counts["skipped"],
+        },
+        running=newsletter.status == Newsletter.Status.SENDING,
+    )
+
+
+class NewsletterProgressView(
+    ProgressFragmentMixin, PortalPermissionRequiredMixin, View
+):
+    """The send's progress region, polled by htmx while it sends."""
+
+    permission_required = permissions.SEND
+
+    def get(self, request, pk: int):
+        newsletter = get_object_or_404(Newsletter.objects.only("pk", "status"), pk=pk)
+        return progress_response(request, send_progress(request, newsletter))
+
+
 class NewsletterManageDetailView(PortalPermissionRequiredMixin, DetailView):
     """Preview, audience count, actions, and delivery progress while it sends."""
 
@@ -110,6 +151,8 @@ class NewsletterManageDetailView(PortalPermissionRequiredMixin, DetailView):
             in (Newsletter.Status.DRAFT, Newsletter.Status.SCHEDULED),
             actions=actions_for(newsletter),
         )
+        if newsletter.status == Newsletter.Status.SENDING:
+            context["live_progress"] = send_progress(self.request, newsletter)
         return context
 
     def send_confirmation(self, newsletter: Newsletter) -> Confirmation:
@@ -174,3 +217,46 @@ class NewsletterManageDetailView(PortalPermissionRequiredMixin, DetailView):
                 )
             refuse(request, exc)
         return redirect("newsletters:manage_detail", pk=newsletter.pk)
+
+
+class NewsletterEmailMixin(PortalPermissionRequiredMixin):
+    """A newsletter as its recipients get it, with the viewer as the recipient:
+    the same rendering the batch sends (newsletters.transport)."""
+
+    permission_required = permissions.SEND
+
+    def get_newsletter(self) -> Newsletter:
+        return get_object_or_404(Newsletter, pk=self.kwargs["pk"])
+
+    def bodies(self, newsletter: Newsletter) -> tuple[str, str]:
+        member = member_for_user(self.request.user)
+        return transport.render_for(
+            newsletter, member_id=member.pk if member is not None else None
+        )
+
+
+class NewsletterEmailPreviewView(NewsletterEmailMixin, TemplateView):
+    template_name = PREVIEW_TEMPLATE
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        newsletter = self.get_newsletter()
+        text, _html = self.bodies(newsletter)
+        context["preview"] = EmailPreview(
+            subject=newsletter.subject,
+            to=self.request.user.email,
+            text=text,
+            raw_url=reverse("newsletters:manage_email_raw", args=[newsletter.pk]),
+            back_url=reverse("newsletters:manage_detail", args=[newsletter.pk]),
+            back_label=newsletter.subject,
+            audience=segment_label(newsletter.audience).lower(),
+        )
+        return context
+
+
+class NewsletterEmailRawView(NewsletterEmailMixin, View):
+    """The HTML part alone, framed by the preview page (notifications.preview)."""
+
+    def get(self, request, pk: int):
+        _text, html = self.bodies(self.get_newsletter())
+        return raw_email_response(html)

@@ -22,15 +22,15 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from imgportal.email_layout import Footer, email_wrap
 from imgportal.hooks import STALE_CHECKS
 from imgportal.identity import site_domain
 from notifications import preferences
 from notifications.models import OutboundEmail
+from notifications.rendering import email_render_for
 from notifications.unsubscribe import list_unsubscribe_headers
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,11 @@ def email_queue(
     """Store an email under `key` and send it after commit; a known key is a no-op.
 
     With `member` and `category` it is a notification the member can turn off: it
-    carries one-click unsubscribe headers and is skipped if they opted out."""
+    carries one-click unsubscribe headers and is skipped if they opted out.
+    Without `body_html` the text is laid out in the group's email layout, so
+    every email has both parts."""
+    if not body_html.strip():
+        body_html = email_wrap(subject=subject, text=body_text, footer=Footer()).html
     email, created = OutboundEmail.objects.get_or_create(
         idempotency_key=key,
         defaults={
@@ -114,20 +118,21 @@ def email_queue_template(
     attachments: list[dict] | None = None,
     headers: dict[str, str] | None = None,
 ) -> OutboundEmail:
-    """Render `<prefix>_subject.txt`, `_message.txt` and optional `_message.html`."""
-    context = {"site_url": settings.SITE_URL, **context}
-    subject = render_to_string(f"{template_prefix}_subject.txt", context)
-    body_text = render_to_string(f"{template_prefix}_message.txt", context)
-    try:
-        body_html = render_to_string(f"{template_prefix}_message.html", context)
-    except TemplateDoesNotExist:
-        body_html = ""
+    """Render `<prefix>_subject.txt` and `_message.txt` (the text part) and the
+    HTML part (`_message.html`, or the text in the group's layout), each ending
+    with the footer: why they get it and, with a category, the unsubscribe link."""
+    rendered = email_render_for(
+        template_prefix=template_prefix,
+        context=context,
+        member=member,
+        category=category,
+    )
     return email_queue(
         key=key,
         to=to,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
         member=member,
         category=category,
         stale_check=stale_check,

@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # The modules whose environment reads are configuration.
 CONFIGURATION_MODULES = ("imgportal/settings.py", "imgportal/celery.py")
 # Set by manage.py, wsgi.py and celery.py themselves, never by an operator.
-NOT_CONFIGURATION = {"DJANGO_SETTINGS_MODULE"}
+# PYTEST_XDIST_WORKER: set by pytest-xdist in each test process (gw0, gw1).
+NOT_CONFIGURATION = {"DJANGO_SETTINGS_MODULE", "PYTEST_XDIST_WORKER"}
 
 
 def _is_environ(node: ast.AST) -> bool:

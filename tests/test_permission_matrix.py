@@ -70,7 +70,8 @@ def row(**answers) -> dict[str, object]:
 R = "→reauth"
 MATRIX: dict[str, dict[str, object]] = {
     # --- The portal's own pages.
-    "home": row(logged_out=L, pending=P, members=200),
+    # Visitors get the public front door (issue 22), members their home.
+    "home": row(logged_out=200, pending=P, members=200),
     "healthz": row(everyone=200),
     # No beat or worker runs beside these tests: the deep check is red (503).
     "healthz_deep": row(everyone=503, admin_no_profile=503),
@@ -91,7 +92,8 @@ MATRIX: dict[str, dict[str, object]] = {
     ),
     # --- Members: the directory and profiles (any approved member).
     "members:directory": row(logged_out=L, pending=P, members=200),
-    "members:about": row(logged_out=L, pending=P, members=200),
+    # Visitors are sent to the front door, which names the co-leads now.
+    "members:about": row(logged_out=H, pending=P, members=200),
     "members:detail": row(logged_out=L, pending=P, members=200),
     "members:me": row(logged_out=L, pending=P, members="→profile"),
     "members:profile_edit": row(logged_out=L, pending=P, members=200),
@@ -173,6 +175,10 @@ MATRIX: dict[str, dict[str, object]] = {
             "newsletters:manage",
             "newsletters:create",
             "newsletters:manage_detail",
+            "newsletters:manage_progress",
+            # Preview as email: the page, and the HTML part it frames.
+            "newsletters:manage_email",
+            "newsletters:manage_email_raw",
         )
     },
     # The sample newsletter was sent: it can no longer be edited.
@@ -182,10 +188,13 @@ MATRIX: dict[str, dict[str, object]] = {
     # --- Events: members browse, answer and check in; GME staff and co-leads
     # create and run them. The sample event is published and upcoming; the
     # mentor organises it (organisers run check-in, the waitlist and feedback).
-    "events:list": row(logged_out=L, pending=P, members=200),
+    # Visitors see the upcoming public events, and a public event's page (the
+    # sample for events:detail is public; a members-only one sends them to sign
+    # in: tests/test_front_door.py).
+    "events:list": row(logged_out=200, pending=P, members=200),
     "events:calendar": row(logged_out=L, pending=P, members=200),
     "events:my_calendar": row(logged_out=L, pending=P, members=200),
-    "events:detail": row(logged_out=L, pending=P, members=200),
+    "events:detail": row(logged_out=200, pending=P, members=200),
     "events:ics": row(logged_out=L, pending=P, members=200),
     "events:series_ics": row(logged_out=L, pending=P, members=200),
     "events:rsvp": row(logged_out=L, pending=P, members=405),  # POST only
@@ -212,6 +221,9 @@ MATRIX: dict[str, dict[str, object]] = {
             "events:report",
             "events:report_csv",
             "events:report_print",
+            # The announcement publishing sends, as email (page and HTML part).
+            "events:announcement_email",
+            "events:announcement_email_raw",
         )
     },
     "events:action": row(
@@ -237,8 +249,14 @@ MATRIX: dict[str, dict[str, object]] = {
             "events:attendees_csv",
             "events:sign_in_sheet",
             "events:message",
+            # Preview as email of a message being written (none yet: says so).
+            "events:message_email",
         )
     },
+    # Its HTML part: nothing written yet in this session, so nothing to show.
+    "events:message_email_raw": row(
+        logged_out=L, pending=P, resident=403, mentor=404, gme_staff=404, co_lead=404
+    ),
     # --- Handbook: published pages are public; members suggest and watch;
     # editors (co-leads here) draft, review and see history; co-leads pick editors.
     **{
@@ -251,6 +269,8 @@ MATRIX: dict[str, dict[str, object]] = {
             "handbook:chapter",
             "handbook:chapter_print",
             "handbook:page",
+            # The sample file belongs to a published page everyone may read.
+            "handbook:attachment",
         )
     },
     "handbook:page_suggest": row(logged_out=L, pending=P, members=200),
@@ -297,6 +317,7 @@ MATRIX: dict[str, dict[str, object]] = {
         )
         for name in (
             "handbook:revision_review",
+            "handbook:preview",
             "handbook:page_verify",
             "handbook:timeline_delete",
         )
@@ -359,17 +380,18 @@ MATRIX: dict[str, dict[str, object]] = {
     },
     # --- My status tracker: each member's own, nobody else's (the sample rows
     # belong to the resident: anyone else gets 404, never 403, so nothing leaks).
-    "tracker:status": row(logged_out=L, pending=P, members=200),
-    "tracker:document_create": row(logged_out=L, pending=P, members=200),
-    "tracker:trip_create": row(logged_out=L, pending=P, members=200),
+    # GME staff who are not members are not offered it (403, issue 22).
+    "tracker:status": row(logged_out=L, pending=P, members=200, gme_staff=403),
+    "tracker:document_create": row(logged_out=L, pending=P, members=200, gme_staff=403),
+    "tracker:trip_create": row(logged_out=L, pending=P, members=200, gme_staff=403),
     "tracker:document_edit": row(
-        logged_out=L, pending=P, resident=200, mentor=404, gme_staff=404, co_lead=404
+        logged_out=L, pending=P, resident=200, mentor=404, gme_staff=403, co_lead=404
     ),
     "tracker:trip_edit": row(
-        logged_out=L, pending=P, resident=200, mentor=404, gme_staff=404, co_lead=404
+        logged_out=L, pending=P, resident=200, mentor=404, gme_staff=403, co_lead=404
     ),
     **{
-        name: row(logged_out=L, pending=P, members=405)
+        name: row(logged_out=L, pending=P, members=405, gme_staff=403)
         for name in (
             "tracker:document_delete",
             "tracker:trip_delete",
@@ -410,6 +432,7 @@ MATRIX: dict[str, dict[str, object]] = {
         for name in (
             "mentorship:rounds",
             "mentorship:round",
+            "mentorship:round_progress",
             "mentorship:swap",
             "mentorship:overview",
             "mentorship:overview_csv",
@@ -462,16 +485,19 @@ MATRIX: dict[str, dict[str, object]] = {
     "socialaccount_login_cancelled": row(everyone=200),
     "socialaccount_login_error": row(everyone=401),  # the refusal page
     "socialaccount_signup": row(everyone="→login"),  # no sign-up in progress
-    # An import belongs to the co-lead who uploaded it.
-    "members:import_detail": row(
-        logged_out=L,
-        pending=P,
-        resident=403,
-        mentor=403,
-        gme_staff=403,
-        co_lead=200,
-        site_admin=404,
-    ),
+    # An import (and its progress) belongs to the co-lead who uploaded it.
+    **{
+        name: row(
+            logged_out=L,
+            pending=P,
+            resident=403,
+            mentor=403,
+            gme_staff=403,
+            co_lead=200,
+            site_admin=404,
+        )
+        for name in ("members:import_detail", "members:import_progress")
+    },
     # --- Django admin: superusers only (tested in tests/test_admin.py). Its sign-in
     # is allauth's (password, then the 2FA step); members not on the staff are
     # refused it.
@@ -565,7 +591,7 @@ PROFILE_FREE = re.compile(
     r"|openid_connect_.*|healthz|ping|ping_signed_in|group_css"
     r"|events:feed|events:offer|mentorship:answer"
     r"|notifications:unsubscribe|handbook:(index|search|changes|timelines|chapter"
-    r"|chapter_print|page)"
+    r"|chapter_print|page|attachment)"
 )
 
 

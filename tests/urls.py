@@ -5,6 +5,7 @@ share, so a new page is covered the day it is added."""
 import re
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.factories import MemberFactory
@@ -88,6 +89,8 @@ def build_url_context(resident, mentor, co_lead) -> dict:
 
     event = EventFactory(capacity=1)
     event.organisers.add(mentor)
+    # Visitors may open a public event's page (issue 22); `event` is members-only.
+    public_event = EventFactory(visibility="public")
     from events import series as event_series
 
     repeating = EventFactory()
@@ -117,6 +120,17 @@ def build_url_context(resident, mentor, co_lead) -> dict:
         }
     )
     timeline = TimelineFactory()
+    from handbook.models import Attachment
+
+    attachment = Attachment(
+        page=page,
+        kind="pdf",
+        content_type="application/pdf",
+        original_name="lease.pdf",
+        size=20,
+    )
+    attachment.file.save("lease.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    attachment.save()
     from tracker.models import TrackedDocument, Trip
 
     document = TrackedDocument.objects.create(
@@ -156,6 +170,13 @@ def build_url_context(resident, mentor, co_lead) -> dict:
         mentee=resident, types=["career"], goals="Fellowship"
     )
     matching_round = mentoring.round_run(by=co_lead.user)
+    from django.utils import timezone
+
+    from mentorship.models import MatchingRound
+
+    confirmed_round = MatchingRound.objects.create(
+        created_by=co_lead.user, status="confirmed", confirmed_at=timezone.now()
+    )
     match = mentoring.match_ask_directly(request=wanted, mentor=profile, kind="career")
     return {
         ("mentorship:ask", "pk"): profile.pk,
@@ -163,6 +184,7 @@ def build_url_context(resident, mentor, co_lead) -> dict:
         ("mentorship:match_action", "pk"): match.pk,
         ("mentorship:answer", "token"): mentoring.answer_token(match, "accept"),
         ("mentorship:round", "pk"): matching_round.pk,
+        ("mentorship:round_progress", "pk"): confirmed_round.pk,
         ("mentorship:swap", "pk"): matching_round.proposals.get().pk,
         ("contacts:edit", "pk"): contact.pk,
         ("contacts:delete", "pk"): contact.pk,
@@ -182,8 +204,9 @@ def build_url_context(resident, mentor, co_lead) -> dict:
         ("handbook:revision_review", "pk"): revision.pk,
         ("handbook:revision_restore", "pk"): revision.pk,
         ("handbook:timeline_edit", "pk"): timeline.pk,
+        ("handbook:attachment", "pk"): attachment.pk,
         ("handbook:timeline_delete", "pk"): timeline.pk,
-        ("events:detail", "pk"): event.pk,
+        ("events:detail", "pk"): public_event.pk,
         ("events:ics", "pk"): event.pk,
         ("events:rsvp", "pk"): event.pk,
         ("events:edit", "pk"): event.pk,
@@ -198,6 +221,10 @@ def build_url_context(resident, mentor, co_lead) -> dict:
         ("events:approval", "pk"): event.pk,
         ("events:sign_in_sheet", "pk"): event.pk,
         ("events:message", "pk"): event.pk,
+        ("events:message_email", "pk"): event.pk,
+        ("events:message_email_raw", "pk"): event.pk,
+        ("events:announcement_email", "pk"): event.pk,
+        ("events:announcement_email_raw", "pk"): event.pk,
         ("events:copy", "pk"): event.pk,
         ("events:repeat", "pk"): event.pk,
         ("events:series_ics", "pk"): repeating.pk,
@@ -207,6 +234,9 @@ def build_url_context(resident, mentor, co_lead) -> dict:
         ("events:offer", "token"): events_rsvps.offer_token(offered),
         ("newsletters:detail", "pk"): newsletter.pk,
         ("newsletters:manage_detail", "pk"): newsletter.pk,
+        ("newsletters:manage_email", "pk"): newsletter.pk,
+        ("newsletters:manage_email_raw", "pk"): newsletter.pk,
+        ("newsletters:manage_progress", "pk"): newsletter.pk,
         ("newsletters:edit", "pk"): newsletter.pk,
         ("notifications:unsubscribe", "token"): unsubscribe_token(
             other.pk, "newsletter"
@@ -217,6 +247,7 @@ def build_url_context(resident, mentor, co_lead) -> dict:
         ("members:leadership_edit", "pk"): role.pk,
         ("members:leadership_delete", "pk"): role.pk,
         ("members:import_detail", "pk"): job.pk,
+        ("members:import_progress", "pk"): job.pk,
         ("members:rollover_undo", "pk"): run.pk,
         ("members:handoff_step_down", "pk"): co_lead.pk,
         ("members:handoff_answer", "pk"): invitation.pk,

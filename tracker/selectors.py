@@ -140,3 +140,29 @@ def checklist_counts(*, today=None) -> dict:
         "newcomers": len(newcomers),
         "steps": [(label, done.get(code, 0)) for code, label, _ in rules.ARRIVAL_STEPS],
     }
+
+
+def home_summary(member: Member, today, *, limit: int = 3) -> dict:
+    """What the member's home shows of My status: the same warnings as the
+    status page, and the next dates due within a year. Two queries."""
+    documents = list(TrackedDocument.objects.filter(member=member))
+    trips = Trip.objects.filter(member=member, returns_on__gte=today)
+    trips = [trip.as_rule() for trip in trips]
+    docs = {d.kind: d.as_rule() for d in documents if d.kind != rules.Kind.APPOINTMENT}
+    year_ahead = today + timedelta(days=365)
+    coming = sorted(
+        (d for d in documents if d.deadline and today <= d.deadline <= year_ahead),
+        key=lambda d: (d.deadline, d.kind),
+    )
+    return {
+        "tracked": bool(documents),
+        "warnings": rules.warnings(
+            docs,
+            trips,
+            program_end=member.expected_completion,
+            today=today,
+            is_j=member.visa_status in J_STATUSES,
+        ),
+        "next_dates": coming[:limit],
+        "today": today,
+    }

@@ -29,6 +29,7 @@ from events.views.organising import (  # noqa: F401
     ReportPrintView,
     ReportView,
 )
+from events.views.public import event_detail, event_list  # noqa: F401
 from events.views.running import (  # noqa: F401
     CheckinView,
     CodeCheckinView,

@@ -33,3 +33,7 @@ from handbook.views.timelines import (  # noqa: F401
     TimelineFormView,
     TimelineHistoryView,
 )
+from handbook.views.tools import (  # noqa: F401
+    AttachmentView,
+    PreviewView,
+)

@@ -16,6 +16,7 @@ from handbook.permissions import (
     PUBLISH_ALONE,
 )
 from handbook.views.mixins import EditorRequiredMixin, PageMixin
+from handbook.views.tools import EditorToolsMixin
 from imgportal.form_errors import add_errors, refuse
 from imgportal.params import id_or_404
 from members import selectors as member_selectors
@@ -23,9 +24,10 @@ from members.actions import actions_for
 from members.permissions import PortalPermissionRequiredMixin
 
 
-class PageEditView(EditorRequiredMixin, PageMixin, FormView):
+class PageEditView(EditorRequiredMixin, PageMixin, EditorToolsMixin, FormView):
     template_name = "handbook/page_form.html"
     form_class = forms.PageEditForm
+    uploads = True
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -39,7 +41,19 @@ class PageEditView(EditorRequiredMixin, PageMixin, FormView):
         return {"title": head.title, "body": head.body, "base": head.pk}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(page=self.get_page(), mode="edit", **kwargs)
+        page = self.get_page()
+        head = services.head_revision(page)
+        in_review = head is not None and head.state in (
+            Revision.State.DRAFT,
+            Revision.State.CHANGES_REQUESTED,
+        )
+        return super().get_context_data(
+            page=page,
+            mode="edit",
+            head=head,
+            review_comments=selectors.review_round(head) if in_review else [],
+            **kwargs,
+        )
 
     def form_valid(self, form):
         page = self.get_page()
@@ -89,7 +103,7 @@ class PageEditView(EditorRequiredMixin, PageMixin, FormView):
         return render(self.request, self.template_name, context, status=409)
 
 
-class PageCreateView(EditorRequiredMixin, FormView):
+class PageCreateView(EditorRequiredMixin, EditorToolsMixin, FormView):
     template_name = "handbook/page_form.html"
     form_class = forms.PageCreateForm
 

@@ -9,15 +9,14 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from handbook import forms, selectors, services
+from handbook import forms, rules, selectors, services
 from handbook.diffing import diff_stats, diff_words
 from handbook.models import Revision
 from handbook.permissions import (
     can_publish,
 )
 from handbook.views.mixins import EditorRequiredMixin, PageMixin
-from imgportal.form_errors import refuse
-from imgportal.markdown import render_document
+from imgportal.form_errors import add_errors, field_errors, refuse
 from imgportal.params import as_id
 from members.actions import actions_for
 
@@ -51,18 +50,18 @@ class PageAsOfView(EditorRequiredMixin, PageMixin, TemplateView):
             page=page,
             as_of_form=form,
             revision=revision,
-            document=render_document(revision.body, services.wiki_targets())
-            if revision
-            else None,
+            document=services.render_page(revision.body) if revision else None,
             **kwargs,
         )
 
 
-class RevisionView(EditorRequiredMixin, TemplateView):
-    """One revision: its text, its changes against what it was based on, and the
-    review buttons while it is a draft."""
+class RevisionView(EditorRequiredMixin, FormView):
+    """One revision: its text, its changes against what it was based on, the
+    review buttons while it is a draft, and the reviewers' requests for changes
+    in this round. Its form asks the author for changes."""
 
     template_name = "handbook/revision_detail.html"
+    form_class = forms.RequestChangesForm
 
     def get_revision(self) -> Revision:
         try:
@@ -78,7 +77,16 @@ class RevisionView(EditorRequiredMixin, TemplateView):
         return super().get_context_data(
             revision=revision,
             page=revision.page,
-            document=render_document(revision.body, services.wiki_targets()),
+            document=services.render_page(revision.body),
+            list_warnings=rules.lists_without_blank_line(revision.body),
+            review_comments=selectors.review_round(revision),
+            may_request_changes=revision.state == Revision.State.DRAFT
+            and not revision.is_suggestion
+            and revision.author_id != self.request.user.pk,
+            may_edit_draft=revision.state
+            in (Revision.State.DRAFT, Revision.State.CHANGES_REQUESTED)
+            and head is not None
+            and head.pk == revision.pk,
             compare_to=compare_to,
             chunks=chunks,
             stats=diff_stats(chunks),
@@ -92,6 +100,27 @@ class RevisionView(EditorRequiredMixin, TemplateView):
             is_current=revision.page.published_revision_id == revision.pk,
             **kwargs,
         )
+
+    def form_valid(self, form):
+        revision = self.get_revision()
+        try:
+            services.revision_request_changes(
+                revision=revision,
+                by=self.request.user,
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            if not field_errors(exc, "comment"):
+                refuse(self.request, exc)
+                return redirect(revision.get_absolute_url())
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            "Sent back to the author with your comment. They have been emailed; "
+            "their next save comes back for review.",
+        )
+        return redirect(revision.get_absolute_url())
 
 
 class RevisionReviewView(EditorRequiredMixin, View):

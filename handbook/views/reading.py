@@ -19,6 +19,7 @@ from handbook.permissions import (
     can_take_part,
 )
 from handbook.views.mixins import PageMixin, VisitorCacheMixin
+from handbook.views.tools import EditorToolsMixin
 from imgportal.form_errors import add_errors
 from members import selectors as member_selectors
 from members.permissions import PortalPermissionRequiredMixin
@@ -158,11 +159,15 @@ class TimelineListView(TemplateView):
         )
 
 
-class PageSuggestView(PortalPermissionRequiredMixin, PageMixin, FormView):
-    """Any member proposes a change to the published text; editors review it."""
+class PageSuggestView(
+    PortalPermissionRequiredMixin, PageMixin, EditorToolsMixin, FormView
+):
+    """Any member proposes a change to the published text; editors review it.
+    Members preview by the Preview button (the live preview is for editors)."""
 
     template_name = "handbook/page_form.html"
     form_class = forms.RevisionTextForm
+    live_preview = False
 
     def get_initial(self):
         page = self.get_page()

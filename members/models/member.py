@@ -229,6 +229,11 @@ class Member(models.Model):
         blank=True,
     )
     anonymised_at = models.DateTimeField(_("anonymised on"), null=True, blank=True)
+    # When the member last opened their home page: the home's "changed since
+    # your last visit" (handbook pages in watched chapters) counts from here.
+    home_seen_at = models.DateTimeField(
+        _("last opened their home page"), null=True, blank=True, editable=False
+    )
     joined_at = models.DateTimeField(_("asked to join on"), default=timezone.now)
     approved_at = models.DateTimeField(_("approved on"), null=True, blank=True)
     approved_by = models.ForeignKey(

@@ -182,6 +182,7 @@ class ActionLog(models.Model):
         CHECKED_IN = "checked_in", _("Checked someone in")
         CHECK_IN_UNDONE = "check_in_undone", _("Undid a check-in")
         DECLINED = "declined", _("Declined an edit")
+        CHANGES_REQUESTED = "changes_requested", _("Asked for changes to an edit")
         RESTORED = "restored", _("Restored an earlier revision")
         VERIFIED = "verified", _("Marked as verified")
         SETTINGS = "settings", _("Changed the settings")

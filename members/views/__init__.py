@@ -9,6 +9,7 @@ from members.views.manage import (
     MemberExportView,
     MemberListView,
     RosterImportDetailView,
+    RosterImportProgressView,
     RosterImportView,
 )
 from members.views.profiles import (
@@ -65,5 +66,6 @@ __all__ = [
     "RolloverUndoView",
     "RolloverView",
     "RosterImportDetailView",
+    "RosterImportProgressView",
     "RosterImportView",
 ]

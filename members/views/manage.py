@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -12,6 +11,12 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from imgportal.confirm import FINGERPRINT, Confirmation, confirm_step
 from imgportal.csv_export import csv_response
 from imgportal.form_errors import error_text, refuse
+from imgportal.live_progress import (
+    LiveProgress,
+    ProgressFragmentMixin,
+    live_progress,
+    progress_response,
+)
 from imgportal.pagination import BoundedPaginator
 from imgportal.params import as_ids, safe_next
 from members import forms, imports, roster, selectors, services
@@ -296,6 +301,37 @@ def _last_audit() -> int | None:
     return AuditEntry.objects.aggregate(last=Max("pk"))["last"]
 
 
+STILL_WORKING = (ImportJob.Status.PREVIEWING, ImportJob.Status.IMPORTING)
+
+
+def import_progress(request, job: ImportJob) -> LiveProgress:
+    return live_progress(
+        request=request,
+        region_id="import-progress",
+        url=reverse("members:import_progress", args=[job.pk]),
+        template="members/_import_progress.html",
+        context={"job": job, "progress": imports.rows_done(job)},
+        running=job.status in STILL_WORKING,
+    )
+
+
+class RosterImportProgressView(
+    ProgressFragmentMixin, PortalPermissionRequiredMixin, View
+):
+    """The import page's progress region, polled by htmx while the work runs."""
+
+    permission_required = MANAGE_MEMBERS
+
+    def get(self, request, pk: int):
+        job = get_object_or_404(
+            ImportJob.objects.filter(uploaded_by=request.user).only(
+                "pk", "status", "total_rows", "result"
+            ),
+            pk=pk,
+        )
+        return progress_response(request, import_progress(request, job))
+
+
 class RosterImportDetailView(PortalPermissionRequiredMixin, DetailView):
     """The preview (create / update / unchanged / reject per row), then progress."""
 
@@ -309,11 +345,9 @@ class RosterImportDetailView(PortalPermissionRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         job = self.object
-        context["progress"] = cache.get(imports.progress_key(job.pk), 0)
-        context["still_working"] = job.status in (
-            ImportJob.Status.PREVIEWING,
-            ImportJob.Status.IMPORTING,
-        )
+        context["still_working"] = job.status in STILL_WORKING
+        if context["still_working"]:
+            context["live_progress"] = import_progress(self.request, job)
         context["problem_rows"] = [r for r in job.preview if r["action"] == "reject"]
         context["change_rows"] = [
             r for r in job.preview if r["action"] in ("create", "update")
@@ -388,6 +422,13 @@ class AboutView(PortalPermissionRequiredMixin, TemplateView):
     """The group and the history of its co-leads."""
 
     template_name = "members/about.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            # Visitors: the front door says who the group is and who leads it
+            # now; the history of every co-lead term stays for members.
+            return redirect("home")
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -23,7 +23,9 @@ def test_an_edit_is_reviewed_published_compared_and_found(page, browser, live_se
 
     # The editor changes the page: a draft, not yet what readers see.
     sign_in(page, editor.user)
-    page.get_by_role("link", name="Handbook").click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Handbook", exact=True
+    ).click()
     page.get_by_role("link", name="Finding a flat").first.click()
     page.get_by_role("link", name="Edit this page").click()
     text = page.get_by_label("Text")

@@ -24,7 +24,9 @@ def test_request_round_accept_and_the_match_is_active(page, browser, live_server
 
     # The resident asks for a career mentor.
     sign_in(page, resident.user)
-    page.get_by_role("link", name="Mentoring").click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Mentoring", exact=True
+    ).click()
     page.get_by_role("link", name="Ask for mentors").click()
     page.get_by_label("Career (in the specialty)").check()
     page.get_by_label("Your goals").fill("Apply for a cardiology fellowship")

@@ -1,12 +1,20 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from events.models import Rsvp
 from members.demo import DEMO_PASSWORD
 from members.models import Member, User
-from tests.factories import MemberFactory, current_totp_code, give_totp
+from tests.factories import (
+    EventFactory,
+    MemberFactory,
+    current_totp_code,
+    give_totp,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -27,8 +35,20 @@ def _sign_in(page, email: str) -> None:
 
 
 def test_demo_resident_signs_in_and_sees_the_resident_home(page, demo_data):
+    resident = Member.objects.get(user__email="resident@demo.imgportal.test")
+    dinner = EventFactory(
+        title="Welcome dinner for new residents",
+        starts_at=timezone.now() + timedelta(hours=2),
+    )
+    Rsvp.objects.create(event=dinner, member=resident, status=Rsvp.Status.YES)
     _sign_in(page, "resident@demo.imgportal.test")
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Priya")
+    # What needs her next: her next event and the passport warning of My status.
+    events = page.get_by_role("region", name="Your next events")
+    expect(events).to_contain_text("Welcome dinner for new residents")
+    expect(events).to_contain_text("You're going")
+    status = page.get_by_role("region", name="My status")
+    expect(status).to_contain_text("Your passport expires on")
     expect(page.get_by_test_id("own-visa-status")).to_have_text("J-1")
     expect(page.get_by_role("link", name="Join requests")).to_have_count(0)
     # Keyboard: the first Tab reaches the skip link, which jumps to the content.
@@ -36,9 +56,10 @@ def test_demo_resident_signs_in_and_sees_the_resident_home(page, demo_data):
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"#content$"))
-    # Signing out is a form POST from the navigation.
+    # Signing out is a form POST from the navigation's Account menu.
+    page.get_by_role("button", name="Account").click()
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
 
 
 def test_co_lead_signs_in_with_2fa_and_approves_a_join(page, demo_data):

@@ -39,7 +39,7 @@ def test_new_resident_signs_up_verifies_and_waits_for_approval(page):
     page.get_by_role("link", name="Join the group").click()
     _fill_signup(page, "amara.okafor@example.org")
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Verify Your Email Address"
+        "Verify your email address"
     )
 
     email = _wait_for_email(1)

@@ -21,7 +21,9 @@ def test_the_demo_resident_adds_a_trip_and_sees_the_travel_signature_warning(pag
     resident = MemberFactory(user=UserFactory(email=DEMO_RESIDENT), visa_status="j1")
     seed_tracker()
     sign_in(page, resident.user)
-    page.get_by_role("link", name="My status").click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="My status", exact=True
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My status timeline")
     warnings = page.get_by_test_id("warnings")
     expect(warnings).to_contain_text("Your passport expires on")

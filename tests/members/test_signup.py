@@ -110,7 +110,7 @@ def test_unverified_email_cannot_sign_in(
         )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("members:directory")).status_code == 302
     assert "_auth_user_id" not in client.session
     assert len(mail.outbox) == 1
 
@@ -181,9 +181,10 @@ def test_logout_needs_a_post(client, resident):
     client.force_login(resident.user)
     response = client.get(reverse("account_logout"))
     assert response.status_code == 200  # a confirmation page, still signed in
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("members:directory")).status_code == 200
     client.post(reverse("account_logout"))
-    assert client.get(reverse("home")).status_code == 302
+    # Signed out: member pages ask to sign in (`/` is the public front door).
+    assert client.get(reverse("members:directory")).status_code == 302
 
 
 def test_password_reset_emails_a_link(

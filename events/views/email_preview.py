@@ -1,0 +1,126 @@
+"""Preview as email, for what an event sends to many people: its announcement
+(the newsletter publishing sends, or sent) and an organiser's message to its
+attendees. Each is rendered by the function that sends it, with the viewer as
+the recipient; only those who may send it see it (notifications.preview)."""
+
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from events import forms, services
+from events import messages as event_messages
+from events.models import Event, EventMessage
+from events.permissions import MANAGE
+from events.views.mixins import RunEventMixin
+from imgportal.email_layout import RenderedEmail
+from members.selectors import segment_label
+from newsletters import transport
+from notifications.preview import PREVIEW_TEMPLATE, EmailPreview, raw_email_response
+from notifications.rendering import email_render_for
+
+
+class AnnouncementEmailMixin(RunEventMixin):
+    """Publishing announces the event: managers only, as the publish button."""
+
+    permission_required = MANAGE
+
+    def rendered(self) -> tuple[Event, str, str, str]:
+        """(event, subject, text, html) of the announcement to the viewer."""
+        event = self.get_event()
+        newsletter = event.announcement or services.announcement_draft(event)
+        text, html = transport.render_for(newsletter, member_id=self.get_member().pk)
+        return event, newsletter.subject, text, html
+
+
+class AnnouncementEmailView(AnnouncementEmailMixin, TemplateView):
+    template_name = PREVIEW_TEMPLATE
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        event, subject, text, _html = self.rendered()
+        context["preview"] = EmailPreview(
+            subject=subject,
+            to=self.request.user.email,
+            text=text,
+            raw_url=reverse("events:announcement_email_raw", args=[event.pk]),
+            back_url=event.get_absolute_url(),
+            back_label=event.title,
+            audience=segment_label(event.audience).lower()
+            + " (those who turned event announcements off are skipped)",
+        )
+        return context
+
+
+class AnnouncementEmailRawView(AnnouncementEmailMixin, View):
+    def get(self, request, pk: int):
+        return raw_email_response(self.rendered()[3])
+
+
+class MessageEmailMixin(RunEventMixin):
+    """An organiser's message before it goes: the write page's "Preview as
+    email" posts it here; it is kept in the session for the page's frame."""
+
+    def session_key(self, event: Event) -> str:
+        return f"events:message-email:{event.pk}"
+
+    def rendered(self, event: Event) -> RenderedEmail | None:
+        draft = self.request.session.get(self.session_key(event))
+        if not draft:
+            return None
+        message = EventMessage(
+            event=event,
+            subject=draft["subject"],
+            body=draft["body"],
+            sent_by=self.request.user,
+        )
+        return email_render_for(
+            template_prefix=event_messages.EMAIL_TEMPLATE,
+            context={
+                "member": self.get_member(),
+                **event_messages.email_context(message),
+            },
+        )
+
+
+class MessageEmailView(MessageEmailMixin, TemplateView):
+    template_name = PREVIEW_TEMPLATE
+
+    def post(self, request, pk: int):
+        event = self.check_can_run()
+        form = forms.EventMessageForm(request.POST, event=event)
+        form.is_valid()
+        subject, body = form.cleaned_data.get("subject"), form.cleaned_data.get("body")
+        if not subject or not body:
+            # Nothing to show: back to writing, where the form says what's missing.
+            return redirect("events:message", pk=event.pk)
+        request.session[self.session_key(event)] = {"subject": subject, "body": body}
+        return redirect("events:message_email", pk=event.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        event = self.check_can_run()
+        rendered = self.rendered(event)
+        context["write_url"] = reverse("events:message", args=[event.pk])
+        if rendered is None:
+            return context  # nothing written yet: the page says where to write
+        context["preview"] = EmailPreview(
+            subject=rendered.subject,
+            to=self.request.user.email,
+            reply_to=self.request.user.email,
+            text=rendered.text,
+            raw_url=reverse("events:message_email_raw", args=[event.pk]),
+            back_url=reverse("events:message", args=[event.pk]),
+            back_label=f"Write to attendees: {event.title}",
+            audience="the groups you choose on the write page, each on their own",
+        )
+        return context
+
+
+class MessageEmailRawView(MessageEmailMixin, View):
+    def get(self, request, pk: int):
+        rendered = self.rendered(self.check_can_run())
+        if rendered is None:
+            raise Http404("Nothing to preview yet")
+        return raw_email_response(rendered.html)
