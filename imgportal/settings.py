@@ -169,6 +169,10 @@ if _test_worker.startswith("gw") and _test_worker[2:].isdigit():
     _base, _, _number = REDIS_URL.rpartition("/")
     if _number.isdigit():
         REDIS_URL = f"{_base}/{int(_number) - int(_test_worker[2:])}"
+        # Once: servers and workers a test starts get the URL they are given
+        # (their own Redis, database 0), or this worker's if they inherit it.
+        os.environ["REDIS_URL"] = REDIS_URL
+        del os.environ["PYTEST_XDIST_WORKER"]
 # Cached entries are made from this database's rows: two portals (or a
 # portal and its benchmark copy) sharing one Redis must never read each
 # other's, so the key prefix names the database.

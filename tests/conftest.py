@@ -1,6 +1,5 @@
 import html
 import importlib
-import os
 import re
 from pathlib import Path
 
@@ -18,13 +17,13 @@ from tests.servers import OwnRedis, use_broker
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _collected_static():
+def _collected_static(worker_id):
     """Production static storage (hashed names) needs collectstatic, as in deploys.
-    Each parallel test process collects into its own folder."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker:
+    Each parallel test process (pytest-xdist's gw0, gw1) collects into its own
+    folder."""
+    if worker_id != "master":
         root = Path(django_settings.STATIC_ROOT)
-        django_settings.STATIC_ROOT = root.with_name(f"{root.name}-{worker}")
+        django_settings.STATIC_ROOT = root.with_name(f"{root.name}-{worker_id}")
     call_command("collectstatic", interactive=False, verbosity=0)
 
 

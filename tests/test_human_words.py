@@ -93,4 +93,4 @@ def test_dates_carry_their_year_and_one_format(resident):
     deadline = timezone.now() + timedelta(days=3)
     event = EventFactory(rsvp_deadline=deadline)
     page = page_text(client_for(resident).get(event.get_absolute_url()))
-    assert timezone.localtime(deadline).strftime("%A %-d %B %Y, %H:%M") in page
+    assert timezone.localtime(deadline).strftime("%a %-d %b %Y, %H:%M") in page

@@ -32,6 +32,9 @@ def test_an_editor_previews_uploads_an_image_and_submits(page, settings, tmp_pat
     sign_in(page, editor.user)
     page.goto(handbook_page.get_absolute_url())
     page.get_by_role("link", name="Edit this page").click()
+    # htmx wires the live preview once the editor has loaded: type after that.
+    page.wait_for_url("**/edit/")
+    page.wait_for_load_state("load")
 
     # The preview follows the typing, in place: the page is not reloaded.
     page.evaluate("window.stillTheSamePage = true")

@@ -37,7 +37,7 @@ def test_visitors_read_published_pages_with_their_freshness(client, page):
     assert "Finding a flat" in text
     assert "Offer a larger deposit" in text
     assert "Last verified on" in text
-    assert f">{timezone.localdate():%-d %b %Y}</time>" in text
+    assert f">{timezone.localdate():%a %-d %b %Y}</time>" in text
     assert 'href="#section-without-a-credit-history"' in text  # table of contents
     assert "Suggest an edit" not in text and "History" not in text
 
