@@ -5,7 +5,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from members.models import Role
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import new_page, sign_in
 from tests.factories import MemberFactory, current_totp_code, give_totp
 
 pytestmark = [
@@ -44,8 +44,7 @@ def test_co_lead_writes_previews_and_sends_and_a_member_reads_it(
         [co_lead.user.email, reader.user.email]
     )
 
-    other = browser.new_context(base_url=live_server.url)
-    reader_page = other.new_page()
+    other, reader_page = new_page(browser, live_server)  # axe-checked too
     sign_in(reader_page, reader.user)
     reader_page.get_by_role("button", name="More").click()
     reader_page.get_by_role("link", name="Newsletters").click()
