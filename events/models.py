@@ -174,12 +174,13 @@ class Event(models.Model):
         return reverse("events:detail", args=[self.pk])
 
     def when_text(self) -> str:
-        """ "Thursday 3 December 2026, 18:00 – 20:00 (EST)", in the portal's zone."""
+        """ "Thu 3 Dec 2026, 18:00 – 20:00 (EST)", in the portal's zone: the one
+        date format of the pages (imgportal/formats/en/formats.py)."""
         start = timezone.localtime(self.starts_at)
         end = timezone.localtime(self.ends_at)
         same_day = start.date() == end.date()
-        end_text = f"{end:%H:%M}" if same_day else f"{end:%A %-d %B %Y, %H:%M}"
-        return f"{start:%A %-d %B %Y, %H:%M} – {end_text} ({start.tzname()})"
+        end_text = f"{end:%H:%M}" if same_day else f"{end:%a %-d %b %Y, %H:%M}"
+        return f"{start:%a %-d %b %Y, %H:%M} – {end_text} ({start.tzname()})"
 
     @property
     def uid(self) -> str:

@@ -218,7 +218,7 @@ def _announcement_body(event: Event) -> str:
     ]
     if event.rsvp_deadline:
         deadline = timezone.localtime(event.rsvp_deadline)
-        lines.insert(3, f"**RSVP by:** {deadline:%A %-d %B %Y, %H:%M}\n")
+        lines.insert(3, f"**RSVP by:** {deadline:%a %-d %b %Y, %H:%M}\n")
     return "\n".join(lines)
 
 

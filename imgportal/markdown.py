@@ -18,6 +18,8 @@ import nh3
 from django.conf import settings
 from django.utils.text import slugify
 
+from imgportal.links import absolute_url
+
 ALLOWED_TAGS = {
     "a",
     "abbr",
@@ -117,14 +119,25 @@ def own_images_only(html: str) -> str:
     )
 
 
+def _absolute_links(tag: str, attribute: str, value: str) -> str:
+    """A link to a portal page (`/handbook/`) works from a mail program only
+    with the site's address in front of it."""
+    if tag == "a" and attribute == "href" and value.startswith("/"):
+        if not value.startswith("//"):
+            return absolute_url(value)
+    return value
+
+
 def without_images(html: str) -> str:
-    """Rendered HTML for an email: the same, with every image left out."""
+    """Rendered HTML for an email: the same, with every image left out and
+    links to the portal's own pages made absolute."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS - {"img"},
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
+        attribute_filter=_absolute_links,
     )
 
 

@@ -145,7 +145,7 @@ def digest_openings(since) -> tuple[str, list[str]] | None:
 def digest_mine(member: Member, since) -> tuple[str, list[str]] | None:
     """The member's own part of the digest: saved openings closing this week."""
     lines = [
-        f"Closes {entry.opening.deadline:%A %-d %B}: {entry.opening.title}: "
+        f"Closes {entry.opening.deadline:%a %-d %b}: {entry.opening.title}: "
         f"{settings.SITE_URL}{entry.opening.get_absolute_url()}"
         for entry in closing_soon(member)
     ]

@@ -75,7 +75,7 @@ def event_row(event) -> dict:
         "status": event.status,
         "kind": str(event.get_kind_display()),
         "starts_iso": starts.isoformat(),
-        "starts_text": date_format(starts, "l j F Y, H:i"),
+        "starts_text": date_format(starts, "DATETIME_FORMAT"),
         "place": event.place,
         "online": bool(event.online_url),
         "my_status": getattr(event, "my_status", None) or "",

@@ -97,6 +97,7 @@ class RevisionView(EditorRequiredMixin, FormView):
             and revision.based_on_id
             and head.pk not in (revision.pk, revision.based_on_id),
             decline_form=forms.DeclineForm(),
+            is_own=revision.author_id == self.request.user.pk,
             is_current=revision.page.published_revision_id == revision.pk,
             **kwargs,
         )

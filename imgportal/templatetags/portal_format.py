@@ -19,3 +19,17 @@ def money(value) -> str:
         return str(value)
     sign = "-" if amount < 0 else ""
     return f"{sign}{settings.CURRENCY_SYMBOL}{abs(amount):,.2f}"
+
+
+@register.filter
+def lower_words(value) -> str:
+    """A label in the middle of a sentence: "Leadership and QI" → "leadership
+    and QI", "IMG and visa navigation" unchanged (acronyms and visa names such
+    as H-1B keep their capitals; `|lower` wrote "img" and "qi")."""
+
+    def keep(word: str) -> bool:
+        return any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word)
+
+    return " ".join(
+        word if keep(word) else word.lower() for word in str(value).split(" ")
+    )

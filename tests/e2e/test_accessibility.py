@@ -7,6 +7,8 @@ and checks what axe cannot: no sideways scrolling at 360 px, a navigation bar
 on one line from 1024 to 1920 px, the current page marked, keyboard focus
 visible, focus on the first error after a failed submit, and dark mode."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -131,6 +133,11 @@ def test_phone_width_360_never_scrolls_sideways(browser, live_server, demo_data)
     page.goto("/")
     page.get_by_role("button", name="Show menu").click()
     expect(page.get_by_role("link", name="Events", exact=True)).to_be_visible()
+    # Escape closes it and the focus goes back to its button.
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("link", name="Events", exact=True)).to_be_hidden()
+    expect(page.get_by_role("button", name="Show menu")).to_be_focused()
     context.close()
 
 
