@@ -1,12 +1,11 @@
+import fcntl
 import html
 import importlib
 import re
-from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.apps import apps as django_apps
-from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
 
@@ -17,14 +16,22 @@ from tests.servers import OwnRedis, use_broker
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _collected_static(worker_id):
+def _collected_static(worker_id, tmp_path_factory):
     """Production static storage (hashed names) needs collectstatic, as in deploys.
-    Each parallel test process (pytest-xdist's gw0, gw1) collects into its own
-    folder."""
-    if worker_id != "master":
-        root = Path(django_settings.STATIC_ROOT)
-        django_settings.STATIC_ROOT = root.with_name(f"{root.name}-{worker_id}")
-    call_command("collectstatic", interactive=False, verbosity=0)
+    The parallel test processes (pytest-xdist's gw0, gw1) share one STATIC_ROOT,
+    which servers the tests start in subprocesses read too: the first process
+    collects, under a lock, and the other waits for it (pytest-xdist's pattern
+    for session-wide set-up)."""
+    if worker_id == "master":
+        call_command("collectstatic", interactive=False, verbosity=0)
+        return
+    shared = tmp_path_factory.getbasetemp().parent
+    with (shared / "collectstatic.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "collectstatic.done"
+        if not done.exists():
+            call_command("collectstatic", interactive=False, verbosity=0)
+            done.touch()
 
 
 @pytest.fixture(scope="session", autouse=True)
