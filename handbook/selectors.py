@@ -16,7 +16,7 @@ from django.contrib.postgres.search import (
     SearchVector,
     TrigramSimilarity,
 )
-from django.db.models import F, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -175,6 +175,21 @@ def pending_reviews(viewer) -> QuerySet[Revision]:
         Revision.objects.filter(state=Revision.State.DRAFT)
         .select_related("page__chapter", "author")
         .order_by("created_at")
+    )
+
+
+def sent_back_to(viewer) -> QuerySet[Revision]:
+    """The viewer's own edits a reviewer sent back ("request changes") that
+    they have not edited again yet (editing makes a newer revision of the
+    page), newest first: the next step on their home page."""
+    newer = Revision.objects.filter(
+        page=OuterRef("page"), created_at__gt=OuterRef("created_at")
+    )
+    return (
+        Revision.objects.filter(author=viewer, state=Revision.State.CHANGES_REQUESTED)
+        .exclude(Exists(newer))
+        .select_related("page__chapter")
+        .order_by("-created_at", "-pk")
     )
 
 

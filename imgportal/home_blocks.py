@@ -220,15 +220,20 @@ def join_requests(user) -> Block:
 
 def drafts(user) -> Block:
     waiting = handbook_selectors.pending_reviews(user)
-    data = {"drafts": list(waiting[:5]), "count": waiting.count()}
+    data = {
+        "drafts": list(waiting[:5]),
+        "count": waiting.count(),
+        # The editor's own edits a reviewer sent back: theirs to change.
+        "sent_back": list(handbook_selectors.sent_back_to(user)[:5]),
+    }
     return Block(
         "drafts",
         "Handbook drafts waiting for review",
         reverse("handbook:reviews"),
         "All drafts to review",
         data,
-        needs_you=bool(data["count"]),
-        empty=not data["count"],
+        needs_you=bool(data["count"] or data["sent_back"]),
+        empty=not data["count"] and not data["sent_back"],
     )
 
 

@@ -16,7 +16,7 @@ from events import selectors as event_selectors
 from events.models import Event, Rsvp
 from handbook.models import Revision, Watch
 from handbook.rules import add_months
-from members.models import CoLeadInvitation, CoLeadTerm, ImportJob, Member
+from members.models import CoLeadInvitation, CoLeadTerm, ImportJob, Member, Role
 from members.rules import academic_year_of
 from mentorship.models import CheckIn, Match, MentorProfile, MentorshipRequest
 from newsletters.models import Delivery, Newsletter
@@ -475,3 +475,40 @@ def test_every_home_runs_the_same_queries_with_2_and_25_rows_in_every_block(
     # The same blocks, now full: 25 rows each, a few shown and the rest counted.
     assert blocks_in_order(full) == blocks_in_order(page)
     assert "And 20 more" in full
+
+
+def test_an_editor_sees_their_edit_sent_back_until_they_edit_it_again(co_lead):
+    """Review fix: "request changes" is the author's next step on their home."""
+    from handbook import services as handbook_services
+
+    editor = MemberFactory(roles=[Role.RESIDENT, Role.HANDBOOK_EDITOR])
+    page = published_page(by=co_lead.user)
+    draft = handbook_services.revision_save(
+        page=page,
+        title=page.title,
+        body=page.published_revision.body + "\n\nDeposits are often two months.",
+        summary="Deposits",
+        author=editor.user,
+        base=page.published_revision,
+    )
+    client = client_for(editor)
+    assert 'data-testid="home-sent-back"' not in client.get("/").content.decode()
+    handbook_services.revision_request_changes(
+        revision=draft, by=co_lead.user, comment="Name the source."
+    )
+    home = client.get("/").content.decode()
+    assert 'data-testid="home-sent-back"' in home
+    assert draft.get_absolute_url() in home
+    # The reviewer's home doesn't list someone else's sent-back edit.
+    assert 'data-testid="home-sent-back"' not in (
+        client_for(co_lead).get("/").content.decode()
+    )
+    handbook_services.revision_save(
+        page=page,
+        title=page.title,
+        body=draft.body + " (see the attorney general's site)",
+        summary="Deposits, with the source",
+        author=editor.user,
+        base=draft,
+    )
+    assert 'data-testid="home-sent-back"' not in client.get("/").content.decode()
