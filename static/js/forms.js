@@ -3,7 +3,13 @@
    aria-describedby pointing at their messages (Django 5.2 + crispy). */
 document.addEventListener("DOMContentLoaded", function () {
   var first = document.querySelector('main [aria-invalid="true"], main .is-invalid');
-  if (!first) { return; }
+  if (!first) {
+    // A refused file (a roster that is not UTF-8, wrong columns) has no field
+    // left to fix on the page it lands on: the summary of what is wrong.
+    var summary = document.querySelector("main [data-error-summary]");
+    if (summary) { summary.focus(); }
+    return;
+  }
   if (first.matches("fieldset, div")) {
     first = first.querySelector("input, select, textarea") || first;
   }

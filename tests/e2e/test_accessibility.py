@@ -220,3 +220,18 @@ def test_dark_mode_follows_the_system_setting(browser, live_server, demo_data):
     page.goto("/accounts/login/")
     expect(page.locator("html")).to_have_attribute("data-bs-theme", "dark")
     context.close()
+
+
+def test_a_refused_roster_puts_the_focus_on_what_is_wrong(page, demo_data):
+    """No field is left to fix once a roster file is refused: the focus goes
+    to the summary of what is wrong, which a screen reader then reads."""
+    _sign_in(page, CO_LEAD)
+    page.goto(reverse("members:import"))
+    page.get_by_label("Roster CSV").set_input_files(
+        {"name": "roster.csv", "mimeType": "text/csv", "buffer": b"\xff\xfe\x00bad"}
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert page.evaluate(
+        "() => document.activeElement.hasAttribute('data-error-summary')"
+    )
