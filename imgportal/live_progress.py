@@ -29,6 +29,10 @@ class LiveProgress:
     running: bool  # polls while true
     words: SafeString  # the rendered state in words
     seen: str  # a digest of `words`: the next poll sends it back
+    # The page's own status line (its element id and text): the last poll
+    # updates it too, out of band, so the page never says "Sending" once sent.
+    status_id: str = ""
+    status_text: str = ""
 
     @property
     def every(self) -> str:
@@ -36,14 +40,23 @@ class LiveProgress:
 
 
 def live_progress(
-    *, request, region_id: str, url: str, template: str, context: dict, running: bool
+    *,
+    request,
+    region_id: str,
+    url: str,
+    template: str,
+    context: dict,
+    running: bool,
+    status: tuple[str, str] = ("", ""),
 ) -> LiveProgress:
-    """The region's state: `template` renders the words from `context`."""
+    """The region's state: `template` renders the words from `context`;
+    `status` is the page's status line (id, text) to bring up to date."""
     words = render_to_string(
         template, {**context, "running": running}, request=request
     ).strip()
     seen = hashlib.sha256(f"{running}:{words}".encode()).hexdigest()[:16]
-    return LiveProgress(region_id, url, running, mark_safe(words), seen)  # noqa: S308
+    shown = mark_safe(words)  # noqa: S308 - rendered by our template
+    return LiveProgress(region_id, url, running, shown, seen, *status)
 
 
 def progress_response(request, progress: LiveProgress) -> HttpResponse:

@@ -103,6 +103,7 @@ def send_progress(request, newsletter: Newsletter) -> LiveProgress:
         region_id="send-progress",
         url=reverse("newsletters:manage_progress", args=[newsletter.pk]),
         template="newsletters/_send_progress.html",
+        status=("newsletter-status", newsletter.get_status_display()),
         context={
             "newsletter": newsletter,
             "to_send": sum(counts.values()) - counts["skipped"],

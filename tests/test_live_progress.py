@@ -108,6 +108,11 @@ def test_an_import_being_checked_shows_live_progress_then_stops(co_lead):
     assert "Checked all 300 rows." in text
     assert f'<a href="{detail}">Show the preview</a>' in text
     assert 'hx-swap-oob="true"' in text  # the Refresh link goes away
+    # ...and the page's status line no longer says "Checking the file".
+    assert (
+        '<span id="import-status" hx-swap-oob="innerHTML">Checked: ready to import'
+        in text
+    )
     page = client.get(detail).content.decode()
     assert 'role="status" aria-live' not in page  # finished: no region, no poll
     assert "Import these rows" in page
@@ -130,6 +135,7 @@ def test_an_import_being_written_counts_the_rows_done(co_lead):
     done = client.get(reverse("members:import_progress", args=[job.pk]), **HTMX)
     assert done.status_code == 286
     assert "Imported: created 1,200, updated 0, unchanged 0" in page_text(done)
+    assert 'id="import-status" hx-swap-oob="innerHTML">Imported<' in page_text(done)
 
 
 def test_only_the_uploader_sees_an_imports_progress(co_lead, resident, gme_staff):
@@ -210,6 +216,8 @@ def test_a_newsletter_being_sent_shows_live_progress_then_stops(co_lead, residen
     assert done.status_code == 286
     assert "Finished: sent to 29 of 30; 1 failed." in page_text(done)
     assert "Show the delivery report" in page_text(done)
+    # The page's "Sending" badge says "Sent" with the last poll (out of band).
+    assert 'id="newsletter-status" hx-swap-oob="innerHTML">Sent<' in page_text(done)
     assert client_for(resident).get(fragment, **HTMX).status_code == 403
 
 

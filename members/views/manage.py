@@ -311,6 +311,7 @@ def import_progress(request, job: ImportJob) -> LiveProgress:
         url=reverse("members:import_progress", args=[job.pk]),
         template="members/_import_progress.html",
         context={"job": job, "progress": imports.rows_done(job)},
+        status=("import-status", job.status_text),
         running=job.status in STILL_WORKING,
     )
 

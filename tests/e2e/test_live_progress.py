@@ -47,5 +47,9 @@ def test_a_big_import_updates_its_progress_without_reloading(page, monkeypatch):
     expect(done).to_contain_text(f"Checked all {rows} rows.", timeout=8_000)
     assert page.evaluate("() => window.__sameDocument") == 1  # not reloaded
     expect(page.get_by_role("link", name="Refresh")).to_have_count(0)
+    # The page's own status line is brought up to date with the last poll.
+    expect(page.get_by_test_id("import-status")).to_have_text(
+        "Checked: ready to import"
+    )
     done.get_by_role("link", name="Show the preview").click()
     expect(page.get_by_role("button", name="Import these rows")).to_be_visible()
