@@ -479,7 +479,7 @@ def portfolio_entries(member) -> list:
     return entries
 
 
-# --- Home page blocks (imgportal/home_blocks.py) -------------------------------
+# --- Home page blocks (imgportal/views.py) -------------------------------------
 
 # RSVPs that put an event on a member's own list: going, waiting, offered, asked.
 MINE = (

@@ -234,7 +234,7 @@ def digest_board(member: Member, since) -> tuple[str, list[str]] | None:
     )
 
 
-# --- Home page blocks (imgportal/home_blocks.py) -------------------------------
+# --- Home page blocks (imgportal/views.py) -------------------------------------
 
 # Mentors and mentees are asked to meet about monthly: a check-in is "due" a
 # month after the last one logged (or after the mentor said yes).

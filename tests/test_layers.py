@@ -15,8 +15,6 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSITION_ROOT = {
     "imgportal/urls.py",
     "imgportal/views.py",
-    "imgportal/front_door.py",
-    "imgportal/home_blocks.py",
     "imgportal/management/commands/roles.py",
     "imgportal/management/commands/seed_demo.py",
     "imgportal/management/commands/hooks.py",
