@@ -62,6 +62,12 @@ def contacts_filtered(
     return rows.order_by(*SORTS.get(wanted.sort, SORTS[DEFAULT_SORT])[1])
 
 
+def follow_ups_due_count(member_id: int, today: date) -> int:
+    """Contacts whose follow-up date has come (or passed): the navigation
+    bar's badge, the same rows as the list's "Follow-up due" filter."""
+    return Contact.objects.filter(member_id=member_id, follow_up_on__lte=today).count()
+
+
 def tags_of(member: Member) -> list[str]:
     """Every tag the member uses, once each, in alphabetical order (one query)."""
     unnest = Func(F("tags"), function="unnest", output_field=CharField())

@@ -130,6 +130,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.navigation",
+                "leadership.context_processors.navigation",
+                "contacts.context_processors.navigation",
                 "imgportal.context_processors.group",
             ],
         },

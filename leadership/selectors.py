@@ -110,19 +110,28 @@ def shortlist_for(member: Member) -> list[ShortlistEntry]:
     )
 
 
+def _closing_soon(member_id: int, days: int) -> QuerySet[ShortlistEntry]:
+    today = timezone.localdate()
+    return ShortlistEntry.objects.filter(
+        member_id=member_id,
+        opening__status=Opening.Status.OPEN,
+        opening__deadline__gte=today,
+        opening__deadline__lte=today + timedelta(days=days),
+    )
+
+
 def closing_soon(member: Member, days: int = 7) -> list[ShortlistEntry]:
     """Saved openings that close within `days`: the home page's reminder."""
-    today = timezone.localdate()
     return list(
-        ShortlistEntry.objects.filter(
-            member=member,
-            opening__status=Opening.Status.OPEN,
-            opening__deadline__gte=today,
-            opening__deadline__lte=today + timedelta(days=days),
-        )
+        _closing_soon(member.pk, days)
         .select_related("opening")
         .order_by("opening__deadline")
     )
+
+
+def closing_soon_count(member_id: int, days: int = 7) -> int:
+    """How many of them: the navigation bar's badge (one query)."""
+    return _closing_soon(member_id, days).count()
 
 
 def digest_openings(since) -> tuple[str, list[str]] | None:

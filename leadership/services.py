@@ -173,7 +173,12 @@ def deadline_reminders_send(*, today=None) -> int:
         opening = entry.opening
         with transaction.atomic():
             email_queue_template(
-                key=f"leadership-deadline:{entry.pk}:{opening.deadline}",
+                # Member and opening, not the entry: unsaving and saving again
+                # makes a new row but is the same reminder.
+                key=(
+                    f"leadership-deadline:{entry.member_id}:{opening.pk}:"
+                    f"{opening.deadline}"
+                ),
                 to=entry.member.user.email,
                 template_prefix="leadership/email/deadline",
                 context={
@@ -187,7 +192,8 @@ def deadline_reminders_send(*, today=None) -> int:
                 category=Category.LEADERSHIP,
                 stale_check={
                     "kind": "leadership_deadline",
-                    "entry_id": entry.pk,
+                    "member_id": entry.member_id,
+                    "opening_id": opening.pk,
                     "deadline": opening.deadline.isoformat(),
                 },
             )
@@ -195,10 +201,21 @@ def deadline_reminders_send(*, today=None) -> int:
     return queued
 
 
-def reminder_still_true(*, entry_id: int, deadline: str) -> bool:
-    """At send time: still saved, still open, same deadline."""
+def reminder_still_true(
+    *,
+    deadline: str,
+    member_id: int | None = None,
+    opening_id: int | None = None,
+    entry_id: int | None = None,
+) -> bool:
+    """At send time: still saved, still open, same deadline. Rows queued
+    before reminders were keyed on member and opening name the entry."""
+    if entry_id is not None:
+        saved = {"pk": entry_id}
+    else:
+        saved = {"member_id": member_id, "opening_id": opening_id}
     return ShortlistEntry.objects.filter(
-        pk=entry_id,
+        **saved,
         opening__status=Opening.Status.OPEN,
         opening__deadline=deadline,
     ).exists()

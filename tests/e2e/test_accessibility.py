@@ -8,14 +8,18 @@ on one line from 1024 to 1920 px, the current page marked, keyboard focus
 visible, focus on the first error after a failed submit, and dark mode."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from contacts.models import Contact
 from events.models import Event
 from handbook.models import Page
+from leadership.models import Opening, ShortlistEntry
 from members.demo import DEMO_PASSWORD
 from members.models import User
 from tests.e2e.conftest import new_page
@@ -147,8 +151,24 @@ def test_navigation_stays_on_one_line_and_marks_the_current_page(
     context, page = new_page(
         browser, live_server, viewport={"width": 1024, "height": 800}
     )
-    _sign_in(page, CO_LEAD)  # the longest bar: member links, Manage, Account
+    # The longest bar: member links, Manage, Account, and both badges at two
+    # digits (saved openings closing this week, follow-ups due).
+    member = User.objects.get(email=CO_LEAD).member
+    today = timezone.localdate()
+    for n in range(12):
+        opening = Opening.objects.create(
+            title=f"Seat {n}",
+            kind=Opening.Kind.COMMITTEE,
+            how_to_apply="Email the chair.",
+            contact="Dr Chair",
+            deadline=today + timedelta(days=3),
+        )
+        ShortlistEntry.objects.create(member=member, opening=opening)
+        Contact.objects.create(member=member, name=f"Dr {n}", follow_up_on=today)
+    _sign_in(page, CO_LEAD)
     page.goto(reverse("events:list"))
+    expect(page.locator("[data-nav=leadership] .nav-badge")).to_contain_text("12")
+    expect(page.locator("[data-nav=account] .nav-badge")).to_contain_text("12")
     for width in (1024, 1280, 1366, 1920):
         page.set_viewport_size({"width": width, "height": 800})
         tops = page.evaluate(

@@ -60,7 +60,10 @@ def test_a_resident_shortlists_logs_a_contact_gets_the_role_and_prints_the_cv(
     expect(page.get_by_role("heading", name="Dr Amal Chief")).to_be_visible()
 
     # They got the role: into the portfolio in one step, then the CV section.
-    page.get_by_role("link", name="Leadership", exact=True).click()
+    # The bar says the saved opening closes this week.
+    page.get_by_role(
+        "link", name="Leadership 1 saved opening closes this week", exact=True
+    ).click()
     page.get_by_role("link", name="My shortlist (1)").click()
     expect(page.get_by_test_id("shortlist")).to_contain_text("Journal club coordinator")
     page.get_by_test_id("shortlist").get_by_role(

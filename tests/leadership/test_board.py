@@ -241,13 +241,38 @@ def test_a_deadline_reminder_goes_once_a_week_before_and_again_if_it_moves(
     assert [m.to for m in mail.outbox] == [[resident.user.email]]
 
 
+def test_removing_and_saving_again_does_not_send_a_second_reminder(
+    resident, django_capture_on_commit_callbacks
+):
+    today = timezone.localdate()
+    opening = _opening(deadline=today + timedelta(days=4))
+    services.shortlist_save(member=resident, opening=opening)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.deadline_reminders_send(today=today)
+    assert len(mail.outbox) == 1
+    # Unsaved and saved again (a new row): same opening, same deadline.
+    services.shortlist_remove(member=resident, opening=opening)
+    services.shortlist_save(member=resident, opening=opening, note="again")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.deadline_reminders_send(today=today)
+    assert len(mail.outbox) == 1
+
+
 def test_a_reminder_queued_for_a_removed_entry_is_not_sent(resident):
     opening = _opening(deadline=timezone.localdate() + timedelta(days=2))
     entry = services.shortlist_save(member=resident, opening=opening)
+    still = {
+        "member_id": resident.pk,
+        "opening_id": opening.pk,
+        "deadline": opening.deadline.isoformat(),
+    }
+    assert services.reminder_still_true(**still)
+    # A row queued before this change named the entry: still understood.
     assert services.reminder_still_true(
         entry_id=entry.pk, deadline=opening.deadline.isoformat()
     )
     services.shortlist_remove(member=resident, opening=opening)
+    assert not services.reminder_still_true(**still)
     assert not services.reminder_still_true(
         entry_id=entry.pk, deadline=opening.deadline.isoformat()
     )
