@@ -2,7 +2,8 @@ import secrets
 from datetime import timedelta
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Lower, Trim
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -202,11 +203,52 @@ class Event(models.Model):
         )
 
 
+def _regexp_replace(expression, pattern: str, replacement: str = ""):
+    return Func(
+        expression,
+        Value(pattern),
+        Value(replacement),
+        Value("g"),
+        function="regexp_replace",
+        output_field=models.CharField(),
+    )
+
+
+# Words around a name on a programme that are not the name.
+HONORIFICS = r"^((dr|prof|professor|mr|mrs|ms|mx|miss) )+"
+# Degrees written without a comma ("Amal Chief MD"): only those that are not
+# also surnames ("Anh Do", "Li Ma" keep theirs); after a comma, all goes.
+DEGREES = (
+    r"( (md|mbbs|mbchb|mbbch|phd|mph|msc|mba|mhpe|facp|faap|facs|frcp|frcs"
+    r"|frcpc|mrcp|jr|sr|ii|iii))+$"
+)
+
+
+def name_key(expression):
+    """A name as the portfolio compares it: case, punctuation, spacing,
+    "Dr"/"Prof" before and degrees (", DO, PhD") after left out, so the
+    panelist "Dr. Amal Chief, MD" is the member Amal Chief. One SQL
+    expression, used for the stored key and for the member's name alike."""
+    # "Amal Chief, MD, PhD" is "Amal Chief"; "M.D." is "md", "Dr." is "dr";
+    # other punctuation separates words.
+    words = _regexp_replace(Lower(expression), r",.*$")
+    words = _regexp_replace(words, r"\.", "")
+    words = _regexp_replace(words, r"[^[:alnum:]'-]+", " ")
+    words = Trim(words)
+    return Trim(_regexp_replace(_regexp_replace(words, HONORIFICS), DEGREES))
+
+
 class Panelist(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="panelists")
     name = models.CharField(_("name"), max_length=200)
     title = models.CharField(_("title"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # For "spoke at" in the member's leadership portfolio (events.selectors).
+    name_key = models.GeneratedField(
+        expression=name_key(F("name")),
+        output_field=models.CharField(max_length=200),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["order", "pk"]

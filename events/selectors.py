@@ -14,6 +14,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -22,6 +23,7 @@ from events.models import (
     Attendance,
     Event,
     Rsvp,
+    name_key,
 )
 from events.permissions import events_visible_to
 from members.models import Member
@@ -448,7 +450,8 @@ def attendee_groups(rows: list[Rsvp]) -> dict[str, list[Rsvp]]:
 
 def portfolio_entries(member) -> list:
     """The member's events for their leadership portfolio: those they organised
-    and those they spoke at (a panelist whose name is theirs), held or begun,
+    and those they spoke at (a panelist whose name is theirs, titles and
+    degrees aside: `models.name_key`), held or begun,
     not cancelled. Two queries."""
     now = timezone.now()
     held = Event.objects.filter(
@@ -466,6 +469,8 @@ def portfolio_entries(member) -> list:
     ]
     name = member.full_name.strip()
     if name:
+        # "Dr. Amal Chief, MD" on the programme is the member Amal Chief.
+        key = name_key(Value(name))
         entries += [
             PortfolioEntry(
                 section=SECTIONS[2],
@@ -474,7 +479,7 @@ def portfolio_entries(member) -> list:
                 start=timezone.localtime(event.starts_at).date(),
                 one_day=True,
             )
-            for event in held.filter(panelists__name__iexact=name).distinct()
+            for event in held.filter(panelists__name_key=key).distinct()
         ]
     return entries
 

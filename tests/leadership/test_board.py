@@ -366,6 +366,55 @@ def test_the_cv_section_lists_roles_co_lead_terms_and_events(co_lead):
 
 
 @pytest.mark.parametrize(
+    "written",
+    [
+        "Dr. {first} {last}, MD",
+        "Prof {first}  {last} MBBS PhD",
+        "dr {first} {last}",
+        "{first} {last}, M.D.",
+        "{first} {last}, DO, MPH",
+    ],
+)
+def test_spoke_at_finds_the_member_behind_titles_and_degrees(resident, written):
+    from events.models import Panelist
+    from events.selectors import portfolio_entries
+    from tests.factories import EventFactory
+
+    past = timezone.now() - timedelta(days=10)
+    spoke = EventFactory(
+        title="Visa panel", starts_at=past, ends_at=past + timedelta(hours=1)
+    )
+    name = written.format(first=resident.user.first_name, last=resident.user.last_name)
+    Panelist.objects.create(event=spoke, name=name)
+    # Somebody else whose name only contains the member's is not them.
+    other = EventFactory(
+        title="Other panel", starts_at=past, ends_at=past + timedelta(hours=1)
+    )
+    Panelist.objects.create(
+        event=other, name=f"Dr {resident.user.first_name} {resident.user.last_name}son"
+    )
+    titles = [e.title for e in portfolio_entries(resident) if e.role == "Panelist"]
+    assert titles == ["Visa panel"]
+
+
+def test_a_surname_that_looks_like_a_degree_is_kept(resident):
+    from events.models import Panelist
+    from events.selectors import portfolio_entries
+    from tests.factories import EventFactory
+
+    resident.user.first_name, resident.user.last_name = "Anh", "Do"
+    resident.user.save()
+    past = timezone.now() - timedelta(days=10)
+    for title, name in (("Theirs", "Dr Anh Do"), ("Not theirs", "Anh Ma")):
+        event = EventFactory(
+            title=title, starts_at=past, ends_at=past + timedelta(hours=1)
+        )
+        Panelist.objects.create(event=event, name=name)
+    titles = [e.title for e in portfolio_entries(resident) if e.role == "Panelist"]
+    assert titles == ["Theirs"]
+
+
+@pytest.mark.parametrize(
     "name", ["leadership:board", "leadership:shortlist", "leadership:suggestions"]
 )
 def test_pages_cost_the_same_queries_with_10_and_1000_openings(co_lead, name):
