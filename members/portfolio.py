@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from imgportal.hooks import PORTFOLIO_ENTRIES
+from imgportal.identity import group_identity
 from members.models import CoLeadTerm, LeadershipRole, Member
 
 SECTIONS = ("Leadership roles", "Events organised", "Presentations and panels")
@@ -52,11 +53,12 @@ def portfolio(member: Member) -> list[PortfolioEntry]:
         for role in roles
     ]
     typed = {r.start for r in roles if r.kind == LeadershipRole.Kind.IMG_CO_LEAD}
+    group = group_identity()
     entries += [
         PortfolioEntry(
             section=SECTIONS[0],
             role="IMG group co-lead",
-            title="International Medical Graduate support group",
+            title=group.full_name,
             start=term.start,
             end=term.end,
         )

@@ -329,7 +329,9 @@ def test_the_board_shows_current_holders_only_if_they_opted_in(resident):
     assert OpeningRole.objects.count() == 1
 
 
-def test_the_cv_section_lists_roles_co_lead_terms_and_events(co_lead):
+def test_the_cv_section_lists_roles_co_lead_terms_and_events(co_lead, settings):
+    settings.GROUP_NAME = "Riverside IMG Network"
+    settings.GROUP_INSTITUTION = "Riverside Health"
     from events.models import Event, Panelist
     from tests.factories import EventFactory
 
@@ -357,6 +359,8 @@ def test_the_cv_section_lists_roles_co_lead_terms_and_events(co_lead):
     page = page_text(client.get(reverse("members:leadership_cv")))
     assert "Jul 2025 – Jun 2026" in page and "Time to antibiotics down 22%" in page
     assert "IMG group co-lead" in page and "– present" in page
+    # The co-lead term names this group, as set up for this deployment.
+    assert "Riverside IMG Network, Riverside Health" in page
     assert "Events organised" in page and "IMG orientation" in page
     assert "Presentations and panels" in page and "Fellowship panel" in page
     assert "Cancelled panel" not in page
