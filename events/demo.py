@@ -1,6 +1,9 @@
 """Demo events for `seed_demo`: about 40 over two academic years (the last one and
-this one), with RSVPs, attendance, feedback and costs. Deterministic, and only
-when there are no events yet (a second run changes nothing)."""
+this one), with RSVPs, attendance, feedback and costs; registration questions
+and their answers on the panels and orientations, named guests at the socials,
+an approval-only panel with requests waiting, and a monthly coffee hour that
+repeats by a rule (issue 20). Deterministic, and only when there are no events
+yet (a second run changes nothing)."""
 
 import random
 from datetime import datetime, timedelta
@@ -8,7 +11,19 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from events.models import Attendance, Event, Feedback, Panelist, ReminderRule, Rsvp
+from events.models import (
+    Answer,
+    Attendance,
+    Event,
+    Feedback,
+    Guest,
+    Panelist,
+    Question,
+    ReminderRule,
+    Rsvp,
+)
+from events.registration import PRESETS
+from events.series import series_create
 from events.services import DEFAULT_REMINDERS
 from imgportal.markdown import render_markdown
 from members.models import Member, User
@@ -159,9 +174,121 @@ def seed_events() -> int:
                 Panelist(event=event, name=name, title=title, order=i)
                 for i, (name, title) in enumerate(rng.sample(PANELISTS, 3))
             )
+        if spec["kind"] in ("orientation_panel", "img_orientation"):
+            _questions(event)
         _answers(rng, event, members, past)
         created += 1
+    _approval_panel(rng, members, now)
+    created += _coffee_hours(creator, now)
     return created
+
+
+GUEST_NAMES = ["Maria", "Ahmed", "Lena", "Tomás", "Aisha", "Wei", "Sofia", "Yusuf"]
+DIETARY = ["Vegetarian", "Halal", "Vegan", "Gluten-free", "Kosher", "Nut allergy"]
+
+
+def _questions(event: Event) -> None:
+    """The two questions GME asks at panels and orientations."""
+    Question.objects.bulk_create(
+        Question(event=event, order=i, **PRESETS[preset])
+        for i, preset in enumerate(("dietary", "accessibility"))
+    )
+
+
+def _guests_and_answers(rng, event: Event, rsvps: list[Rsvp]) -> None:
+    """Named guests (a J-2 spouse, sometimes a child) for RSVPs that bring
+    one, and answers to the event's questions from those who said yes."""
+    Guest.objects.bulk_create(
+        Guest(
+            rsvp=rsvp,
+            name=f"{rng.choice(GUEST_NAMES)} {rsvp.member.user.last_name}",
+            age=Guest.Age.CHILD if rng.random() < 0.2 else Guest.Age.ADULT,
+        )
+        for rsvp in rsvps
+        for _ in range(rsvp.guests)
+    )
+    questions = {q.label: q for q in event.questions.all()}
+    dietary = questions.get(PRESETS["dietary"]["label"])
+    access = questions.get(PRESETS["accessibility"]["label"])
+    answers = []
+    for rsvp in rsvps:
+        if rsvp.status != Rsvp.Status.YES:
+            continue
+        if dietary and rng.random() < 0.5:
+            answers.append(
+                Answer(rsvp=rsvp, question=dietary, value=[rng.choice(DIETARY)])
+            )
+        if access and rng.random() < 0.08:
+            answers.append(
+                Answer(rsvp=rsvp, question=access, value="Step-free access, please.")
+            )
+    Answer.objects.bulk_create(answers)
+
+
+def _approval_panel(rng, members: list[Member], now) -> None:
+    """This year's panel for incoming residents has limited seats: organisers
+    approve each RSVP. Upcoming, some requests wait for a decision."""
+    event = (
+        Event.objects.filter(kind="orientation_panel", starts_at__gt=now)
+        .order_by("-starts_at")
+        .first()
+    )
+    if event is None:
+        return
+    Event.objects.filter(pk=event.pk).update(requires_approval=True, capacity=30)
+    seated = list(event.rsvps.filter(status=Rsvp.Status.YES).order_by("pk"))
+    # The last few who said yes are still waiting; past 30 seats, nobody is.
+    waiting = seated[max(0, min(len(seated), 30) - 5) :]
+    Rsvp.objects.filter(pk__in=[r.pk for r in waiting]).update(
+        status=Rsvp.Status.PENDING
+    )
+    Rsvp.objects.filter(event=event, status=Rsvp.Status.WAITLIST).update(
+        status=Rsvp.Status.PENDING, waitlist_position=None
+    )
+
+
+def _coffee_hours(creator: User, now) -> int:
+    """A monthly coffee hour on the first Thursday, six dates from next month,
+    made the way an organiser makes one: an event, then "Repeat" with a rule."""
+    today = timezone.localdate()
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    while first.weekday() != 3:  # Thursday
+        first += timedelta(days=1)
+    starts = datetime(
+        first.year,
+        first.month,
+        first.day,
+        7,
+        30,
+        tzinfo=timezone.get_current_timezone(),
+    )
+    description = "Coffee and pastries before morning report. Drop in any time."
+    event = Event.objects.create(
+        title="IMG coffee hour",
+        kind="social",
+        description=description,
+        description_html=render_markdown(description),
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        place="Cafeteria, quiet corner",
+        capacity=25,
+        funding=Event.Funding.GME,
+        budget=Decimal(75),
+        status=Event.Status.PUBLISHED,
+        sequence=1,
+        created_by=creator,
+        created_at=now - timedelta(days=3),
+        updated_at=now - timedelta(days=3),
+        published_at=now - timedelta(days=3),
+    )
+    ReminderRule.objects.bulk_create(
+        ReminderRule(event=event, minutes_before=m, subject=s)
+        for m, s in DEFAULT_REMINDERS
+    )
+    series = series_create(
+        event=event, rule="FREQ=MONTHLY;BYDAY=1TH;COUNT=6", by=creator
+    )
+    return Event.objects.filter(series=series).count()
 
 
 def _answers(rng, event: Event, members: list[Member], past: bool) -> None:
@@ -203,6 +330,7 @@ def _answers(rng, event: Event, members: list[Member], past: bool) -> None:
                 )
             )
     Rsvp.objects.bulk_create(rsvps)
+    _guests_and_answers(rng, event, rsvps)
     if not past:
         return
     came_with = [r for r in rsvps if r.status == Rsvp.Status.YES and rng.random() < 0.8]
@@ -218,6 +346,9 @@ def _answers(rng, event: Event, members: list[Member], past: bool) -> None:
             visa_status=r.visa_status,
         )
         for r in came_with
+    )
+    Guest.objects.filter(rsvp__in=[r.pk for r in came_with]).update(
+        checked_in_at=event.starts_at + timedelta(minutes=10)
     )
     Feedback.objects.bulk_create(
         Feedback(
