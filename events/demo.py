@@ -165,10 +165,7 @@ def seed_events() -> int:
             published_at=starts - timedelta(days=28),
             feedback_requested_at=starts + timedelta(hours=3) if past else None,
         )
-        ReminderRule.objects.bulk_create(
-            ReminderRule(event=event, minutes_before=m, subject=s)
-            for m, s in DEFAULT_REMINDERS
-        )
+        _default_reminders(event)
         if spec["kind"] in ("orientation_panel", "img_orientation"):
             Panelist.objects.bulk_create(
                 Panelist(event=event, name=name, title=title, order=i)
@@ -181,6 +178,13 @@ def seed_events() -> int:
     _approval_panel(rng, members, now)
     created += _coffee_hours(creator, now)
     return created
+
+
+def _default_reminders(event: Event) -> None:
+    ReminderRule.objects.bulk_create(
+        ReminderRule(event=event, minutes_before=m, subject=s)
+        for m, s in DEFAULT_REMINDERS
+    )
 
 
 GUEST_NAMES = ["Maria", "Ahmed", "Lena", "Tomás", "Aisha", "Wei", "Sofia", "Yusuf"]
@@ -281,10 +285,7 @@ def _coffee_hours(creator: User, now) -> int:
         updated_at=now - timedelta(days=3),
         published_at=now - timedelta(days=3),
     )
-    ReminderRule.objects.bulk_create(
-        ReminderRule(event=event, minutes_before=m, subject=s)
-        for m, s in DEFAULT_REMINDERS
-    )
+    _default_reminders(event)
     series = series_create(
         event=event, rule="FREQ=MONTHLY;BYDAY=1TH;COUNT=6", by=creator
     )

@@ -15,19 +15,9 @@ from contacts.models import Contact
 from leadership import services
 from leadership.models import Opening
 from tests.conftest import client_for, page_text
+from tests.leadership.test_this_week import _opening
 
 pytestmark = pytest.mark.django_db
-
-
-def _opening(days: int, title: str, **extra) -> Opening:
-    return Opening.objects.create(
-        title=title,
-        kind=Opening.Kind.COMMITTEE,
-        how_to_apply="Email the chair.",
-        contact="Dr Chair",
-        deadline=timezone.localdate() + timedelta(days=days),
-        **extra,
-    )
 
 
 def _link(page: str, key: str) -> str:
