@@ -31,15 +31,21 @@ def current_holders() -> Prefetch:
     )
 
 
+def _openings_shown() -> QuerySet[Opening]:
+    """An opening as the board and its page show it: program, specialties
+    and the holders who show their roles."""
+    return Opening.objects.select_related("program").prefetch_related(
+        "specialties", current_holders()
+    )
+
+
 def openings_for(member: Member | None, params=None, *, poster: bool = False):
     """The board: open openings whose deadline hasn't passed, unless asked for
     all; filtered by kind, program (or institution-wide), PGY and deadline.
     Each carries `saved` (the viewer's own) and, for posters, `saved_count`."""
     params = params or {}
     today = timezone.localdate()
-    openings = Opening.objects.select_related("program").prefetch_related(
-        "specialties", current_holders()
-    )
+    openings = _openings_shown()
     if params.get("show") == "all":
         openings = openings.filter(
             status__in=[Opening.Status.OPEN, Opening.Status.CLOSED]
@@ -78,9 +84,7 @@ def openings_for(member: Member | None, params=None, *, poster: bool = False):
 def opening_for(member: Member | None, pk: int, *, poster: bool = False) -> Opening:
     """One opening: open or closed ones for every member; suggestions and
     declined ones only for those who post (else DoesNotExist → 404)."""
-    openings = Opening.objects.select_related("program").prefetch_related(
-        "specialties", current_holders()
-    )
+    openings = _openings_shown()
     if not poster:
         openings = openings.filter(
             status__in=[Opening.Status.OPEN, Opening.Status.CLOSED]
