@@ -7,9 +7,13 @@ announce each change politely. Each poll sends a digest of the words it shows;
 when nothing changed the fragment answers 204 (htmx swaps nothing, so nothing is
 announced again). When the work is finished the fragment answers 286 (htmx swaps
 the final words, then stops polling) and removes the Refresh link that people
-without JavaScript use (the final words carry any link to the results)."""
+without JavaScript use (the final words carry any link to the results). That
+last answer also brings the rest of the page up to date, out of band: its status
+line, and any part the page names in `when_done` (a send's delivery report), so
+the page never contradicts itself once the work is finished."""
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import HttpResponse
@@ -33,6 +37,9 @@ class LiveProgress:
     # updates it too, out of band, so the page never says "Sending" once sent.
     status_id: str = ""
     status_text: str = ""
+    # Other parts of the page, rendered (by our templates) only once the work is
+    # done, each an element with the id it replaces and hx-swap-oob="true".
+    done_parts: str = ""
 
     @property
     def every(self) -> str:
@@ -48,15 +55,19 @@ def live_progress(
     context: dict,
     running: bool,
     status: tuple[str, str] = ("", ""),
+    when_done: Callable[[], str] | None = None,
 ) -> LiveProgress:
     """The region's state: `template` renders the words from `context`;
-    `status` is the page's status line (id, text) to bring up to date."""
+    `status` is the page's status line (id, text) to bring up to date;
+    `when_done` renders more of the page for the last poll (called only then,
+    so the polls while the work runs stay cheap)."""
     words = render_to_string(
         template, {**context, "running": running}, request=request
     ).strip()
     seen = hashlib.sha256(f"{running}:{words}".encode()).hexdigest()[:16]
     shown = mark_safe(words)  # noqa: S308 - rendered by our template
-    return LiveProgress(region_id, url, running, shown, seen, *status)
+    done = when_done() if when_done is not None and not running else ""
+    return LiveProgress(region_id, url, running, shown, seen, *status, done)
 
 
 def progress_response(request, progress: LiveProgress) -> HttpResponse:
@@ -65,8 +76,9 @@ def progress_response(request, progress: LiveProgress) -> HttpResponse:
     if progress.running and request.GET.get("seen") == progress.seen:
         response = HttpResponse(status=204)
     else:
+        words = render_to_string(WORDS, {"progress": progress, "fragment": True})
         response = HttpResponse(
-            render_to_string(WORDS, {"progress": progress, "fragment": True}),
+            words + progress.done_parts,  # empty while the work runs
             status=STOP_POLLING if not progress.running and request.htmx else 200,
         )
     add_never_cache_headers(response)  # Cache-Control: no-store (live numbers)

@@ -11,6 +11,7 @@ ours."""
 import html
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import markdown as md
@@ -276,3 +277,62 @@ def render_document(
         missing_links=missing,
         dropped_images=tuple(dropped),
     )
+
+
+EXCERPT_WORDS = 24
+
+
+class _ExcerptParser(HTMLParser):
+    """The words of a page's sanitised HTML, one piece per paragraph, list item,
+    heading or table cell (the plain text for search runs them together)."""
+
+    BLOCKS = frozenset(
+        {"p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "br"}
+        | {"td", "th", "dt", "dd", "tr", "ul", "ol", "dl", "table", "hr"}
+    )
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.pieces: list[list[str]] = [[]]
+        self.in_anchor_link = False  # the "#" after each heading
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self.pieces.append([])
+        elif tag == "a" and ("class", "headerlink") in attrs:
+            self.in_anchor_link = True
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS:
+            self.pieces.append([])
+        elif tag == "a":
+            self.in_anchor_link = False
+
+    def handle_data(self, data):
+        if not self.in_anchor_link:
+            self.pieces[-1].append(data)
+
+    def words(self) -> list[list[str]]:
+        return [w for w in ("".join(p).split() for p in self.pieces) if w]
+
+
+def handbook_excerpt(body_html: str, limit: int = EXCERPT_WORDS) -> str:
+    """The first `limit` words of a page as plain text, its paragraphs, list
+    items and headings kept apart by " · ", cut with "…" when there is more.
+    Plain words only: the template escapes them, no markup is passed on."""
+    parser = _ExcerptParser()
+    chunk = 2_000  # a long page is read only as far as the excerpt needs
+    for start in range(0, len(body_html), chunk):
+        parser.feed(body_html[start : start + chunk])
+        if sum(map(len, parser.words())) > limit + 1:
+            break
+    parser.close()
+    shown, total, cut = [], 0, False
+    for words in parser.words():
+        if total + len(words) > limit:
+            words, cut = words[: limit - total], True
+        shown.append(" ".join(words))
+        total += len(words)
+        if cut:
+            break
+    return " · ".join(p for p in shown if p) + ("…" if cut else "")

@@ -27,6 +27,7 @@ from handbook.permissions import can_edit as can_edit_handbook
 from handbook.permissions import pages_readable_by
 from imgportal import health
 from imgportal.identity import group_identity
+from imgportal.markdown import handbook_excerpt
 from imgportal.middleware import cache_briefly_for_visitors
 from leadership import selectors as leadership_selectors
 from members import selectors
@@ -280,15 +281,15 @@ def front_door(request):
 
 def handbook_highlights(viewer) -> list:
     """The handbook pages published or updated most recently that the viewer
-    may read (one query)."""
-    return list(
+    may read, each with a short `excerpt` (one query)."""
+    pages = list(
         pages_readable_by(viewer)
         .filter(published_revision__isnull=False)
         .select_related("chapter")
         .only(
             "slug",
             "title",
-            "body_text",
+            "body_html",
             "published_at",
             "last_reviewed_on",
             "chapter__slug",
@@ -296,6 +297,9 @@ def handbook_highlights(viewer) -> list:
         )
         .order_by("-published_at", "pk")[:PAGES_SHOWN]
     )
+    for page in pages:
+        page.excerpt = handbook_excerpt(page.body_html)
+    return pages
 
 
 def co_leads_now() -> list[dict]:

@@ -15,9 +15,13 @@ def delivery_counts(newsletter: Newsletter) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in Delivery.Status.values}
 
 
-def newsletter_progress(newsletter: Newsletter) -> dict:
+def newsletter_progress(
+    newsletter: Newsletter, counts: dict[str, int] | None = None
+) -> dict:
+    """The delivery report: counts by state (`counts`, if already read) and the
+    first hundred problems (two queries at most)."""
     return {
-        "counts": delivery_counts(newsletter),
+        "counts": counts if counts is not None else delivery_counts(newsletter),
         "failures": list(
             newsletter.deliveries.filter(
                 Q(

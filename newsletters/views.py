@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
@@ -98,6 +99,18 @@ class NewsletterFormView(PortalPermissionRequiredMixin, FormView):
 
 def send_progress(request, newsletter: Newsletter) -> LiveProgress:
     counts = selectors.delivery_counts(newsletter)
+
+    def delivery_report() -> str:
+        """The page's delivery report, brought up to date by the last poll."""
+        return render_to_string(
+            "newsletters/_delivery_report.html",
+            {
+                "progress": selectors.newsletter_progress(newsletter, counts),
+                "out_of_band": True,
+            },
+            request=request,
+        )
+
     return live_progress(
         request=request,
         region_id="send-progress",
@@ -115,6 +128,7 @@ def send_progress(request, newsletter: Newsletter) -> LiveProgress:
             "skipped": counts["skipped"],
         },
         running=newsletter.status == Newsletter.Status.SENDING,
+        when_done=delivery_report,
     )
 
 

@@ -118,6 +118,53 @@ def test_members_only_handbook_pages_are_not_highlighted(co_lead):
     assert "Members housing page" not in text
 
 
+def _excerpt(text: str, title: str) -> str:
+    """The words shown under a handbook highlight on the front door."""
+    item = text.split(f">{title}</a>", 1)[1].split("</li>", 1)[0]
+    return re.search(r'<p class="small mb-0">(.*?)</p>', item, re.DOTALL).group(1)
+
+
+def test_a_highlight_starting_with_a_list_keeps_its_items_apart(co_lead):
+    """A page that opens with a bulleted list reads as its items, one after the
+    other, not as one run-on line; the heading and paragraph after it too."""
+    published_page(
+        by=co_lead.user,
+        title="Your first week",
+        body=(
+            "- Bring your passport\n- Bring the I-20\n- Book a flat\n\n"
+            "## Then\n\nOpen a bank account."
+        ),
+    )
+    assert _excerpt(front_door(), "Your first week") == (
+        "Bring your passport · Bring the I-20 · Book a flat · Then · "
+        "Open a bank account."
+    )
+
+
+def test_a_highlight_is_short_and_carries_no_markup(co_lead):
+    """Formatting, links, raw HTML and heading anchors are dropped: the excerpt
+    is plain words, at most 24 of them, the rest cut with an ellipsis."""
+    published_page(
+        by=co_lead.user,
+        title="Deposits",
+        body=(
+            'Pay **two months** <b onclick="x()">up front</b> '
+            "<script>alert(1)</script>& see [the GME office](https://gme.example).\n\n"
+            "1. Ask for a receipt\n2. Keep it\n\n"
+            "| Day | Step |\n|---|---|\n| 1 | Sign |\n\n" + "word " * 40
+        ),
+    )
+    excerpt = _excerpt(front_door(), "Deposits")
+    assert excerpt.startswith(
+        "Pay two months up front & see the GME office. · Ask for a receipt · "
+        "Keep it · Day · Step · 1 · Sign · word"
+    )
+    assert excerpt.endswith("…")
+    assert len(excerpt.replace(" · ", " ").split()) == 24
+    for raw in ("<", "alert", "onclick", "gme.example", "**"):
+        assert raw not in excerpt
+
+
 def test_signed_in_members_still_land_on_their_home(resident):
     response = client_for(resident).get(reverse("home"))
     assert response.status_code == 200

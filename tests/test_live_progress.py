@@ -221,6 +221,75 @@ def test_a_newsletter_being_sent_shows_live_progress_then_stops(co_lead, residen
     assert client_for(resident).get(fragment, **HTMX).status_code == 403
 
 
+def _delivery_report(html: str) -> str:
+    """The page's delivery report (its counts and problems), as words."""
+    block = re.search(
+        r'<div id="delivery-report"[^>]*>(.*?)</div>',
+        html,
+        re.DOTALL,
+    )
+    assert block, "no delivery report"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", block.group(1)))
+
+
+def test_the_last_poll_of_a_send_brings_the_delivery_report_up_to_date(co_lead):
+    """Once sent, the page's delivery counts and problems say what the status
+    line says, without a reload: the final poll replaces them out of band."""
+    newsletter = _sending(co_lead, 30, sent=12)
+    client = client_for(co_lead)
+    fragment = reverse("newsletters:manage_progress", args=[newsletter.pk])
+    page = page_text(
+        client.get(reverse("newsletters:manage_detail", args=[newsletter.pk]))
+    )
+    opened = _delivery_report(page)
+    assert "Sent: 12" in opened and "Waiting: 18" in opened
+    assert "from when this page was opened" in opened
+    # While it sends the polls carry only the progress words.
+    Delivery.objects.filter(newsletter=newsletter, email="reader12@example.org").update(
+        status="sent"
+    )
+    moving = client.get(fragment, {"seen": _seen(page)}, **HTMX)
+    assert moving.status_code == 200
+    assert "delivery-report" not in moving.content.decode()
+
+    first = newsletter.deliveries.order_by("pk").first()
+    newsletter.deliveries.exclude(pk=first.pk).update(status="sent")
+    newsletter.deliveries.filter(pk=first.pk).update(
+        status="failed", error="550 No such user"
+    )
+    Newsletter.objects.filter(pk=newsletter.pk).update(status="sent")
+    done = client.get(fragment, {"seen": _seen(page)}, **HTMX)
+    assert done.status_code == 286
+    html = page_text(done)
+    assert '<div id="delivery-report" hx-swap-oob="true"' in html
+    report = _delivery_report(html)
+    assert "Sent: 29" in report and "Waiting: 0" in report and "Failed: 1" in report
+    assert "reader0@example.org failed 550 No such user" in report
+    assert "from when this page was opened" not in report
+    # The report a reload shows is the same one.
+    reloaded = page_text(
+        client.get(reverse("newsletters:manage_detail", args=[newsletter.pk]))
+    )
+    assert _delivery_report(reloaded) == report
+
+
+def test_the_last_poll_of_a_send_costs_the_same_queries_for_10_and_300(co_lead):
+    client = client_for(co_lead)
+    counts = []
+    for n in (10, 300):
+        newsletter = _sending(co_lead, n, n)
+        Newsletter.objects.filter(pk=newsletter.pk).update(status="sent")
+        newsletter.deliveries.filter(email="reader0@example.org").update(
+            status="failed"
+        )
+        counts.append(
+            _queries(
+                client, reverse("newsletters:manage_progress", args=[newsletter.pk])
+            )
+        )
+    assert counts[0] == counts[1] <= 7
+
+
 def test_send_progress_runs_the_same_queries_for_10_and_300_deliveries(co_lead):
     client = client_for(co_lead)
     counts = [
