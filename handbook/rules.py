@@ -94,3 +94,11 @@ def lists_without_blank_line(markdown: str) -> list[ListWarning]:
         elif block in (None, "heading"):
             block = "text"
     return warnings
+
+
+def links_to(markdown: str, address: str) -> bool:
+    """Whether the text uses the file at `address` ("/handbook/files/12/"), as a
+    path or a full URL, with or without its last slash; ".../files/123/" is
+    another file."""
+    stem = re.escape(address.rstrip("/"))
+    return re.search(rf"{stem}(?![\w-])", markdown or "") is not None

@@ -513,6 +513,22 @@ def attachment_upload(*, page: Page, upload, by: User) -> Attachment:
     return attachment
 
 
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment, by: User) -> None:
+    """Remove a page's file: its row now, the stored file once that is committed
+    (a rollback keeps both)."""
+    attachment = Attachment.objects.select_for_update().filter(pk=attachment.pk).first()
+    if attachment is None:
+        raise ValidationError("That file was already deleted.")
+    name, storage = attachment.file.name, attachment.file.storage
+    record(actor=by, verb="deleted", target=attachment, page=attachment.page_id)
+    attachment.delete()
+    if name:
+        # robust: a storage that fails (a bucket down) only logs; the row is gone
+        # and the file is an orphan nobody can reach.
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
+
+
 def _tell_author(revision: Revision, outcome: str) -> None:
     email_queue_template(
         key=f"handbook-{outcome}:{revision.pk}",

@@ -67,4 +67,9 @@ urlpatterns = [
     path(page + "settings/", views.PageSettingsView.as_view(), name="page_settings"),
     path(page + "verify/", views.PageVerifyView.as_view(), name="page_verify"),
     path(page + "watch/", views.WatchView.as_view(), name="page_watch"),
+    path(
+        page + "files/<int:pk>/delete/",
+        views.AttachmentDeleteView.as_view(),
+        name="attachment_delete",
+    ),
 ]

@@ -115,9 +115,12 @@ def test_seeded_database_restores_row_for_row(
 
     settings.BACKUP_DIR = str(tmp_path / "backups")
     call_command("backup", verbosity=0)
-    (plain,) = (tmp_path / "backups").iterdir()
+    # The dump, and the uploaded files' archive beside it (files on disk).
+    plain, media = sorted((tmp_path / "backups").iterdir())
     assert plain.name.endswith(".dump")
+    assert media.name == plain.name.replace(".dump", ".media.tar")
     assert plain.stat().st_mode & 0o077 == 0  # readable by its owner only
+    assert media.stat().st_mode & 0o077 == 0
 
     call_command("restore", str(plain), "--database-url", _url(fresh_database))
     assert _row_counts(fresh_database) == expected
@@ -249,3 +252,158 @@ def test_generated_key_encrypts_and_decrypts_in_chunks():
     backups.encrypt_stream(io.BytesIO(payload), sealed, key)
     sealed.seek(0)
     assert b"".join(backups.decrypted_chunks(sealed, key)) == payload
+
+
+def _attachment_file(name: str) -> str | None:
+    """The stored file name of the one handbook attachment in database `name`."""
+    with psycopg.connect(**_params(name)) as conn:
+        row = conn.execute("SELECT file FROM handbook_attachment").fetchone()
+    return row[0] if row else None
+
+
+@pytest.fixture
+def uploaded(reference_data, settings, tmp_path):
+    """A published page with one image uploaded to it, under a MEDIA_ROOT of the
+    test's own; the attachment."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from handbook import services as handbook_services
+    from members.models import Role
+    from tests.factories import MemberFactory, published_page
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    co_lead = MemberFactory(roles=[Role.RESIDENT, Role.CO_LEAD])
+    page = published_page(by=co_lead.user)
+    picture = io.BytesIO()
+    Image.new("RGB", (30, 20), "teal").save(picture, format="PNG")
+    return handbook_services.attachment_upload(
+        page=page,
+        upload=SimpleUploadedFile("map.png", picture.getvalue()),
+        by=co_lead.user,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_uploaded_files_come_back_with_the_database(
+    uploaded, fresh_database, tmp_path, settings
+):
+    """An attachment's file is backed up (encrypted, like the dump) beside the
+    dump, and a restore puts it back where its row in the restored database
+    says it is, byte for byte."""
+    stored = Path(settings.MEDIA_ROOT) / uploaded.file.name
+    original = stored.read_bytes()
+    settings.BACKUP_ENCRYPTION_KEY = backups.generate_key()
+    dump = tmp_path / "backups" / "portal.dump.enc"
+    said = io.StringIO()
+    call_command("backup", "--output", str(dump), stdout=said)
+    archive = tmp_path / "backups" / "portal.media.tar.enc"
+    assert f"Uploaded files written: {archive} (1 file from" in said.getvalue()
+    assert archive.read_bytes().startswith(backups.MEDIA_MAGIC)
+    assert original not in archive.read_bytes()  # encrypted, not a plain tar
+    assert archive.stat().st_mode & 0o077 == 0
+
+    # The server is lost: the files are gone too.
+    stored.unlink()
+    said = io.StringIO()
+    call_command(
+        "restore",
+        str(dump),
+        "--database-url",
+        _url(fresh_database),
+        "--media-root",
+        settings.MEDIA_ROOT,
+        stdout=said,
+    )
+    assert "Restored 1 uploaded file from" in said.getvalue()
+    assert _attachment_file(fresh_database) == uploaded.file.name
+    assert stored.read_bytes() == original
+    # Nothing of the restore's working folder is left behind.
+    assert sorted(p.name for p in Path(settings.MEDIA_ROOT).iterdir()) == ["handbook"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_damaged_files_archive_restores_neither_database_nor_files(
+    uploaded, fresh_database, tmp_path, settings
+):
+    """A cut-off archive of uploaded files is refused before the database is
+    touched; without any archive (an older backup) the database alone comes
+    back, and the command says the files did not; --database-url alone leaves
+    the files where they are."""
+    dump = tmp_path / "portal.dump"
+    call_command("backup", "--output", str(dump), verbosity=0)
+    archive = tmp_path / "portal.media.tar"
+    data = archive.read_bytes()
+    # Cut between two members: a tar that reads as a shorter, whole archive.
+    archive.write_bytes(data[: data.index(backups.MEDIA_MANIFEST.encode())])
+    restored = tmp_path / "restored"
+    with pytest.raises(CommandError, match="is damaged"):
+        call_command(
+            "restore",
+            str(dump),
+            "--database-url",
+            _url(fresh_database),
+            "--media-root",
+            str(restored),
+        )
+    assert _row_counts(fresh_database) == {}
+    assert list(restored.iterdir()) == []
+
+    archive.write_bytes(data)
+    said = io.StringIO()
+    call_command(
+        "restore", str(dump), "--database-url", _url(fresh_database), stdout=said
+    )
+    assert "--database-url names another database" in said.getvalue()
+    assert _attachment_file(fresh_database) == uploaded.file.name
+
+    archive.unlink()
+    said = io.StringIO()
+    call_command(
+        "restore",
+        str(dump),
+        "--database-url",
+        _url(fresh_database),
+        "--media-root",
+        str(restored),
+        "--force",
+        stdout=said,
+    )
+    assert "No uploaded files' archive beside" in said.getvalue()
+    assert list(restored.iterdir()) == []
+
+
+@pytest.mark.django_db
+def test_files_in_s3_compatible_storage_are_left_to_the_bucket(
+    tmp_path, settings, fresh_database
+):
+    """With uploads in a bucket, backup and restore say the bucket is backed up
+    by its provider, and write or read no archive."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    dump = tmp_path / "portal.dump"
+    said = io.StringIO()
+    call_command("backup", "--output", str(dump), stdout=said)
+    assert "provider's versioning or replication" in said.getvalue()
+    assert [p.name for p in tmp_path.iterdir()] == ["portal.dump"]
+    said = io.StringIO()
+    call_command(
+        "restore", str(dump), "--database-url", _url(fresh_database), stdout=said
+    )
+    assert "are in S3-compatible storage" in said.getvalue()
+
+
+def test_encrypting_writer_and_stream_write_the_same_format():
+    """tarfile writes; the dump is read: both produce what decrypts back."""
+    key = backups.fernet_for(backups.generate_key())
+    for payload in (b"", b"x" * backups.CHUNK_SIZE, bytes(range(256)) * 9000):
+        sealed = io.BytesIO()
+        writer = backups.EncryptingWriter(sealed, key)
+        for start in range(0, len(payload), 70_000):
+            writer.write(payload[start : start + 70_000])
+        writer.close()
+        sealed.seek(0)
+        reader = backups.ChunksReader(backups.decrypted_chunks(sealed, key))
+        assert reader.read() == payload

@@ -320,6 +320,8 @@ MATRIX: dict[str, dict[str, object]] = {
             "handbook:preview",
             "handbook:page_verify",
             "handbook:timeline_delete",
+            # A button of the page editor's form: POST only.
+            "handbook:attachment_delete",
         )
     },
     # --- Leadership board: approved members read, save and suggest; GME staff and

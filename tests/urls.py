@@ -205,6 +205,7 @@ def build_url_context(resident, mentor, co_lead) -> dict:
         ("handbook:revision_restore", "pk"): revision.pk,
         ("handbook:timeline_edit", "pk"): timeline.pk,
         ("handbook:attachment", "pk"): attachment.pk,
+        ("handbook:attachment_delete", "pk"): attachment.pk,
         ("handbook:timeline_delete", "pk"): timeline.pk,
         ("events:detail", "pk"): public_event.pk,
         ("events:ics", "pk"): event.pk,

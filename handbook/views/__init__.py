@@ -1,6 +1,7 @@
 """The handbook's pages, one module per job (as `members/views/`)."""
 
 from handbook.views.editing import (  # noqa: F401
+    AttachmentDeleteView,
     ChapterFormView,
     EditorsView,
     PageCreateView,

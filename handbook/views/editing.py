@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView
 
-from handbook import forms, selectors, services
+from handbook import forms, rules, selectors, services
 from handbook.diffing import diff_words
 from handbook.models import Chapter, Revision
 from handbook.permissions import (
@@ -101,6 +101,64 @@ class PageEditView(EditorRequiredMixin, PageMixin, EditorToolsMixin, FormView):
             mine_vs_theirs=diff_words(head.body, form.data.get("body", "")),
         )
         return render(self.request, self.template_name, context, status=409)
+
+
+class AttachmentDeleteView(PageEditView):
+    """Delete one of the page's files, from a button of the editor's own form, so
+    the text typed is kept (as with Upload): the first POST shows the editor
+    again with a confirm panel saying where the page still links to the file;
+    the POST with `confirm` deletes it. POST only: a GET is 405."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        page = self.get_page()
+        attachment = selectors.attachments_of(page).filter(pk=kwargs["pk"]).first()
+        if attachment is None:
+            messages.info(
+                request,
+                "That file is not on this page (it may have been deleted already).",
+            )
+            return self._kept(status=404)
+        typed = request.POST.get("body", "")
+        if "confirm" not in request.POST:
+            return self._kept(
+                deleting=attachment,
+                still_linked=self._places_linking(page, attachment, typed),
+            )
+        try:
+            services.attachment_delete(attachment=attachment, by=request.user)
+        except ValidationError as exc:
+            refuse(request, exc)
+            return self._kept(status=404)
+        text = f"Deleted “{attachment.original_name}”."
+        if rules.links_to(typed, attachment.get_absolute_url()):
+            text += " The text below still links to it: take that out before saving."
+        messages.success(request, text)
+        return self._kept()
+
+    def _kept(self, status: int = 200, **extra):
+        response = self.render_kept(**extra)
+        response.status_code = status
+        return response
+
+    @staticmethod
+    def _places_linking(page, attachment, typed: str) -> list[str]:
+        address = attachment.get_absolute_url()
+        places = []
+        published = page.published_revision
+        if published and rules.links_to(published.body, address):
+            places.append("the published page")
+        head = services.head_revision(page)
+        if (
+            head is not None
+            and head.state in (Revision.State.DRAFT, Revision.State.CHANGES_REQUESTED)
+            and rules.links_to(head.body, address)
+        ):
+            places.append(f"the draft (revision {head.number})")
+        if rules.links_to(typed, address):
+            places.append("the text you are editing")
+        return places
 
 
 class PageCreateView(EditorRequiredMixin, EditorToolsMixin, FormView):
