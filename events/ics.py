@@ -32,6 +32,31 @@ def _organizer() -> vCalAddress:
     return organizer
 
 
+def organiser_names(events: Iterable[Event]) -> dict[int, list[str]]:
+    """Each event's organisers by name, for the calendars' CONTACT (one query
+    whatever the number of events)."""
+    through = Event.organisers.through
+    names: dict[int, list[str]] = {}
+    rows = (
+        through.objects.filter(event_id__in=[e.pk for e in events])
+        .select_related("member__user")
+        .order_by("event_id", "member__user__last_name", "member__user__first_name")
+    )
+    for row in rows:
+        if row.member.full_name.strip():
+            names.setdefault(row.event_id, []).append(row.member.full_name.strip())
+    return names
+
+
+def _contact(names: list[str]) -> str:
+    """RFC 5545 3.8.4.2 CONTACT: who runs the event and where to write. The
+    organisers' names, never their own addresses: questions go to the group."""
+    identity = group_identity()
+    email = identity.contact_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    who = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    return f"Organised by {who} ({identity.name}, {email})"
+
+
 def _alarm(event: Event, minutes: int) -> Alarm:
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
@@ -56,6 +81,7 @@ def _vevent(
     show_online: bool,
     alarm_minutes: int | None = None,
     attendee: str | None = None,
+    organisers: list[str] | None = None,
 ) -> VEvent:
     url = f"{settings.SITE_URL}{event.get_absolute_url()}"
     vevent = VEvent()
@@ -79,6 +105,8 @@ def _vevent(
     cancelled = event.status == Event.Status.CANCELLED
     vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     vevent.add("organizer", _organizer())
+    if organisers:
+        vevent.add("contact", _contact(organisers))
     if attendee:
         vevent.add("attendee", vCalAddress(f"mailto:{attendee}"))
     if alarm_minutes and not cancelled:
@@ -114,6 +142,8 @@ def event_calendar(
             "refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"}
         )
         calendar.add("x-published-ttl", "PT1H")
+    events = list(events)
+    organisers = organiser_names(events)
     for event in events:
         calendar.add_component(
             _vevent(
@@ -121,6 +151,7 @@ def event_calendar(
                 show_online=event.pk in show_online_for,
                 alarm_minutes=alarm_minutes,
                 attendee=attendee,
+                organisers=organisers.get(event.pk),
             )
         )
     for component in extras:
@@ -142,7 +173,8 @@ def series_calendar(series, events: list[Event], *, visible: set[int]) -> bytes:
     first = events[0]
     start = timezone.localtime(series.dtstart)
     length = first.ends_at - first.starts_at
-    master = _vevent(first, show_online=False)
+    organisers = organiser_names(events)
+    master = _vevent(first, show_online=False, organisers=organisers.get(first.pk))
     for name in ("UID", "DTSTART", "DTEND", "STATUS", "URL"):
         master.pop(name, None)
     master.add("uid", series.uid)
@@ -173,7 +205,9 @@ def series_calendar(series, events: list[Event], *, visible: set[int]) -> bytes:
             == (first.title, first.place, first.description)
         )
         if not same:
-            override = _vevent(event, show_online=False)
+            override = _vevent(
+                event, show_online=False, organisers=organisers.get(event.pk)
+            )
             override.pop("UID", None)
             override.add("uid", series.uid)
             override.add("recurrence-id", timezone.localtime(when))

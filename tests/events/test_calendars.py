@@ -112,7 +112,11 @@ def test_calendars_carry_the_members_alarm_and_the_groups_contact(resident):
     """The .ics and the feed alert an hour before by default, at the time
     the member chose once they choose, not at all when they turn it off; the
     organiser is the group's contact address, never a member's."""
+    from tests.factories import MemberFactory
+
     event = EventFactory(title="Happy hour")
+    organiser = MemberFactory(user__first_name="Amal", user__last_name="Chief")
+    event.organisers.add(organiser)
     rsvps.rsvp_yes(event=event, member=resident)
     client = client_for(resident)
     ics_url = reverse("events:ics", args=[event.pk])
@@ -131,6 +135,11 @@ def test_calendars_carry_the_members_alarm_and_the_groups_contact(resident):
             assert name in vevent, name
         assert str(vevent["ORGANIZER"]).startswith("mailto:")
         assert resident.user.email not in str(vevent["ORGANIZER"])
+        # The organiser's contact: who runs it, and the address to write to
+        # (the group's, never the organiser's own).
+        contact = str(vevent["CONTACT"])
+        assert contact.startswith("Organised by Amal Chief (")
+        assert organiser.user.email not in body.decode()
 
     page = client.post(
         reverse("events:my_calendar"),
