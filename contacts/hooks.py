@@ -24,7 +24,11 @@ EXPORTED_FIELDS = (
 
 
 def export(member) -> dict[str, object]:
-    """The member's own contacts (a linked member by name only, never more)."""
+    """The member's own contacts (a linked member by name only, never more), and
+    their imports as the portal keeps them: file name, status and counts. Rows
+    are not repeated: a confirmed import's rows are the contacts above, and an
+    unconfirmed preview is a copy of the member's own file, deleted within
+    PREVIEW_KEPT_FOR."""
     rows = []
     for contact in Contact.objects.filter(member=member).select_related(
         "linked_member__user"
@@ -33,7 +37,18 @@ def export(member) -> dict[str, object]:
         linked = contact.linked_member
         row["linked_member"] = linked.full_name if linked else ""
         rows.append(row)
-    return {"contacts": rows}
+    imports = [
+        {
+            "filename": job.filename,
+            "status": str(job.get_status_display()),
+            "uploaded_at": job.created_at,
+            "rows_in_preview": len(job.rows),
+            "imported": job.imported,
+            "duplicates_skipped": job.skipped,
+        }
+        for job in ContactImport.objects.filter(member=member).order_by("created_at")
+    ]
+    return {"contacts": rows, "contact_imports": imports}
 
 
 def erase(member) -> None:

@@ -1,5 +1,7 @@
 """A member's private contacts log: the networking spreadsheet, kept for them."""
 
+from datetime import timedelta
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.urls import reverse
@@ -10,6 +12,10 @@ from members.models import Member
 
 TAG_MAX = 40
 MAX_TAGS = 20
+# An unconfirmed import preview holds a copy of every uploaded row (names,
+# institutions, what was discussed): it is gone for the member after this long
+# and deleted by the nightly purge (contacts.tasks.contact_imports_purge_task).
+PREVIEW_KEPT_FOR = timedelta(hours=24)
 
 
 class BoardSeat(models.TextChoices):
@@ -107,7 +113,9 @@ class Contact(models.Model):
 
 class ContactImport(models.Model):
     """An uploaded contacts CSV between its preview and the member's confirm: the
-    rows as checked (never written to the log until confirmed)."""
+    rows as checked (never written to the log until confirmed). Confirmed, it
+    keeps only its counts (the rows are contacts now); unconfirmed, it lives
+    PREVIEW_KEPT_FOR."""
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", _("Ready to confirm")
@@ -126,6 +134,9 @@ class ContactImport(models.Model):
     #   "duplicate": "..." }]: dates as ISO text.
     rows = models.JSONField(default=list)
     imported = models.PositiveIntegerField(default=0)
+    # Duplicates skipped on confirm: those the preview listed and any row that
+    # became one since (the same contact added by hand meanwhile).
+    skipped = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -133,6 +144,16 @@ class ContactImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def expires_at(self):
+        return self.created_at + PREVIEW_KEPT_FOR
+
+    def is_expired(self, now=None) -> bool:
+        """An unconfirmed preview past its day (a finished import never is)."""
+        return self.status == self.Status.PREVIEWED and self.expires_at <= (
+            now or timezone.now()
+        )
 
     @property
     def problem_rows(self) -> list[dict]:

@@ -10,7 +10,7 @@ from django.db.models import CharField, F, Func, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from contacts.models import Contact
+from contacts.models import PREVIEW_KEPT_FOR, Contact, ContactImport
 from members import selectors as member_selectors
 from members.models import Member
 
@@ -44,6 +44,15 @@ def contacts_of(member: Member) -> QuerySet[Contact]:
 def contact_of(member: Member, pk: int) -> Contact:
     """One of the member's own contacts (else Contact.DoesNotExist → 404)."""
     return contacts_of(member).get(pk=pk)
+
+
+def contact_imports_of(member: Member) -> QuerySet[ContactImport]:
+    """The member's own imports, a preview past its day left out (as good as
+    deleted: the nightly purge takes it)."""
+    cutoff = timezone.now() - PREVIEW_KEPT_FOR
+    return ContactImport.objects.filter(member=member).exclude(
+        status=ContactImport.Status.PREVIEWED, created_at__lte=cutoff
+    )
 
 
 def contacts_filtered(

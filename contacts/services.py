@@ -6,7 +6,7 @@ would put the names of a member's contacts in front of co-leads). So these
 services take the owning `member`, never `by` (tests/test_action_log.py checks
 only services that act for someone else)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from contacts import spreadsheet
-from contacts.models import MAX_TAGS, TAG_MAX, Contact, ContactImport
+from contacts.models import (
+    MAX_TAGS,
+    PREVIEW_KEPT_FOR,
+    TAG_MAX,
+    Contact,
+    ContactImport,
+)
 from members import selectors as member_selectors
 from members.models import Member, active_q
 from notifications.models import Category, OutboundEmail
@@ -25,6 +31,7 @@ from notifications.outbox import email_queue_template
 # spreadsheet does not send a burst of reminders.
 OVERDUE_GRACE_DAYS = 7
 MAX_YEARS_AHEAD = 10
+PREVIEW_GONE = "This preview has expired: upload the file again."
 
 
 def contact_check(
@@ -261,9 +268,12 @@ def contact_import_create(
 
 def contact_import_confirm(*, job: ContactImport) -> ContactImport:
     """Write every new row of a clean preview in one transaction; rows that are
-    duplicates now (added since the preview) are skipped, as the preview said."""
+    duplicates now (added since the preview) are skipped, as the preview said.
+    The import then keeps only its counts: the rows are contacts now."""
     with transaction.atomic():
-        job = ContactImport.objects.select_for_update().get(pk=job.pk)
+        job = ContactImport.objects.select_for_update().filter(pk=job.pk).first()
+        if job is None or job.is_expired():
+            raise ValidationError(PREVIEW_GONE)
         if not job.can_confirm:
             raise ValidationError(
                 "This file can't be imported: fix the rows listed and upload it again."
@@ -293,5 +303,25 @@ def contact_import_confirm(*, job: ContactImport) -> ContactImport:
         Contact.objects.bulk_create(new, batch_size=500)
         job.status = ContactImport.Status.DONE
         job.imported = len(new)
-        job.save(update_fields=["status", "imported"])
+        job.skipped = len(job.duplicate_rows) + len(job.new_rows) - len(new)
+        job.rows = []
+        job.file_errors = []
+        job.save(update_fields=["status", "imported", "skipped", "rows", "file_errors"])
     return job
+
+
+@transaction.atomic
+def contact_imports_purge(*, now: datetime | None = None) -> int:
+    """Delete every unconfirmed preview older than PREVIEW_KEPT_FOR (the uploaded
+    rows with it); finished imports hold only counts and stay. A preview being
+    confirmed this moment is locked and left to that confirm."""
+    cutoff = (now or timezone.now()) - PREVIEW_KEPT_FOR
+    stale = list(
+        ContactImport.objects.filter(
+            status=ContactImport.Status.PREVIEWED, created_at__lte=cutoff
+        )
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)
+    )
+    deleted, _ = ContactImport.objects.filter(pk__in=stale).delete()
+    return deleted

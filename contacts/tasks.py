@@ -7,3 +7,9 @@ from contacts import services
 def follow_ups_send_task() -> int:
     """Queue today's follow-up reminders from members' own contacts logs (each once)."""
     return services.follow_ups_send()
+
+
+@shared_task
+def contact_imports_purge_task() -> int:
+    """Delete import previews nobody confirmed within a day (their rows with them)."""
+    return services.contact_imports_purge()

@@ -1,20 +1,22 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from contacts import forms, selectors, services, spreadsheet
-from contacts.models import Contact, ContactImport
+from contacts.models import PREVIEW_KEPT_FOR, Contact, ContactImport
 from imgportal.confirm import Confirmation, confirm_step
 from imgportal.csv_export import csv_response
 from imgportal.form_errors import add_errors, refuse
 from imgportal.params import safe_next
 from members import selectors as member_selectors
 from members.permissions import PortalPermissionRequiredMixin
+
+KEPT_HOURS = int(PREVIEW_KEPT_FOR.total_seconds() // 3600)
 
 
 class OwnContactsMixin(PortalPermissionRequiredMixin):
@@ -164,13 +166,35 @@ class ContactImportView(OwnContactsMixin, FormView):
 
 
 class ContactImportDetailView(OwnContactsMixin, DetailView):
-    """The preview (new, duplicate skipped, problem per row), then the confirm."""
+    """The preview (new, duplicate skipped, problem per row), then the confirm;
+    once confirmed, the counts. A preview past its day, purged or anyone else's
+    is a 404 that says to upload the file again (the same page for all three,
+    so it tells nobody whose import a number was)."""
 
     template_name = "contacts/import_detail.html"
     context_object_name = "job"
 
     def get_queryset(self):
-        return ContactImport.objects.filter(member=self.get_member())
+        return selectors.contact_imports_of(self.get_member())
+
+    def gone(self, request):
+        return render(
+            request,
+            "contacts/import_gone.html",
+            {"kept_hours": KEPT_HOURS},
+            status=404,
+        )
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except ContactImport.DoesNotExist:
+            return self.gone(request)
+
+    def get_object(self, queryset=None):
+        if queryset is None:
+            queryset = self.get_queryset()
+        return queryset.get(pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -180,6 +204,7 @@ class ContactImportDetailView(OwnContactsMixin, DetailView):
             duplicate_rows=job.duplicate_rows,
             new_rows=job.new_rows,
             shown_new_rows=job.new_rows[:500],
+            kept_hours=KEPT_HOURS,
         )
         return context
 
@@ -208,7 +233,13 @@ class ContactImportDetailView(OwnContactsMixin, DetailView):
         )
 
     def post(self, request, pk: int):
-        job = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            job = self.get_object()
+        except ContactImport.DoesNotExist:
+            return self.gone(request)
+        if job.status == ContactImport.Status.DONE:
+            messages.info(request, "This file was already imported.")
+            return redirect("contacts:import_detail", pk=job.pk)
         if not job.can_confirm:
             messages.error(
                 request,
@@ -222,6 +253,8 @@ class ContactImportDetailView(OwnContactsMixin, DetailView):
         try:
             job = services.contact_import_confirm(job=job)
         except ValidationError as exc:
+            if not self.get_queryset().filter(pk=job.pk).exists():
+                return self.gone(request)  # expired while the confirm page was open
             refuse(request, exc)
             return redirect("contacts:import_detail", pk=job.pk)
         messages.success(

@@ -116,6 +116,13 @@ app.conf.beat_schedule = {
         "task": "imgportal.tasks.clear_expired_sessions_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Nightly at 03:45: delete contacts-import previews nobody confirmed within 24
+    # hours (contacts.models.PREVIEW_KEPT_FOR), with the uploaded rows they hold.
+    # Deleting what is already gone is a no-op, so a retry or a second run is safe.
+    "purge-contact-import-previews": {
+        "task": "contacts.tasks.contact_imports_purge_task",
+        "schedule": crontab(hour=3, minute=45),
+    },
     # Every minute: hand emails still queued after two minutes to Celery again
     # (Redis was down when they were written), and send newsletters that are due.
     "republish-queued-emails": {
