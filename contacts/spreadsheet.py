@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from imgportal.csv_export import FORMULA_PREFIXES
+from imgportal.csv_import import separator_of
 
 COLUMNS = [
     "Name",
@@ -128,8 +129,11 @@ def duplicate_key(name: str, institution: str) -> str:
 
 
 def parse(text: str, where_met_choices: dict[str, str]) -> tuple[list[str], list[Row]]:
-    """Return (file errors, rows). With file errors there are no rows."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    """Return (file errors, rows). With file errors there are no rows. Commas,
+    semicolons or tabs (Excel's "Unicode text") separate the cells."""
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=separator_of(text, "name")
+    )
     try:
         return _parse(reader, where_met_choices)
     except csv.Error as exc:

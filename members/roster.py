@@ -11,6 +11,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from imgportal.csv_import import separator_of
+
 REQUIRED_COLUMNS = ["email", "first_name", "last_name"]
 OPTIONAL_COLUMNS = [
     "visa_status",
@@ -83,7 +85,10 @@ def _parse_date(text: str, column: str, errors: list[str]) -> date | None:
 def parse(text: str, lookups: Lookups) -> tuple[list[str], list[RosterRow]]:
     """Return (file errors, rows). With file errors there are no rows."""
     # newline="": the csv module itself reads LF, CRLF and CR-only line ends.
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    # Commas, or the semicolons and tabs Excel writes in other locales.
+    reader = csv.DictReader(
+        io.StringIO(text, newline=""), delimiter=separator_of(text, "email")
+    )
     try:
         return _parse(reader, lookups)
     except csv.Error as exc:

@@ -73,6 +73,35 @@ def test_a_file_in_any_common_encoding_previews_then_imports_on_confirm(
     assert Contact.objects.count() == 2
 
 
+@pytest.mark.parametrize(
+    ("separator", "encoding"),
+    [(";", "utf-8-sig"), ("\t", "utf-16"), (";", "cp1252")],
+    ids=["semicolons (Excel, Europe)", "Unicode text (tabs)", "semicolons cp1252"],
+)
+def test_semicolon_and_tab_separated_files_import_too(resident, separator, encoding):
+    """Excel writes semicolons where the comma is the decimal mark and tabs for
+    "Unicode text": the header line says which."""
+    text = (
+        separator.join(["Name", "Institution", "Tags", "Next follow-up"])
+        + "\r\n"
+        + separator.join(["José Núñez", "Hospital Español", '"IM, fellowship"', ""])
+        + "\r\n"
+        + separator.join(["Dr Okafor", "Lagos, Nigeria", "", "2027-03-01"])
+        + "\r\n"
+    )
+    client = client_for(resident)
+    _upload(client, text.encode(encoding))
+    job = ContactImport.objects.get(member=resident)
+    assert job.file_errors == [] and len(job.new_rows) == 2
+    _confirm(client, job)
+    jose = Contact.objects.get(name="José Núñez")
+    assert jose.institution == "Hospital Español"
+    assert jose.tags == ["IM", "fellowship"]
+    okafor = Contact.objects.get(name="Dr Okafor")
+    assert okafor.institution == "Lagos, Nigeria"
+    assert str(okafor.follow_up_on) == "2027-03-01"
+
+
 def test_duplicates_in_the_file_and_in_the_log_are_listed_and_skipped(resident):
     Contact.objects.create(member=resident, name="Ann Lee", institution="Lakeside")
     content = (

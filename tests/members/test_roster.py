@@ -38,6 +38,14 @@ def test_a_good_row_is_parsed_into_stored_values():
     }
 
 
+def test_a_semicolon_separated_roster_is_read_too():
+    """Excel in much of Europe and Latin America saves "CSV" with semicolons."""
+    text = HEADER.replace(",", ";") + "\nana@example.org;Ana;Silva;J-1;PGY-1;;India\n"
+    (row,) = rows_of(text)
+    assert row.email == "ana@example.org" and row.errors == []
+    assert row.values["visa_status"] == "j1"
+
+
 def test_wrong_columns_are_a_file_error():
     errors, rows = parse("mail,name\nana@example.org,Ana\n", LOOKUPS)
     assert rows == []
