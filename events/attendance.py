@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.formats import date_format
 
 from events import rsvps
 from events.codes import PERSONAL_CODE, signature
@@ -28,7 +29,7 @@ from notifications.outbox import email_members
 CHECKIN_OPENS = timedelta(hours=2)  # before the start
 
 
-CHECKIN_CLOSES = timedelta(hours=3)  # after the end
+CHECKIN_CLOSES = timedelta(hours=3)  # after the end (members' own check-in)
 
 
 FEEDBACK_AFTER = timedelta(hours=1)  # after the end
@@ -103,7 +104,10 @@ def attendance_mark(
 ) -> Attendance:
     """An organiser marks someone present, with the guests who came (their
     RSVP's guests unless told otherwise); a second tap changes nothing but the
-    guest count. Their stage and visa status of today go with it."""
+    guest count. Their stage and visa status of today go with it. Refused
+    outside the check-in window (`checkin_refusal`)."""
+    if reason := checkin_refusal(event, by_member=False):
+        raise ValidationError(reason)
     before = (
         Attendance.objects.filter(event=event, member=member)
         .values_list("guests", flat=True)
@@ -138,6 +142,8 @@ def guest_check(*, guest: Guest, present: bool, by: User) -> Guest:
         )
         if present == (guest.checked_in_at is not None):
             return guest  # a second tap changes nothing
+        if present and (reason := checkin_refusal(guest.rsvp.event, by_member=False)):
+            raise ValidationError(reason)
         guest.checked_in_at = timezone.now() if present else None
         guest.save(update_fields=["checked_in_at"])
         rsvp = guest.rsvp
@@ -198,10 +204,34 @@ def rsvp_for_code(*, event: Event, code: str) -> Rsvp:
     return rsvp
 
 
+def checkin_refusal(event: Event, *, by_member: bool, now=None) -> str | None:
+    """Why nobody can check in to this event now, or None: the one window for
+    every check-in. It opens CHECKIN_OPENS before the start, for a published
+    event only. A member's own check-in closes CHECKIN_CLOSES after the end;
+    an organiser's stays open, to enter a paper sign-in sheet afterwards."""
+    now = now or timezone.now()
+    if event.status == Event.Status.CANCELLED:
+        return "This event was cancelled: nobody can check in."
+    if event.status != Event.Status.PUBLISHED:
+        return "This event isn't published: nobody can check in."
+    opens = event.starts_at - CHECKIN_OPENS
+    if now < opens:
+        return (
+            "Check-in opens two hours before the start: "
+            f"{date_format(timezone.localtime(opens), 'DATETIME_FORMAT')}."
+        )
+    if by_member and now > event.ends_at + CHECKIN_CLOSES:
+        return "Check-in for this event has closed."
+    return None
+
+
 def checkin_by_personal_code(*, event: Event, code: str, by: User):
     """The organiser scans or types a member's code: the member is checked in
-    (guests are checked in one by one on the same screen). Returns the RSVP,
-    the attendance and whether it was there already."""
+    (guests are checked in one by one on the same screen), from when check-in
+    opens (and after the event too). Returns the RSVP, the attendance and
+    whether it was there already."""
+    if reason := checkin_refusal(event, by_member=False):
+        raise ValidationError({"code": [reason]})
     rsvp = rsvp_for_code(event=event, code=code)
     before = Attendance.objects.filter(event=event, member=rsvp.member).first()
     if before is not None:
@@ -214,13 +244,8 @@ def checkin_with_code(
     *, event: Event, member: Member, code: str, guests: int | None = None
 ) -> Attendance:
     """A member checks in with the code shown in the room (and their guests)."""
-    now = timezone.now()
-    if event.status != Event.Status.PUBLISHED:
-        raise ValidationError({"code": ["This event isn't running."]})
-    if now < event.starts_at - CHECKIN_OPENS:
-        raise ValidationError({"code": ["Check-in opens two hours before the start."]})
-    if now > event.ends_at + CHECKIN_CLOSES:
-        raise ValidationError({"code": ["Check-in for this event has closed."]})
+    if reason := checkin_refusal(event, by_member=True):
+        raise ValidationError({"code": [reason]})
     if code.strip().upper() != event.checkin_code:
         raise ValidationError({"code": ["That code isn't right for this event."]})
     return _attendance_record(

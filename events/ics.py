@@ -10,12 +10,14 @@ from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import strip_tags
 from icalendar import Alarm, Calendar, vCalAddress
 from icalendar import Event as VEvent
 
 from events.models import Event
+from events.series import rule_dates
 from imgportal.identity import group_identity
 
 PRODID = "-//IMG Portal//Events//EN"  # the software, not the group (RFC 5545)
@@ -184,10 +186,15 @@ def series_calendar(series, events: list[Event], *, visible: set[int]) -> bytes:
     master.add("url", f"{settings.SITE_URL}{first.get_absolute_url()}")
     master.add("rrule", vRecur.from_ical(series.rrule))
     by_start = {e.recurrence_id: e for e in events if e.recurrence_id}
-    rule_starts = [
-        timezone.make_aware(d.replace(tzinfo=None))
-        for d in dateutil_rrule.rrulestr(series.rrule, dtstart=start)
-    ]
+    try:
+        # Bounded: dateutil would walk on to the year 9999 after a sparse
+        # rule's last date looking for one more.
+        rule_starts = rule_dates(series.rrule, series.dtstart)
+    except ValidationError:  # a series made before rules were bounded
+        rule_starts = [
+            timezone.make_aware(d.replace(tzinfo=None))
+            for d in dateutil_rrule.rrulestr(series.rrule, dtstart=start)
+        ]
     overrides = []
     for when in rule_starts:
         event = by_start.get(when)

@@ -76,7 +76,8 @@ def rsvp_yes(
     """Take a seat, or a waitlist place when the event is full. `guests` is a
     count, or the guests' (name, adult/child) pairs, which replace the RSVP's
     guest list; `answers` ({question id: value}) replace the member's answers.
-    Saying yes again updates both while RSVPs are open."""
+    Saying yes again updates both while RSVPs are open; on an event whose
+    organisers approve each RSVP, an approved member can't add guests."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     if reason := _closed_reason(event, member):
         raise ValidationError(reason)
@@ -249,11 +250,34 @@ def _guests_check(event: Event, guests: int) -> None:
         )
 
 
+def _more_guests_refuse(rsvp: Rsvp) -> None:
+    """On an event whose organisers approve each RSVP, they approve every seat:
+    an approved member may bring fewer guests, not more. Refused rather than
+    sent back for approval, which would take away the seat already approved
+    (a request holds none, and a decline is final)."""
+    approved = (
+        f"you and {rsvp.guests} guest{'s' if rsvp.guests != 1 else ''}"
+        if rsvp.guests
+        else "you alone"
+    )
+    raise ValidationError(
+        {
+            "guests": [
+                f"The organisers approved your place for {approved}, and they "
+                "approve every seat at this event: to bring more guests, write to "
+                "them. Your approved place is kept as it was."
+            ]
+        }
+    )
+
+
 def _rsvp_yes(event: Event, member: Member, guests: int) -> Rsvp:
     _guests_check(event, guests)
     rsvp = Rsvp.objects.filter(event=event, member=member).first()
     now = timezone.now()
     if rsvp is not None and rsvp.status in Rsvp.SEATED:
+        if event.requires_approval and guests > rsvp.guests:
+            _more_guests_refuse(rsvp)
         if rsvp.status == Rsvp.Status.OFFERED:
             rsvp.status = Rsvp.Status.YES
             rsvp.offer_expires_at = None

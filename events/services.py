@@ -21,10 +21,11 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from events import rsvps
+from events import rsvps, series
 from events.models import (
     CalendarFeed,
     Event,
+    EventSeries,
     Panelist,
     ReminderRule,
     ReminderSent,
@@ -164,8 +165,22 @@ def _what_moved(before: Event, after: Event) -> list[str]:
 
 
 @transaction.atomic
-def event_publish(*, event: Event, by: User) -> Event:
-    """Publish a draft and email its audience (through the newsletter delivery)."""
+def event_publish(*, event: Event, by: User, series_dates: bool = False) -> Event:
+    """Publish a draft and email its audience (through the newsletter delivery).
+
+    A date of a series is announced once for the whole series: the first
+    publish of any of its dates sends one email naming every date published
+    with it (`series_dates`: the series' other drafts still to come, with the
+    same audience); publishing more of its dates later sends none. The dates
+    published are on the returned event's `published_dates`."""
+    if event.series_id:
+        # The series first (then the dates): one publish of a series at a
+        # time, so two dates published at once still make one announcement.
+        list(
+            EventSeries.objects.select_for_update()
+            .filter(pk=event.series_id)
+            .values_list("pk", flat=True)
+        )
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.status != Event.Status.DRAFT:
         raise ValidationError("Only a draft can be published.")
@@ -178,25 +193,33 @@ def event_publish(*, event: Event, by: User) -> Event:
         raise ValidationError(
             "This audience matches no active member: widen it before publishing."
         )
-    event.status = Event.Status.PUBLISHED
-    event.published_at = timezone.now()
-    event.save(update_fields=["status", "published_at"])
-    record(actor=by, verb="published", target=event)
-    if counts["recipients"]:
+    plan = series.publish_plan(event, all_dates=series_dates, lock=True)
+    now = timezone.now()
+    for date in plan.dates:
+        date.status = Event.Status.PUBLISHED
+        date.published_at = now
+        date.save(update_fields=["status", "published_at"])
+        record(actor=by, verb="published", target=date)
+    if plan.announce and counts["recipients"]:
         announcement = newsletter_services.newsletter_save(
-            newsletter=announcement_draft(event), by=by
+            newsletter=announcement_draft(event, dates=plan.dates), by=by
         )
         newsletter_services.newsletter_send_now(newsletter=announcement, by=by)
         event.announcement = announcement
         event.save(update_fields=["announcement"])
+    event.published_dates = plan.dates
     return event
 
 
-def announcement_draft(event: Event) -> Newsletter:
-    """The announcement publishing sends (unsaved): also its email preview."""
-    body = _announcement_body(event)
+def announcement_draft(event: Event, dates: list[Event] | None = None) -> Newsletter:
+    """The announcement publishing sends (unsaved): also its email preview.
+    With several `dates` of a series, one email naming them all."""
+    dates = dates or [event]
+    body = _announcement_body(event, dates)
     return Newsletter(
-        subject=f"New event: {event.title}",
+        subject=f"New event: {event.title}"
+        if len(dates) == 1
+        else f"New event series: {event.title} ({len(dates)} dates)",
         body=body,
         body_html=render_markdown(body),
         audience=event.audience,
@@ -204,8 +227,27 @@ def announcement_draft(event: Event) -> Newsletter:
     )
 
 
-def _announcement_body(event: Event) -> str:
+def _announcement_body(event: Event, dates: list[Event]) -> str:
     where = event.place or ("Online" if event.online_url else "To be announced")
+    if len(dates) > 1:
+        return "\n".join(
+            [
+                f"**{event.get_kind_display()}** · {len(dates)} dates, the first "
+                f"{event.when_text()}",
+                "",
+                f"**Where:** {where}",
+                "",
+                event.description,
+                "",
+                "**The dates** (each has its own seats: say whether you're "
+                "coming on each date's page):",
+                "",
+                *(
+                    f"- [{date.when_text()}]({absolute_url(date.get_absolute_url())})"
+                    for date in dates
+                ),
+            ]
+        )
     lines = [
         f"**{event.get_kind_display()}** · {event.when_text()}",
         "",
@@ -216,6 +258,12 @@ def _announcement_body(event: Event) -> str:
         "[See the event and say whether you're coming]"
         f"({absolute_url(event.get_absolute_url())})",
     ]
+    if event.series_id:
+        lines += [
+            "",
+            "This is one date of a series: its later dates appear on the "
+            "portal's calendar as they are published, without another email.",
+        ]
     if event.rsvp_deadline:
         deadline = timezone.localtime(event.rsvp_deadline)
         lines.insert(3, f"**RSVP by:** {deadline:%a %-d %b %Y, %H:%M}\n")

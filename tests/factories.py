@@ -96,6 +96,12 @@ class EventFactory(factory.django.DjangoModelFactory):
     actual_cost = None
 
 
+def event_on_the_day(**fields):
+    """An event starting in an hour: RSVPs still open, check-in open (it opens
+    two hours before the start)."""
+    return EventFactory(starts_at=timezone.now() + timedelta(hours=1), **fields)
+
+
 def bulk_members(n: int, **fields) -> list[Member]:
     """Many active members quickly (the factory is too slow for a thousand)."""
     stamp = User.objects.count()

@@ -18,7 +18,7 @@ from members.models import CoLeadInvitation, DeletionRequest, Member
 from newsletters import services as newsletter_services
 from newsletters.models import Newsletter
 from tests.conftest import client_for, page_text
-from tests.factories import EventFactory, MemberFactory
+from tests.factories import EventFactory, MemberFactory, event_on_the_day
 
 pytestmark = pytest.mark.django_db
 
@@ -186,7 +186,7 @@ def test_an_empty_post_on_a_co_lead_invitation_changes_nothing(co_lead, mentor):
 
 
 def test_an_empty_post_at_check_in_changes_nothing(co_lead):
-    event = EventFactory()
+    event = event_on_the_day()
     rsvp = _going(event, "Zainab")
     url = reverse("events:checkin", args=[event.pk])
     client = client_for(co_lead)

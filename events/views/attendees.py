@@ -3,13 +3,14 @@ with the answers, its CSV, and the printable sign-in sheet."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from events import forms, registration, rsvps, selectors
+from events import forms, registration, rsvps, selectors, series
 from events.models import Rsvp
 from events.views.mixins import RunEventMixin
 from imgportal.csv_export import csv_response
@@ -38,6 +39,10 @@ class QuestionsView(RunEventMixin, TemplateView):
                 if registration.PRESETS[key]["label"] not in asked
             ],
             answered=event.rsvps.filter(answers__isnull=False).distinct().count(),
+            later_count=series.dates_to_come_after(event, self.request.user).count()
+            if event.series_id
+            else 0,
+            apply_to=self.request.POST.get("apply_to", "this"),
         )
         return context
 
@@ -60,9 +65,36 @@ class QuestionsView(RunEventMixin, TemplateView):
             return self.render_to_response(
                 self.get_context_data(formset=formset), status=400
             )
-        registration.questions_save(event=event, formset=formset, by=request.user)
-        messages.success(request, "Questions saved.")
+        with transaction.atomic():
+            registration.questions_save(event=event, formset=formset, by=request.user)
+            copied = (
+                series.questions_apply_later(event=event, by=request.user)
+                if event.series_id and request.POST.get("apply_to") == "later"
+                else None
+            )
+        messages.success(request, self.saved_message(copied))
         return redirect("events:questions", pk=event.pk)
+
+    @staticmethod
+    def saved_message(copied) -> str:
+        if copied is None:
+            return "Questions saved."
+        n = copied.dates
+        lines = [
+            f"Questions saved, and copied to {n} later date{'s' if n != 1 else ''}."
+        ]
+        for label, dates in copied.kept.items():
+            lines.append(
+                f"Kept “{label}” on {dates} later date{'s' if dates != 1 else ''}: "
+                "members already answered it there, and their answers stay."
+            )
+        for label, dates in copied.full.items():
+            lines.append(
+                f"“{label}” was not added to {dates} later "
+                f"date{'s' if dates != 1 else ''}: they already ask "
+                f"{registration.MAX_QUESTIONS} questions."
+            )
+        return " ".join(lines)
 
 
 class AttendeeListMixin(RunEventMixin):

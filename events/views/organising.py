@@ -4,7 +4,7 @@ the GME funding report with its CSV."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -174,6 +174,11 @@ class EventActionView(MemberEventMixin, View):
 
     permission_required = MANAGE
 
+    def scope(self) -> str | None:
+        """For a date of a series: publish "this" date or "all" its drafts."""
+        scope = self.request.POST.get("scope")
+        return scope if scope in ("this", "all") else None
+
     def confirm(self, event: Event, action: str):
         back = event.get_absolute_url()
         if action == "publish" and event.status == Event.Status.DRAFT:
@@ -183,10 +188,31 @@ class EventActionView(MemberEventMixin, View):
             n = counts["recipients"]
             if not counts["matching"]:
                 return None  # the service refuses it, with the reason
+            if event.series_id and self.scope() is None:
+                return self.series_choice(event, counts)
+            plan = series.publish_plan(event, all_dates=self.scope() == "all")
+            if not plan.announce:
+                return None  # the series was announced: nobody is emailed now
+            dates = len(plan.dates)
             lines = [
                 f"Audience: {segment_label(event.audience)}.",
-                f"The announcement goes to {n} member{'s' if n != 1 else ''} now.",
+                f"The announcement goes to {n} member{'s' if n != 1 else ''} now"
+                + (f", one email naming the {dates} dates." if dates > 1 else "."),
             ]
+            if dates > 1:
+                lines.append(
+                    "The dates: "
+                    + "; ".join(
+                        f"{timezone.localtime(d.starts_at):%a %-d %b %Y}"
+                        for d in plan.dates
+                    )
+                    + "."
+                )
+            if event.series_id:
+                lines.append(
+                    "The series is announced once: dates published after these "
+                    "send no email."
+                )
             if counts["skipped"]:
                 lines.append(
                     f"{counts['skipped']} turned event announcements off and "
@@ -195,12 +221,20 @@ class EventActionView(MemberEventMixin, View):
             return confirm_step(
                 self.request,
                 Confirmation(
-                    title=f"Publish “{event.title}” and announce it?",
+                    title=f"Publish {dates} dates of “{event.title}” and announce them?"
+                    if dates > 1
+                    else f"Publish “{event.title}” and announce it?",
                     lines=lines,
                     button=f"Publish and email {n} member{'s' if n != 1 else ''}",
                     cancel_url=back,
-                    facts=("publish", event.pk, event.updated_at, n),
-                    repost={"action": "publish"},
+                    facts=(
+                        "publish",
+                        event.pk,
+                        event.updated_at,
+                        n,
+                        [d.pk for d in plan.dates],
+                    ),
+                    repost={"action": "publish", "scope": self.scope() or "this"},
                 ),
             )
         if action == "cancel" and event.status != Event.Status.CANCELLED:
@@ -232,11 +266,10 @@ class EventActionView(MemberEventMixin, View):
             return page
         try:
             if action == "publish":
-                event = services.event_publish(event=event, by=request.user)
-                messages.success(
-                    request,
-                    "Published. The announcement is on its way to the audience.",
+                event = services.event_publish(
+                    event=event, by=request.user, series_dates=self.scope() == "all"
                 )
+                messages.success(request, self.published_message(event))
             elif action == "cancel":
                 services.event_cancel(event=event, by=request.user)
                 messages.success(request, "Cancelled. Everyone who answered is told.")
@@ -252,6 +285,32 @@ class EventActionView(MemberEventMixin, View):
         except ValidationError as exc:
             refuse(request, exc)
         return redirect(event.get_absolute_url())
+
+    def series_choice(self, event: Event, counts: dict):
+        """Publish this date only, or all the series' drafts still to come."""
+        plan = series.publish_plan(event, all_dates=True)
+        return render(
+            self.request,
+            "events/event_publish_series.html",
+            {
+                "event": event,
+                "plan": plan,
+                "recipients": counts["recipients"],
+            },
+        )
+
+    @staticmethod
+    def published_message(event: Event) -> str:
+        n = len(event.published_dates)
+        if not event.series_id:
+            return "Published. The announcement is on its way to the audience."
+        published = f"Published {n} date{'s' if n != 1 else ''}."
+        if event.announcement_id:
+            return f"{published} The announcement is on its way to the audience."
+        return (
+            f"{published} The series was announced already, so no email went out: "
+            "members find the dates on the calendar."
+        )
 
 
 class RemindersView(MemberEventMixin, FormView):
@@ -276,22 +335,46 @@ class RemindersView(MemberEventMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["event"] = self.get_event()
+        event = self.get_event()
+        context.update(
+            event=event,
+            later_count=series.dates_to_come_after(event, self.request.user).count()
+            if event.series_id
+            else 0,
+            apply_to=self.request.POST.get("apply_to", "this"),
+        )
         return context
 
     def form_valid(self, formset):
+        event = self.get_event()
         rules = [
             (int(f.cleaned_data["hours_before"] * 60), f.cleaned_data["subject"])
             for f in formset.forms
             if f.cleaned_data and not f.cleaned_data.get("DELETE")
         ]
+        later = event.series_id and self.request.POST.get("apply_to") == "later"
         try:
-            services.reminders_set(event=self.get_event(), rules=rules)
+            with transaction.atomic():
+                services.reminders_set(event=event, rules=rules)
+                updated = (
+                    series.reminders_apply_later(
+                        event=event, rules=rules, by=self.request.user
+                    )
+                    if later
+                    else 0
+                )
         except ValidationError as exc:
             add_errors(formset, exc)
             return self.form_invalid(formset)
-        messages.success(self.request, "Reminders saved.")
-        return redirect(self.get_event().get_absolute_url())
+        if later:
+            messages.success(
+                self.request,
+                f"Reminders saved here and on {updated} later "
+                f"date{'s' if updated != 1 else ''}.",
+            )
+        else:
+            messages.success(self.request, "Reminders saved.")
+        return redirect(event.get_absolute_url())
 
 
 class ReportView(PortalPermissionRequiredMixin, TemplateView):

@@ -55,9 +55,12 @@ class CheckinView(RunEventMixin, TemplateView):
             )
             present = request.POST.get("present")
             if present in ("0", "1"):
-                attendance.guest_check(
-                    guest=guest, present=present == "1", by=request.user
-                )
+                try:
+                    attendance.guest_check(
+                        guest=guest, present=present == "1", by=request.user
+                    )
+                except ValidationError as exc:
+                    refuse(request, exc)
             else:
                 messages.error(request, "Choose Check in or undo; nothing changed.")
             return self._back(event, guest.rsvp)

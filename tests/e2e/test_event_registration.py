@@ -13,7 +13,7 @@ from events.models import Attendance, Guest, Rsvp
 from events.qr import qr_code
 from members.models import Role
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, new_page, sign_in
-from tests.factories import EventFactory, MemberFactory
+from tests.factories import MemberFactory, event_on_the_day
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -30,7 +30,7 @@ def test_questions_guests_typed_code_check_in_and_the_sign_in_sheet(
         roles=[Role.RESIDENT, Role.MENTOR], preferred_name="Olu Organiser"
     )
     resident = MemberFactory(preferred_name="Ravi Resident")
-    event = EventFactory(title="IMG orientation dinner", guests_allowed=2)
+    event = event_on_the_day(title="IMG orientation dinner", guests_allowed=2)
     event.organisers.add(organiser)
 
     # The organiser adds the common dietary question.
@@ -112,7 +112,7 @@ def _qr_video(text: str, path: Path) -> Path:
 def test_the_camera_reads_a_members_qr_code(browser, live_server, tmp_path):
     organiser = MemberFactory(roles=[Role.RESIDENT, Role.MENTOR])
     resident = MemberFactory(preferred_name="Camera Person")
-    event = EventFactory(title="Happy hour", guests_allowed=1)
+    event = event_on_the_day(title="Happy hour", guests_allowed=1)
     event.organisers.add(organiser)
     rsvp = rsvps.rsvp_yes(event=event, member=resident, guests=[("Sara", "adult")])
     video = _qr_video(codes.personal_code(rsvp), tmp_path / "qr.y4m")

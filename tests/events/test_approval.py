@@ -2,9 +2,12 @@
 taking no seat; approving gives the seat and the "You're going" email with the
 check-in code; declining tells the member and forgets their answers."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from events import codes, rsvps
 from events.models import Answer, Guest, Question, Rsvp
@@ -157,7 +160,9 @@ def test_an_approved_member_who_then_says_no_frees_the_seat(resident, co_lead):
 
 
 def test_the_code_of_a_declined_rsvp_is_refused_at_the_door(resident, co_lead):
-    event = EventFactory(requires_approval=True)
+    event = EventFactory(
+        requires_approval=True, starts_at=timezone.now() + timedelta(hours=1)
+    )
     rsvp = rsvps.rsvp_yes(event=event, member=resident)
     rsvps.rsvp_approve(rsvp=rsvp, by=co_lead.user)
     code = codes.personal_code(rsvp)

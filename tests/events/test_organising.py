@@ -15,7 +15,7 @@ from events.models import Attendance, Event
 from newsletters.models import Delivery
 from notifications.models import Category
 from tests.conftest import client_for, page_text, post_confirmed
-from tests.factories import EventFactory, MemberFactory, bulk_members
+from tests.factories import EventFactory, MemberFactory, bulk_members, event_on_the_day
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_residents_cannot_create_or_publish_and_do_not_see_drafts(resident):
 
 
 def test_organisers_check_people_in_with_one_tap_and_search_by_name(mentor):
-    event = EventFactory()
+    event = event_on_the_day()
     event.organisers.add(mentor)
     ana = MemberFactory(user__first_name="Ana", user__last_name="Ruiz")
     kofi = MemberFactory(user__first_name="Kofi", user__last_name="Mensah")
