@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -128,6 +128,25 @@ def _check_loaded(page) -> None:
         _FINDINGS.extend(f"{url} @{width}px {theme}: {line}" for line in found)
     except PlaywrightError:  # the page moved on before axe finished: checked next time
         return
+
+
+def _goto_then_check(goto):
+    """`page.goto` (and reload) check the page they loaded before returning.
+    The "load" handler alone is not enough: Playwright runs it at the test's
+    next call, and when that call is another goto the page is already going
+    and the check was lost (every page of a goto tour went unchecked)."""
+
+    def checked(page, *args, **kwargs):
+        response = goto(page, *args, **kwargs)
+        if any(page is watched for watched in _WATCHED):
+            _check_loaded(page)
+        return response
+
+    return checked
+
+
+Page.goto = _goto_then_check(Page.goto)
+Page.reload = _goto_then_check(Page.reload)
 
 
 def watch(page) -> None:
