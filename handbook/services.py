@@ -476,6 +476,29 @@ def revision_request_changes(
     return note
 
 
+# The extensions a download name may keep for each type a file is stored as
+# (the first is given when the name has none of them).
+EXTENSIONS = {
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "application/pdf": (".pdf",),
+}
+
+
+def attachment_file_name(name: str, content_type: str) -> str:
+    """`name` with the extension of what the file is stored as: "bw.gif",
+    re-encoded as PNG, downloads as "bw.png" ("scan.jpeg" stays)."""
+    known = EXTENSIONS.get(content_type)
+    if not known:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem = name
+    elif f".{extension.lower()}" in known:
+        return name
+    return f"{stem.rstrip(' .') or 'file'}{known[0]}"
+
+
 @transaction.atomic
 def attachment_upload(*, page: Page, upload, by: User) -> Attachment:
     """An image or PDF for a page: its kind judged from its bytes, images
@@ -496,7 +519,9 @@ def attachment_upload(*, page: Page, upload, by: User) -> Attachment:
         page=page,
         kind=clean.kind,
         content_type=clean.content_type,
-        original_name=uploads.clean_name(upload.name),
+        original_name=attachment_file_name(
+            uploads.clean_name(upload.name), clean.content_type
+        ),
         size=len(clean.content),
         width=clean.width,
         height=clean.height,

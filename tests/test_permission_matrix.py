@@ -190,11 +190,12 @@ MATRIX: dict[str, dict[str, object]] = {
     # mentor organises it (organisers run check-in, the waitlist and feedback).
     # Visitors see the upcoming public events, and a public event's page (the
     # sample for events:detail is public; a members-only one sends them to sign
-    # in: tests/test_front_door.py).
-    "events:list": row(logged_out=200, pending=P, members=200),
+    # in: tests/test_front_door.py). Pending members see them as visitors do
+    # (tests/events/test_public_for_pending.py).
+    "events:list": row(logged_out=200, pending=200, members=200),
     "events:calendar": row(logged_out=L, pending=P, members=200),
     "events:my_calendar": row(logged_out=L, pending=P, members=200),
-    "events:detail": row(logged_out=200, pending=P, members=200),
+    "events:detail": row(logged_out=200, pending=200, members=200),
     "events:ics": row(logged_out=L, pending=P, members=200),
     "events:series_ics": row(logged_out=L, pending=P, members=200),
     "events:rsvp": row(logged_out=L, pending=P, members=405),  # POST only

@@ -131,6 +131,18 @@ def build_url_context(resident, mentor, co_lead) -> dict:
     )
     attachment.file.save("lease.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     attachment.save()
+    # Readers may fetch a file once the published text uses it: the sample does.
+    from handbook import services as handbook_services
+
+    revision = handbook_services.revision_save(
+        page=page,
+        title=page.title,
+        body=f"{revision.body}\n\n[The lease]({attachment.get_absolute_url()})",
+        summary="The lease",
+        author=co_lead.user,
+        base=revision,
+        publish=True,
+    )
     from tracker.models import TrackedDocument, Trip
 
     document = TrackedDocument.objects.create(

@@ -1,14 +1,19 @@
 """What visitors who are not signed in see of events (issue 22): the upcoming
-public events, and a public event's page with "Sign in to RSVP".
+public events, and a public event's page with "Sign in to RSVP". A signed-in
+person whose join request waits for the co-leads sees the same pages, scoped
+exactly as a visitor's, told they can RSVP once approved.
 
 A visitor sees what the organisers chose to show anyone: the title, time,
 place, description and the seats left. Never who is coming, the organisers,
 the panelists, the online link or the registration questions. A members-only,
 draft or cancelled event, and an id that doesn't exist, all answer the same way
 (the sign-in page, which brings a member back to the event), so a visitor can't
-tell which events exist."""
+tell which events exist. A pending member is sent to the waiting page instead
+(sign-in would only send them back), the same for every one of those."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
 from django.views.generic import ListView, TemplateView
 
 from events import selectors
@@ -16,6 +21,22 @@ from events.models import Event
 from events.views.browsing import EventDetailView, EventListView, event_row
 from imgportal.fragments import render_each
 from imgportal.middleware import cache_briefly_for_visitors
+from members.permissions import is_awaiting_approval
+
+# Public pages are scoped as for someone not signed in, whoever asks: a pending
+# member's account sees members-only events in `events_visible_to`.
+VISITOR = AnonymousUser()
+
+
+def sees_public_pages(user) -> bool:
+    """Visitors, and people whose join request is not approved yet."""
+    return not user.is_authenticated or is_awaiting_approval(user)
+
+
+def _cached_for_visitors(request, response):
+    if request.user.is_authenticated:
+        return response  # a pending member's page: never in a shared cache
+    return cache_briefly_for_visitors(response)
 
 
 class PublicEventListView(ListView):
@@ -26,12 +47,11 @@ class PublicEventListView(ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        return selectors.events_for_list(
-            viewer=self.request.user, member=None, past=False
-        )
+        return selectors.events_for_list(viewer=VISITOR, member=None, past=False)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["awaiting_approval"] = is_awaiting_approval(self.request.user)
         context["rows"] = render_each(
             "events/cards/event_row.html",
             [event_row(event) for event in context["events"]],
@@ -39,7 +59,8 @@ class PublicEventListView(ListView):
         return context
 
     def render_to_response(self, context, **kwargs):
-        return cache_briefly_for_visitors(super().render_to_response(context, **kwargs))
+        response = super().render_to_response(context, **kwargs)
+        return _cached_for_visitors(self.request, response)
 
 
 class PublicEventDetailView(TemplateView):
@@ -49,12 +70,12 @@ class PublicEventDetailView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         try:
-            self.event = selectors.event_for_visitor(
-                viewer=request.user, pk=kwargs["pk"]
-            )
+            self.event = selectors.event_for_visitor(viewer=VISITOR, pk=kwargs["pk"])
         except Event.DoesNotExist:
+            if request.user.is_authenticated:
+                return redirect("members:pending")
             return redirect_to_login(request.get_full_path())
-        return cache_briefly_for_visitors(super().get(request, *args, **kwargs))
+        return _cached_for_visitors(request, super().get(request, *args, **kwargs))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -66,6 +87,7 @@ class PublicEventDetailView(TemplateView):
             else max(event.capacity - event.seats_taken, 0),
             rsvps_open=event.rsvps_open(),
             is_over=event.has_ended(),
+            awaiting_approval=is_awaiting_approval(self.request.user),
         )
         return context
 
@@ -77,14 +99,16 @@ _public_detail = PublicEventDetailView.as_view()
 
 
 def event_list(request, *args, **kwargs):
-    """`/events/`: visitors get the public events, signed-in people theirs."""
-    if request.user.is_authenticated:
-        return _member_list(request, *args, **kwargs)
-    return _public_list(request, *args, **kwargs)
+    """`/events/`: visitors (and pending members) get the public events,
+    signed-in people theirs."""
+    if sees_public_pages(request.user):
+        return _public_list(request, *args, **kwargs)
+    return _member_list(request, *args, **kwargs)
 
 
 def event_detail(request, *args, **kwargs):
-    """An event's page: a visitor gets the public page (or the sign-in page)."""
-    if request.user.is_authenticated:
-        return _member_detail(request, *args, **kwargs)
-    return _public_detail(request, *args, **kwargs)
+    """An event's page: a visitor (or a pending member) gets the public page, or
+    the sign-in (waiting) page for any other event."""
+    if sees_public_pages(request.user):
+        return _public_detail(request, *args, **kwargs)
+    return _member_detail(request, *args, **kwargs)

@@ -14,7 +14,8 @@ from django.shortcuts import render
 from django.views import View
 
 from handbook import forms, rules, selectors, services
-from handbook.models import Attachment
+from handbook.models import Attachment, Revision
+from handbook.permissions import can_edit
 from handbook.views.mixins import EditorRequiredMixin
 from imgportal.form_errors import add_errors
 
@@ -123,14 +124,19 @@ class PreviewView(EditorRequiredMixin, View):
 
 
 class AttachmentView(View):
-    """An uploaded file, from storage, for whoever may read its page; PDFs as
-    downloads, never shown inline; the browser told not to guess the type."""
+    """An uploaded file, from storage: for editors, any file of a page (the
+    preview shows them); for readers of the page, only a file its published
+    text uses, so an upload nobody published stays unread (404, as for a file
+    that doesn't exist). PDFs as downloads, never shown inline; the browser told
+    not to guess the type; the name ends as the stored type does."""
 
     def get(self, request, pk: int):
         try:
             attachment = selectors.attachment_for(request.user, pk)
         except Attachment.DoesNotExist:
             raise Http404("No such file") from None
+        if not can_edit(request.user) and not self._published_text_uses(attachment):
+            raise Http404("No such file")
         try:
             stream = attachment.file.open("rb")
         except (FileNotFoundError, OSError):
@@ -139,9 +145,20 @@ class AttachmentView(View):
             stream,
             content_type=attachment.content_type,
             as_attachment=attachment.kind == Attachment.Kind.PDF,
-            filename=attachment.original_name,
+            filename=services.attachment_file_name(
+                attachment.original_name, attachment.content_type
+            ),
         )
         response["X-Content-Type-Options"] = "nosniff"
         # Readers' access can change (members only, unpublished): no shared caches.
         response["Cache-Control"] = "private, max-age=3600"
         return response
+
+    @staticmethod
+    def _published_text_uses(attachment: Attachment) -> bool:
+        body = (
+            Revision.objects.filter(pk=attachment.page.published_revision_id)
+            .values_list("body", flat=True)
+            .first()
+        )
+        return rules.links_to(body or "", attachment.get_absolute_url())

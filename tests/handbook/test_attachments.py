@@ -107,6 +107,7 @@ def test_a_pdf_is_served_as_a_download_the_browser_may_not_sniff(co_lead, page):
 def test_an_image_is_served_inline(co_lead, page, client):
     _upload(client_for(co_lead), page, "flat.jpg", _jpeg_with_gps_rotated())
     attachment = Attachment.objects.get(page=page)
+    _publish_using(page, attachment, co_lead)  # readers get only what it uses
     response = client.get(attachment.get_absolute_url())
     assert response["Content-Type"] == "image/jpeg"
     assert response["Content-Disposition"].startswith("inline")
@@ -167,11 +168,26 @@ def _attach(page, by) -> Attachment:
     )
 
 
+def _publish_using(page, attachment, by) -> None:
+    """Publish the page with its text linking the file (readers may fetch it)."""
+    page.refresh_from_db()
+    services.revision_save(
+        page=page,
+        title=page.title,
+        body=f"{page.published_revision.body}\n\n{attachment.markdown}",
+        summary="Uses the file",
+        author=by.user,
+        base=page.published_revision,
+        publish=True,
+    )
+
+
 def test_a_file_is_read_by_exactly_those_who_may_read_its_page(
     client, co_lead, resident
 ):
     private = published_page(by=co_lead.user, title="Members only", members_only=True)
     file = _attach(private, co_lead.user)
+    _publish_using(private, file, co_lead)
     assert client.get(file.get_absolute_url()).status_code == 404
     assert client_for(resident).get(file.get_absolute_url()).status_code == 200
     draft_only = services.page_create(
