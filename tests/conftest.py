@@ -94,8 +94,11 @@ def reference_data(transactional_db):
 
 @pytest.fixture
 def real_worker():
-    """A Celery worker thread consuming from the test Redis broker."""
+    """A Celery worker thread consuming from the test Redis broker, which it
+    finds empty: a message an earlier test left would make it work through
+    someone else's tasks before the test's own."""
     celery_app.conf.task_always_eager = False
+    celery_app.control.purge()
     try:
         with start_worker(
             celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10
