@@ -20,7 +20,7 @@ from notifications.outbox import email_queue
 
 @pytest.mark.django_db(transaction=True)
 def test_email_queued_in_a_transaction_is_sent_by_a_real_worker(
-    real_worker, reference_data
+    real_worker, own_redis, reference_data
 ):
     """Commit → the task goes through Redis → the worker sends the email once."""
     key = f"worker-test:{uuid.uuid4()}"
@@ -37,7 +37,8 @@ def test_email_queued_in_a_transaction_is_sent_by_a_real_worker(
         time.sleep(0.2)
     assert email.status == OutboundEmail.Status.SENT, (
         f"still {email.status} after 60 s; attempts {email.attempts}, "
-        f"error {email.last_error!r}"
+        f"error {email.last_error!r}, published at {email.published_at}, "
+        f"{own_redis.queued()} message(s) waiting in the broker"
     )
     assert [m.subject for m in mail.outbox] == ["Through Redis"]
 
