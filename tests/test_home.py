@@ -24,7 +24,7 @@ ACCOUNT_ITEMS = {"email-addresses", "password", "two-factor", "sessions"}
 
 def test_anonymous_navigation_offers_sign_in_and_join(client):
     page = client.get(reverse("account_login")).content.decode()
-    assert nav_items(page) == {"handbook", "sign-in", "sign-up"}
+    assert nav_items(page) == {"events", "handbook", "sign-in", "sign-up"}
 
 
 def test_pending_navigation_shows_only_the_waiting_page_and_account(pending_member):
@@ -33,6 +33,7 @@ def test_pending_navigation_shows_only_the_waiting_page_and_account(pending_memb
         nav_items(page)
         == {
             "pending",
+            "events",
             "handbook",
             "account",
             "sign-out",
