@@ -32,6 +32,8 @@ class EmailPreview:
     back_label: str
     audience: str = ""  # who gets it, in words
     reply_to: str = ""
+    note: str = ""  # which email this is, when there is a choice
+    alternatives: tuple[tuple[str, str], ...] = ()  # (label, url) of the others
     from_email: str = field(default_factory=lambda: settings.DEFAULT_FROM_EMAIL)
 
 

@@ -6,10 +6,12 @@ the recipient; only those who may send it see it (notifications.preview)."""
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views import View
 from django.views.generic import TemplateView
 
-from events import forms, services
+from events import forms, series, services
 from events import messages as event_messages
 from events.models import Event, EventMessage
 from events.permissions import MANAGE
@@ -17,21 +19,75 @@ from events.views.mixins import RunEventMixin
 from imgportal.email_layout import RenderedEmail
 from members.selectors import segment_label
 from newsletters import transport
+from newsletters.models import Newsletter
 from notifications.preview import PREVIEW_TEMPLATE, EmailPreview, raw_email_response
 from notifications.rendering import email_render_for
 
 
 class AnnouncementEmailMixin(RunEventMixin):
-    """Publishing announces the event: managers only, as the publish button."""
+    """Publishing announces the event: managers only, as the publish button.
+
+    For a date of a draft series the preview is what publishing would send:
+    by default the one email naming all its draft dates, `?dates=this` the
+    email for this date alone (publish offers both); once another date has
+    announced the series, the email that went then, since publishing this date
+    sends none."""
 
     permission_required = MANAGE
 
-    def rendered(self) -> tuple[Event, str, str, str]:
-        """(event, subject, text, html) of the announcement to the viewer."""
+    def only_this_date(self) -> bool:
+        return self.request.GET.get("dates") == "this"
+
+    def announcement(self, event: Event) -> tuple[Newsletter, str, str]:
+        """(the newsletter, a line saying which email this is, and the other
+        choice publish offers: "all" or "this" dates, or "" when none)."""
+        if event.announcement:
+            return event.announcement, "", ""
+        if not event.series_id:
+            return services.announcement_draft(event), "", ""
+        plan = series.publish_plan(event, all_dates=not self.only_this_date())
+        if not plan.announce:
+            sent = (
+                Event.objects.filter(series_id=event.series_id)
+                .exclude(announcement=None)
+                .select_related("announcement")
+                .order_by("published_at")
+                .first()
+            )
+            when = timezone.localtime(plan.announced_at)
+            note = (
+                f"This series was already announced on "
+                f"{date_format(when, 'DATETIME_FORMAT')}: "
+                "publishing this date sends no email."
+            )
+            if sent is not None:
+                return (
+                    sent.announcement,
+                    f"{note} This is the announcement that went.",
+                    "",
+                )
+            return services.announcement_draft(event), note, ""
+        draft = services.announcement_draft(event, dates=plan.dates)
+        if self.only_this_date():
+            return draft, "Publishing this date only sends this email.", "all"
+        if len(plan.dates) > 1:
+            note = (
+                f"Publishing all {len(plan.dates)} draft dates of the series sends "
+                "this one email."
+            )
+            return draft, note, "this"
+        return draft, "", ""  # no other draft date: one choice
+
+    def scope_query(self) -> str:
+        return "?dates=this" if self.only_this_date() else ""
+
+    def rendered(self) -> tuple[Event, str, str, str, str, str]:
+        """(event, subject, text, html, note, other choice) of the announcement
+        to the viewer."""
         event = self.get_event()
-        newsletter = event.announcement or services.announcement_draft(event)
+        newsletter, note, other = self.announcement(event)
         text, html = transport.render_for(newsletter, member_id=self.get_member().pk)
-        return event, newsletter.subject, text, html
+        return event, newsletter.subject, text, html, note, other
 
 
 class AnnouncementEmailView(AnnouncementEmailMixin, TemplateView):
@@ -39,16 +95,24 @@ class AnnouncementEmailView(AnnouncementEmailMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        event, subject, text, _html = self.rendered()
+        event, subject, text, _html, note, other = self.rendered()
+        page = reverse("events:announcement_email", args=[event.pk])
+        alternatives = {
+            "all": [("All the series' draft dates", page)],
+            "this": [("This date only", f"{page}?dates=this")],
+        }.get(other, [])
         context["preview"] = EmailPreview(
             subject=subject,
             to=self.request.user.email,
             text=text,
-            raw_url=reverse("events:announcement_email_raw", args=[event.pk]),
+            raw_url=reverse("events:announcement_email_raw", args=[event.pk])
+            + self.scope_query(),
             back_url=event.get_absolute_url(),
             back_label=event.title,
             audience=segment_label(event.audience).lower()
             + " (those who turned event announcements off are skipped)",
+            note=note,
+            alternatives=tuple(alternatives),
         )
         return context
 

@@ -235,6 +235,44 @@ def test_a_later_date_of_an_announced_series_is_published_without_an_email(
     assert {Event.objects.get(pk=e.pk).status for e in dates} == {"published"}
 
 
+def test_the_announcement_preview_of_a_draft_series_is_the_email_publishing_sends(
+    co_lead, django_capture_on_commit_callbacks
+):
+    """Before, the preview showed the single-date email even when publishing
+    would send one email naming every draft date (or, for a series already
+    announced, no email at all)."""
+    dates = _draft_series(3, co_lead, title="Journal club")
+    client = client_for(co_lead)
+    preview_url = reverse("events:announcement_email", args=[dates[0].pk])
+    page = page_text(client.get(preview_url))
+    assert "New event series: Journal club (3 dates)" in page
+    assert "This date only" in page
+    raw = client.get(reverse("events:announcement_email_raw", args=[dates[0].pk]))
+    for date in dates:
+        assert date.get_absolute_url() in raw.content.decode()
+    # The other choice publish offers: this date only, the single-date email.
+    single = page_text(client.get(preview_url, {"dates": "this"}))
+    assert "New event: Journal club" in single and "(3 dates)" not in single
+    raw_single = client.get(
+        reverse("events:announcement_email_raw", args=[dates[0].pk]),
+        {"dates": "this"},
+    ).content.decode()
+    assert dates[2].get_absolute_url() not in raw_single
+    # Odd input is the default, not a 500.
+    assert client.get(preview_url, {"dates": "x' or 1=1"}).status_code == 200
+
+    # Once the series is announced, a later date's preview says publishing it
+    # sends no email and shows the one that went out.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_publish(event=dates[0], by=co_lead.user)
+    (sent,) = _announcements_to(co_lead)
+    later = page_text(
+        client.get(reverse("events:announcement_email", args=[dates[2].pk]))
+    )
+    assert "already announced" in later and "sends no email" in later
+    assert sent.subject in later
+
+
 # 4: questions and reminders for this date, or this and later dates.
 
 
