@@ -14,15 +14,9 @@ from handbook import services
 from handbook.models import Attachment
 from tests.conftest import client_for
 from tests.factories import published_page
+from tests.handbook.files import PDF
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
 
 
 def _image(fmt: str, mode: str = "RGB") -> bytes:

@@ -12,20 +12,9 @@ from handbook.models import Attachment
 from members.models import ActionLog
 from tests.conftest import client_for, page_text
 from tests.factories import published_page
+from tests.handbook.files import PDF
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
-
-
-@pytest.fixture
-def page(co_lead):
-    return published_page(by=co_lead.user)
 
 
 @pytest.fixture

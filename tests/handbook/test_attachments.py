@@ -14,22 +14,12 @@ from handbook import services
 from handbook.models import Attachment
 from tests.conftest import client_for, page_text
 from tests.factories import published_page
+from tests.handbook.files import PDF
 
 pytestmark = pytest.mark.django_db
 
 GPS = 0x8825
 ORIENTATION = 0x0112
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
-
-
-@pytest.fixture
-def page(co_lead):
-    return published_page(by=co_lead.user)
 
 
 def _edit_url(page):

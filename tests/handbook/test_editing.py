@@ -9,16 +9,11 @@ from handbook.models import ReviewComment, Revision
 from members.models import Role
 from notifications.models import OutboundEmail
 from tests.conftest import client_for, page_text
-from tests.factories import MemberFactory, published_page
+from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
 PREVIEW = reverse("handbook:preview")
-
-
-@pytest.fixture
-def page(co_lead):
-    return published_page(by=co_lead.user)
 
 
 def _edit_url(page):
