@@ -44,6 +44,15 @@ def _url(name: str) -> str:
     return f"postgres://{user}{password}{at}{db.get('HOST') or ''}{port}/{name}"
 
 
+def _restore(dump: Path, database: str, *options: str) -> str:
+    """`manage.py restore` of `dump` into `database`: what it said."""
+    said = io.StringIO()
+    call_command(
+        "restore", str(dump), "--database-url", _url(database), *options, stdout=said
+    )
+    return said.getvalue()
+
+
 @pytest.fixture
 def fresh_database(django_db_setup):
     """An empty database of its own (dropped after the test); its name."""
@@ -305,17 +314,8 @@ def test_uploaded_files_come_back_with_the_database(
 
     # The server is lost: the files are gone too.
     stored.unlink()
-    said = io.StringIO()
-    call_command(
-        "restore",
-        str(dump),
-        "--database-url",
-        _url(fresh_database),
-        "--media-root",
-        settings.MEDIA_ROOT,
-        stdout=said,
-    )
-    assert "Restored 1 uploaded file from" in said.getvalue()
+    said = _restore(dump, fresh_database, "--media-root", settings.MEDIA_ROOT)
+    assert "Restored 1 uploaded file from" in said
     assert _attachment_file(fresh_database) == uploaded.file.name
     assert stored.read_bytes() == original
     # Nothing of the restore's working folder is left behind.
@@ -350,26 +350,13 @@ def test_a_damaged_files_archive_restores_neither_database_nor_files(
     assert list(restored.iterdir()) == []
 
     archive.write_bytes(data)
-    said = io.StringIO()
-    call_command(
-        "restore", str(dump), "--database-url", _url(fresh_database), stdout=said
-    )
-    assert "--database-url names another database" in said.getvalue()
+    said = _restore(dump, fresh_database)
+    assert "--database-url names another database" in said
     assert _attachment_file(fresh_database) == uploaded.file.name
 
     archive.unlink()
-    said = io.StringIO()
-    call_command(
-        "restore",
-        str(dump),
-        "--database-url",
-        _url(fresh_database),
-        "--media-root",
-        str(restored),
-        "--force",
-        stdout=said,
-    )
-    assert "No uploaded files' archive beside" in said.getvalue()
+    said = _restore(dump, fresh_database, "--media-root", str(restored), "--force")
+    assert "No uploaded files' archive beside" in said
     assert list(restored.iterdir()) == []
 
 
@@ -388,11 +375,7 @@ def test_files_in_s3_compatible_storage_are_left_to_the_bucket(
     call_command("backup", "--output", str(dump), stdout=said)
     assert "provider's versioning or replication" in said.getvalue()
     assert [p.name for p in tmp_path.iterdir()] == ["portal.dump"]
-    said = io.StringIO()
-    call_command(
-        "restore", str(dump), "--database-url", _url(fresh_database), stdout=said
-    )
-    assert "are in S3-compatible storage" in said.getvalue()
+    assert "are in S3-compatible storage" in _restore(dump, fresh_database)
 
 
 def test_encrypting_writer_and_stream_write_the_same_format():
