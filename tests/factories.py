@@ -224,3 +224,27 @@ def current_totp_code() -> str:
     when the window turns, which made browser tests fail now and then.)"""
     counter = int(time.time()) // 30
     return format_hotp_value(hotp_value(TOTP_SECRET, counter))
+
+
+def newsletter_sending(by: User, n: int, sent: int):
+    """A newsletter halfway through its send: `n` deliveries, the first `sent`
+    of them sent, the rest waiting."""
+    from newsletters.models import Delivery, Newsletter
+
+    newsletter = Newsletter.objects.create(
+        subject="Orientation",
+        body="Hi",
+        created_by=by,
+        status=Newsletter.Status.SENDING,
+        started_at=timezone.now(),
+    )
+    Delivery.objects.bulk_create(
+        Delivery(
+            newsletter=newsletter,
+            member=member,
+            email=f"reader{i}@example.org",
+            status=Delivery.Status.SENT if i < sent else Delivery.Status.PENDING,
+        )
+        for i, member in enumerate(bulk_members(n))
+    )
+    return newsletter

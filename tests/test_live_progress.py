@@ -20,7 +20,7 @@ from mentorship import services as mentoring
 from mentorship.models import Match, MatchingRound, MentorProfile, MentorshipRequest
 from newsletters.models import Delivery, Newsletter
 from tests.conftest import client_for, page_text
-from tests.factories import MemberFactory, bulk_members, give_totp
+from tests.factories import MemberFactory, bulk_members, give_totp, newsletter_sending
 
 pytestmark = pytest.mark.django_db
 
@@ -180,23 +180,7 @@ def test_import_progress_runs_the_same_queries_for_10_and_300_rows(co_lead):
 
 
 def _sending(co_lead, n: int, sent: int) -> Newsletter:
-    newsletter = Newsletter.objects.create(
-        subject="Orientation",
-        body="Hi",
-        created_by=co_lead.user,
-        status=Newsletter.Status.SENDING,
-        started_at=timezone.now(),
-    )
-    Delivery.objects.bulk_create(
-        Delivery(
-            newsletter=newsletter,
-            member=member,
-            email=f"reader{i}@example.org",
-            status=Delivery.Status.SENT if i < sent else Delivery.Status.PENDING,
-        )
-        for i, member in enumerate(bulk_members(n))
-    )
-    return newsletter
+    return newsletter_sending(co_lead.user, n, sent)
 
 
 def test_a_newsletter_being_sent_shows_live_progress_then_stops(co_lead, resident):

@@ -8,7 +8,12 @@ from playwright.sync_api import expect
 from members.models import Role
 from newsletters.models import Delivery, Newsletter
 from tests.e2e.conftest import sign_in
-from tests.factories import MemberFactory, bulk_members, current_totp_code, give_totp
+from tests.factories import (
+    MemberFactory,
+    current_totp_code,
+    give_totp,
+    newsletter_sending,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -19,22 +24,7 @@ pytestmark = [
 def test_the_delivery_report_catches_up_when_the_send_finishes(page):
     co_lead = MemberFactory(roles=[Role.RESIDENT, Role.CO_LEAD])
     give_totp(co_lead.user)
-    newsletter = Newsletter.objects.create(
-        subject="Orientation",
-        body="Hi",
-        created_by=co_lead.user,
-        status=Newsletter.Status.SENDING,
-        started_at=timezone.now(),
-    )
-    Delivery.objects.bulk_create(
-        Delivery(
-            newsletter=newsletter,
-            member=member,
-            email=f"reader{i}@example.org",
-            status=Delivery.Status.SENT if i < 2 else Delivery.Status.PENDING,
-        )
-        for i, member in enumerate(bulk_members(5))
-    )
+    newsletter = newsletter_sending(co_lead.user, 5, sent=2)
     sign_in(page, co_lead.user, current_totp_code())
     page.goto(f"/newsletters/manage/{newsletter.pk}/")
     expect(page.get_by_test_id("progress")).to_contain_text("Sent: 2")
