@@ -187,7 +187,7 @@ def rsvp_for_code(*, event: Event, code: str) -> Rsvp:
             {"code": [f"That code is for another event: {rsvp.event.title}."]}
         )
     if rsvp.status not in Rsvp.SEATED:
-        name = rsvp.member.display_name
+        name = rsvp.member.listed_name
         raise ValidationError(
             {
                 "code": [

@@ -93,7 +93,7 @@ class EventForm(forms.ModelForm, AudienceForm):
                 ),
             )
         self.fields["organisers"].label_from_instance = lambda m: (
-            f"{m.display_name} ({m.user.email})"
+            f"{m.listed_name} ({m.user.email})"
         )
         for name in ("starts_at", "ends_at", "rsvp_deadline"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]

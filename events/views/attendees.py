@@ -156,7 +156,7 @@ class ApprovalView(RunEventMixin, View):
             pk=id_or_404(request.POST.get("rsvp")),
         )
         decision = request.POST.get("decision")
-        name = rsvp.member.display_name
+        name = rsvp.member.listed_name
         try:
             if decision == "approve":
                 rsvps.rsvp_approve(rsvp=rsvp, by=request.user)
@@ -193,7 +193,7 @@ class AttendeesCsvView(AttendeeListMixin, View):
             member = rsvp.member
             lines.append(
                 [
-                    member.display_name,
+                    member.listed_name,
                     member.user.email,
                     "Member",
                     "",
@@ -210,7 +210,7 @@ class AttendeesCsvView(AttendeeListMixin, View):
                         guest.display_name,
                         "",
                         f"Guest ({guest.get_age_display().lower()})",
-                        member.display_name,
+                        member.listed_name,
                         rsvp.get_status_display(),
                         timezone.localtime(guest.checked_in_at).isoformat()
                         if guest.checked_in_at

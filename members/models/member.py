@@ -372,6 +372,20 @@ class Member(models.Model):
         return self.user.get_full_name()
 
     @property
+    def listed_name(self) -> str:
+        """The name to find someone by on a list, a sheet or a CSV: the full
+        name, with the name they go by when it isn't their first name
+        ("Noura Haddad (Nouri)")."""
+        full = self.user.get_full_name() or self.user.email
+        preferred = self.preferred_name.strip()
+        if preferred and preferred.casefold() not in (
+            self.user.first_name.casefold(),
+            full.casefold(),
+        ):
+            return f"{full} ({preferred})"
+        return full
+
+    @property
     def display_name(self) -> str:
         """The name to greet someone by."""
         return self.preferred_name or self.user.first_name or self.user.email

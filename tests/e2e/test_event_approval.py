@@ -50,13 +50,13 @@ def test_a_request_is_approved_from_a_phone_and_the_report_shows_the_money(
     sign_in(phone, co_lead.user, current_totp_code())
     phone.goto(f"/events/{event.pk}/attendees/")
     phone.get_by_role("link", name="Waiting for approval (1)").click()
-    approve = phone.get_by_role("button", name=f"Approve {resident.display_name}")
+    approve = phone.get_by_role("button", name=f"Approve {resident.listed_name}")
     approve.focus()
     phone.keyboard.press("Enter")
-    expect(phone.get_by_text(f"Approved {resident.display_name}")).to_be_visible()
+    expect(phone.get_by_text(f"Approved {resident.listed_name}")).to_be_visible()
     phone.get_by_role("link", name="Going (1)").click()
     expect(phone.get_by_test_id("attendee-table")).to_contain_text(
-        resident.display_name
+        resident.listed_name
     )
 
     page.reload()

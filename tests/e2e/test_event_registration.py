@@ -29,7 +29,7 @@ def test_questions_guests_typed_code_check_in_and_the_sign_in_sheet(
     organiser = MemberFactory(
         roles=[Role.RESIDENT, Role.MENTOR], preferred_name="Olu Organiser"
     )
-    resident = MemberFactory(preferred_name="Ravi Resident")
+    resident = MemberFactory(user__first_name="Ravi", user__last_name="Resident")
     event = event_on_the_day(title="IMG orientation dinner", guests_allowed=2)
     event.organisers.add(organiser)
 
@@ -111,7 +111,7 @@ def _qr_video(text: str, path: Path) -> Path:
 
 def test_the_camera_reads_a_members_qr_code(browser, live_server, tmp_path):
     organiser = MemberFactory(roles=[Role.RESIDENT, Role.MENTOR])
-    resident = MemberFactory(preferred_name="Camera Person")
+    resident = MemberFactory(user__first_name="Camera", user__last_name="Person")
     event = event_on_the_day(title="Happy hour", guests_allowed=1)
     event.organisers.add(organiser)
     rsvp = rsvps.rsvp_yes(event=event, member=resident, guests=[("Sara", "adult")])

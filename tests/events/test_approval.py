@@ -62,7 +62,7 @@ def test_approving_gives_the_seat_and_the_email_with_the_code_once(
     client = client_for(co_lead)
     pending = client.get(reverse("events:attendees", args=[event.pk]) + "?show=pending")
     assert "Waiting for approval (1)" in page_text(pending)
-    assert f"Approve {resident.display_name}" in pending.content.decode()
+    assert f"Approve {resident.listed_name}" in pending.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = _decide(client, rsvp, "approve", show="pending")
     assert response.status_code == 302
@@ -124,7 +124,7 @@ def test_declining_emails_the_member_forgets_answers_and_frees_nothing_twice(
     page = page_text(
         client.get(reverse("events:attendees", args=[event.pk]) + "?show=declined")
     )
-    assert resident.display_name in page and "Not approved" in page
+    assert resident.listed_name in page and "Not approved" in page
 
 
 def test_a_declined_member_cannot_ask_again_or_reset_it_with_a_no(resident, co_lead):

@@ -86,7 +86,7 @@ def test_an_organiser_previews_then_sends_one_email_to_each_person_going(
     # Recorded on the event page, for the organisers.
     detail = page_text(client.get(event.get_absolute_url()))
     assert "Room change" in detail and "to going (2 people)" in detail
-    assert mentor.display_name in detail
+    assert mentor.listed_name in detail
     member_view = page_text(client_for(going[0]).get(event.get_absolute_url()))
     assert "Messages sent to attendees" not in member_view
 

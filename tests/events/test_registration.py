@@ -244,7 +244,7 @@ def test_a_resident_organiser_of_a_visa_segment_event_sees_no_answers(resident):
     checkin = client.get(reverse("events:checkin", args=[event.pk]))
     assert checkin.status_code == 200
     assert "CANARY-DIET" not in checkin.content.decode()
-    assert resident.display_name not in page_text(checkin)
+    assert resident.listed_name not in page_text(checkin)
     code = codes.personal_code(Rsvp.objects.get(member=resident))
     refused = client.post(reverse("events:checkin", args=[event.pk]), {"code": code})
     assert refused.status_code == 403
@@ -369,7 +369,7 @@ def test_a_personal_code_checks_the_member_in_once_and_shows_guests_and_answers(
     url = reverse("events:checkin", args=[event.pk])
     # Typed by hand: lower case and spaces are fine.
     page = page_text(client.post(url, {"code": f" {code.lower()} "}))
-    assert resident.display_name in page
+    assert resident.listed_name in page
     assert "Sara Khan" in page and "Vegan" in page
     first = Attendance.objects.get(event=event, member=resident)
     # Scanned again (the phone lost its signal, the member queued twice).
@@ -424,7 +424,7 @@ def test_a_wrong_personal_code_is_refused_beside_the_field(co_lead, case, messag
 def test_the_csv_has_a_row_per_person_and_neutralises_formulas(co_lead):
     event = EventFactory(guests_allowed=1)
     question = _question(event)
-    member = MemberFactory(preferred_name="Ana Ruiz")
+    member = MemberFactory(user__first_name="Ana", user__last_name="Ruiz")
     rsvps.rsvp_yes(
         event=event,
         member=member,
@@ -445,7 +445,7 @@ def test_the_csv_has_a_row_per_person_and_neutralises_formulas(co_lead):
 def test_the_sign_in_sheet_lists_members_and_their_guests_without_answers(co_lead):
     event = EventFactory(guests_allowed=1)
     question = _question(event)
-    member = MemberFactory(preferred_name="Ana Ruiz")
+    member = MemberFactory(user__first_name="Ana", user__last_name="Ruiz")
     rsvps.rsvp_yes(
         event=event,
         member=member,
@@ -461,6 +461,42 @@ def test_the_sign_in_sheet_lists_members_and_their_guests_without_answers(co_lea
     assert "2 expected (guests included)" in page
     assert "CANARY-DIET" not in page and "Nope No" not in page
     assert 'media="print"' in page or "print.css" in page
+
+
+def test_organisers_find_people_by_their_full_name(co_lead):
+    """The review found organisers' lists naming people by first (or preferred)
+    name alone: "Noura" twice on a sign-in sheet for GME's audit."""
+    event = event_on_the_day(guests_allowed=1)
+    noura = MemberFactory(user__first_name="Noura", user__last_name="El-Amin")
+    nouri = MemberFactory(
+        user__first_name="Noura", user__last_name="Haddad", preferred_name="Nouri"
+    )
+    for member in (noura, nouri):
+        rsvps.rsvp_yes(event=event, member=member, guests=[("Sami", "child")])
+    client = client_for(co_lead)
+    for name in ("attendees", "sign_in_sheet", "checkin"):
+        page = page_text(client.get(reverse(f"events:{name}", args=[event.pk])))
+        assert "Noura El-Amin" in page, name
+        assert "Noura Haddad (Nouri)" in page, name
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    reverse("events:attendees_csv", args=[event.pk])
+                ).content.decode()
+            )
+        )
+    )
+    assert {r[0] for r in rows[1:]} == {"Noura El-Amin", "Noura Haddad (Nouri)", "Sami"}
+    assert {r[3] for r in rows[1:] if r[0] == "Sami"} == {
+        "Noura El-Amin",
+        "Noura Haddad (Nouri)",
+    }
+    event.organisers.add(noura)
+    detail = page_text(client.get(event.get_absolute_url()))
+    assert "Noura El-Amin" in detail
+    form = page_text(client.get(reverse("events:edit", args=[event.pk])))
+    assert "Noura El-Amin (" in form
 
 
 def _bulk_going(event, n: int, question=None) -> None:

@@ -180,7 +180,7 @@ def test_a_code_works_from_when_check_in_opens(resident, co_lead):
     open_now = _move(event, attendance.CHECKIN_OPENS - timedelta(minutes=5))
     response = _scan(client, open_now, code)
     assert response.status_code == 200
-    assert f"<strong>{resident.display_name}</strong>: checked in at" in page_text(
+    assert f"<strong>{resident.listed_name}</strong>: checked in at" in page_text(
         response
     )
     assert Attendance.objects.filter(event=event, member=resident).exists()
