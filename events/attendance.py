@@ -184,7 +184,9 @@ def rsvp_for_code(*, event: Event, code: str) -> Rsvp:
         )
     if rsvp.event_id != event.pk:
         raise ValidationError(
-            {"code": [f"That code is for another event: {rsvp.event.title}."]}
+            # Not which one: it may be for one visa status only, and the person
+            # at the door may be a resident organiser who can't know visa status.
+            {"code": ["That code is for another event."]}
         )
     if rsvp.status not in Rsvp.SEATED:
         name = rsvp.member.listed_name

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import (
@@ -18,6 +19,31 @@ from members.models import Member
 DATETIME = forms.DateTimeInput(
     attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
 )
+
+
+# How far from today an event may be dated: back far enough to record past
+# years' events for the funding report, ahead as far as anyone plans; a date
+# outside (9999-12-31 evening is the year 10000 in UTC) could not be stored.
+YEARS_BACK = 20
+YEARS_AHEAD = 5
+
+
+def _reach() -> tuple[int, int]:
+    year = timezone.localdate().year
+    return year - YEARS_BACK, year + YEARS_AHEAD
+
+
+def within_reach(when) -> bool:
+    first, last = _reach()
+    return first <= timezone.localtime(when).year <= last
+
+
+def out_of_reach_message() -> str:
+    first, last = _reach()
+    return _("Choose a date between %(first)s and %(last)s.") % {
+        "first": first,
+        "last": last,
+    }
 
 
 class EventForm(forms.ModelForm, AudienceForm):
@@ -124,6 +150,9 @@ class EventForm(forms.ModelForm, AudienceForm):
 
     def clean(self):
         data = super().clean()
+        for name in ("starts_at", "ends_at", "rsvp_deadline"):
+            if data.get(name) and not within_reach(data[name]):
+                self.add_error(name, out_of_reach_message())  # drops it from data
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The end must be after the start."))
@@ -442,6 +471,12 @@ class EventCopyForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         help_text=_("The end and the RSVP deadline move with it."),
     )
+
+    def clean_starts_at(self):
+        starts = self.cleaned_data["starts_at"]
+        if not within_reach(starts):
+            raise ValidationError(out_of_reach_message())
+        return starts
 
 
 class EventRepeatForm(forms.Form):

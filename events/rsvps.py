@@ -115,7 +115,7 @@ def confirmation_send(rsvp: Rsvp) -> None:
     event, member = rsvp.event, rsvp.member
     code = personal_code(rsvp)
     email_queue_template(
-        key=f"event-confirmed:{rsvp.pk}:{int(rsvp.responded_at.timestamp())}",
+        key=f"event-confirmed:{rsvp.pk}:{rsvp.responded_at.timestamp():.6f}",
         to=member.user.email,
         template_prefix="events/email/rsvp_confirmed",
         context={
@@ -221,7 +221,7 @@ def rsvp_refuse(*, rsvp: Rsvp, by) -> Rsvp:
     rsvp.save(update_fields=["status", "guests", "responded_at"])
     record(actor=by, verb="declined", target=event, member=rsvp.member_id)
     email_queue_template(
-        key=f"event-refused:{rsvp.pk}:{int(rsvp.responded_at.timestamp())}",
+        key=f"event-refused:{rsvp.pk}:{rsvp.responded_at.timestamp():.6f}",
         to=rsvp.member.user.email,
         template_prefix="events/email/rsvp_refused",
         context={

@@ -156,7 +156,8 @@ def _parse(fields: dict[str, str], local: datetime) -> _Rule:
     for name in ("INTERVAL", "COUNT"):
         if name in fields:
             value = fields[name]
-            if not value.isdigit() or int(value) < 1:
+            # isascii: "²" is a digit to str.isdigit but not to int().
+            if not (value.isascii() and value.isdigit()) or int(value) < 1:
                 raise _unreadable(f"{name}={value}")
             parts[name.lower()] = int(value)
     if "UNTIL" in fields:
