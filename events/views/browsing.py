@@ -24,6 +24,7 @@ from events.permissions import (
     audience_reveals_visa,
     can_manage_events,
     can_run,
+    can_see_attendees,
     events_visible_to,
 )
 from events.views.mixins import MemberEventMixin
@@ -140,6 +141,7 @@ class EventDetailView(MemberEventMixin, TemplateView):
             going=rsvp is not None and rsvp.status == Rsvp.Status.YES,
             show_online=runs or (rsvp is not None and rsvp.status == Rsvp.Status.YES),
             can_run=runs,
+            sees_attendees=runs and can_see_attendees(self.request.user, event),
             sent_messages=list(event.messages.select_related("sent_by__member")[:20])
             if runs
             else [],

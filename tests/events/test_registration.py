@@ -237,10 +237,12 @@ def test_a_resident_organiser_of_a_visa_segment_event_sees_no_answers(resident):
     question = _question(event)
     rsvps.rsvp_yes(event=event, member=resident, answers={question.pk: "CANARY-DIET"})
     client = client_for(organiser)
+    detail = client.get(event.get_absolute_url()).content.decode()
+    assert reverse("events:checkin", args=[event.pk]) in detail
     for name in ("attendees", "attendees_csv", "sign_in_sheet"):
-        assert client.get(reverse(f"events:{name}", args=[event.pk])).status_code == (
-            403
-        )
+        url = reverse(f"events:{name}", args=[event.pk])
+        assert client.get(url).status_code == 403
+        assert f'href="{url}"' not in detail  # not offered: it would say 403
     checkin = client.get(reverse("events:checkin", args=[event.pk]))
     assert checkin.status_code == 200
     assert "CANARY-DIET" not in checkin.content.decode()
