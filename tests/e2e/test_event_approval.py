@@ -55,9 +55,7 @@ def test_a_request_is_approved_from_a_phone_and_the_report_shows_the_money(
     phone.keyboard.press("Enter")
     expect(phone.get_by_text(f"Approved {resident.listed_name}")).to_be_visible()
     phone.get_by_role("link", name="Going (1)").click()
-    expect(phone.get_by_test_id("attendee-table")).to_contain_text(
-        resident.listed_name
-    )
+    expect(phone.get_by_test_id("attendee-table")).to_contain_text(resident.listed_name)
 
     page.reload()
     expect(page.get_by_test_id("my-rsvp")).to_contain_text("You're going")
