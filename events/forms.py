@@ -13,6 +13,7 @@ from events.models import (
     Guest,
     Question,
 )
+from imgportal.markdown import validate_markdown
 from members.forms import AudienceForm
 from members.models import Member
 
@@ -135,6 +136,11 @@ class EventForm(forms.ModelForm, AudienceForm):
                 f"{p.name}, {p.title}" if p.title else p.name
                 for p in self.instance.panelists.all()
             )
+
+    def clean_description(self):
+        description = self.cleaned_data["description"]
+        validate_markdown(description)
+        return description
 
     def clean_visibility(self) -> str:
         return self.cleaned_data["visibility"] or self.instance.visibility
@@ -461,6 +467,7 @@ class EventMessageForm(forms.Form):
         body = self.cleaned_data["body"].strip()
         if not body:
             raise ValidationError(_("Write the message."))
+        validate_markdown(body)
         return body
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from handbook import rules
 from handbook.models import Chapter, Page, VisaTimeline, slug_validator
 from handbook.timelines import TIMELINE_FIELDS
+from imgportal.markdown import validate_document
 from members.models import Member
 
 MARKDOWN_HELP = _(
@@ -23,6 +24,7 @@ class RevisionTextForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 22, "class": "font-monospace"}),
         max_length=100_000,
         help_text=MARKDOWN_HELP,
+        validators=[validate_document],
     )
     summary = forms.CharField(
         label=_("What changed"),

@@ -6,10 +6,25 @@ Images: on pages only from the portal's own origin (a relative path or
 SITE_URL); a remote one keeps its alt text and loses its address, so no third
 party learns who read what. Emails carry no images at all (`without_images`):
 a picture in a newsletter to a visa segment is a tracking pixel even when it is
-ours."""
+ours.
+
+Python-Markdown re-scans the rest of a paragraph for every "[", "<http" or
+setext underline it tries, so a crafted text of 100,000 characters takes
+minutes (or recurses too deep). Every render of more than a short text runs
+in a forked child with a CPU limit (`RENDER_CPU_SECONDS`): past it, the text
+is shown as plain paragraphs (`too_complex`) and forms refuse it beside the
+field (`validate_markdown`, `validate_document`), so one member's suggestion
+cannot hold a worker, and no stored text makes a page answer 500."""
 
 import html
+import logging
+import os
+import pickle
 import re
+import resource
+import select
+import signal
+import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -17,6 +32,7 @@ from urllib.parse import urlsplit
 import markdown as md
 import nh3
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from imgportal.links import absolute_url
@@ -93,8 +109,97 @@ def _own_images_only(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
+logger = logging.getLogger(__name__)
+
+# A 100,000-character handbook page of ordinary Markdown renders in 0.1 s.
+RENDER_CPU_SECONDS = 2
+RENDER_WALL_SECONDS = 20  # a child waiting for the CPU on a busy machine
+# Below this, even the worst text renders in well under a second: no fork.
+SHORT_TEXT = 1_000
+TOO_COMPLEX = (
+    "This text is too complex to lay out (for example, thousands of nested or "
+    "unclosed brackets). Simplify it and try again: nothing has been saved."
+)
+
+
+class TooComplex(Exception):
+    """The text could not be rendered within the limits."""
+
+
+def _bounded(function, text: str, *args):
+    """`function(text, *args)`, in a forked child limited to
+    RENDER_CPU_SECONDS of CPU; the result comes back pickled through a pipe.
+    The child touches no database connection or file the parent holds and
+    leaves with os._exit, so nothing of the parent's is closed or flushed."""
+    if len(text) < SHORT_TEXT:
+        try:
+            return function(text, *args)
+        except RecursionError as error:
+            raise TooComplex from error
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (the child; its result is what is tested)
+        status = 1
+        try:
+            os.close(read)
+            limit = RENDER_CPU_SECONDS
+            resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
+            payload = pickle.dumps(function(text, *args))
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(payload)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    chunks, finished = [], False
+    deadline = time.monotonic() + RENDER_WALL_SECONDS
+    with os.fdopen(read, "rb", buffering=0) as pipe:
+        while (left := deadline - time.monotonic()) > 0:
+            if not select.select([pipe], [], [], left)[0]:
+                break
+            chunk = pipe.read(1 << 16)
+            if not chunk:
+                finished = True
+                break
+            chunks.append(chunk)
+    if not finished:
+        os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if not finished or code != 0:
+        logger.warning(
+            "Markdown of %d characters not rendered (exit %s)", len(text), code
+        )
+        raise TooComplex
+    return pickle.loads(b"".join(chunks))  # noqa: S301 (our own child wrote it)
+
+
+def plain_paragraphs(text: str) -> str:
+    """The text as escaped paragraphs, for what could not be rendered."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "".join(
+        f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs if p
+    )
+
+
 def render_markdown(text: str) -> str:
-    """Safe HTML for `text` written in Markdown."""
+    """Safe HTML for `text` written in Markdown (plain paragraphs if it is too
+    complex to render)."""
+    try:
+        return _bounded(_render_markdown, text)
+    except TooComplex:
+        return plain_paragraphs(text)
+
+
+def validate_markdown(text: str) -> None:
+    """For a form's clean: refuse a text too complex to render."""
+    try:
+        _bounded(_render_markdown, text)
+    except TooComplex:
+        raise ValidationError(TOO_COMPLEX, code="too_complex") from None
+
+
+def _render_markdown(text: str) -> str:
     html = md.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
     return nh3.clean(
         html,
@@ -161,6 +266,8 @@ class RenderedDocument:
     # Image addresses the sanitiser dropped (remote, or not an allowed path), in
     # order, so an editor's preview can say why a picture will not show.
     dropped_images: tuple[str, ...] = ()
+    # Shown as plain paragraphs: the Markdown was too complex to render.
+    too_complex: bool = False
 
 
 def _heading_slug(value: str, separator: str) -> str:
@@ -219,6 +326,32 @@ def render_document(
     pages: dict[str, tuple[str, str]] | None = None,
     *,
     images: re.Pattern | None = None,
+) -> RenderedDocument:
+    """`_render_document`, or the text as plain paragraphs (`too_complex`)
+    when it cannot be rendered within the limits."""
+    try:
+        return _bounded(_render_document, text, pages, images)
+    except TooComplex:
+        return RenderedDocument(
+            html=plain_paragraphs(text),
+            toc=[],
+            headings_text="",
+            plain_text=" ".join(text.split()),
+            missing_links=[],
+            too_complex=True,
+        )
+
+
+def validate_document(text: str) -> None:
+    """For a form's clean: refuse a long document too complex to render."""
+    if render_document(text).too_complex:
+        raise ValidationError(TOO_COMPLEX, code="too_complex")
+
+
+def _render_document(
+    text: str,
+    pages: dict[str, tuple[str, str]] | None,
+    images: re.Pattern | None,
 ) -> RenderedDocument:
     """Safe HTML for a long Markdown document, with heading anchors, a table of
     contents, the plain text for search, and internal `[[chapter/page]]` links.

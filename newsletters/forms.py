@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from imgportal.markdown import validate_markdown
 from members.forms import AudienceForm
 from newsletters.models import Newsletter
 
@@ -16,6 +17,11 @@ class NewsletterForm(forms.ModelForm, AudienceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.set_audience_initial(self.instance.audience or {})
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        validate_markdown(body)
+        return body
 
 
 class ScheduleForm(forms.Form):
