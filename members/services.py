@@ -8,6 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from imgportal.identity import group_identity
 from imgportal.mail import email_members, email_queue_template
 from imgportal.personal_data import erase_all
 from members import rules
@@ -113,11 +114,14 @@ def member_decline(*, member: Member, by: User) -> Member:
         action=AuditEntry.Action.DECLINED,
         changes={"status": (Member.Status.PENDING, Member.Status.INACTIVE)},
     )
+    # The email says to write to the contact address; replying reaches it too.
+    contact = group_identity().contact_email
     email_queue_template(
         key=f"member-declined:{member.pk}",
         to=member.user.email,
         template_prefix="members/email/declined",
         context={"member": member},
+        headers={"Reply-To": contact} if contact else None,
     )
     return member
 

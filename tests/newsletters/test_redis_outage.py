@@ -81,6 +81,6 @@ def test_redis_down_during_approvals_then_back_each_welcome_goes_out_once(
     for waiting in (first, second):
         welcomes = [m for m in mail.outbox if m.to == [waiting.user.email]]
         assert len(welcomes) == 1
-        assert "Welcome to the IMG group" in welcomes[0].body
+        assert "Welcome to IMG Portal!" in welcomes[0].body
         for link in ("/members/me/edit/", "/newsletters/", "/newsletters/preferences/"):
             assert f"http://testserver{link}" in welcomes[0].body
