@@ -31,7 +31,7 @@ PRESETS: dict[str, dict] = {
         "label": "Accessibility needs",
         "kind": Question.Kind.TEXT,
         "help_text": "e.g. step-free access, a sign-language interpreter, "
-        "large print. Only the organisers see this.",
+        "large print. Only the organisers, GME staff and co-leads see your answer.",
     },
     "first_time": {
         "label": "Is this your first event with the group?",

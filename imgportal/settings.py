@@ -335,8 +335,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
-DEFAULT_FROM_EMAIL = os.environ.get(
-    "DEFAULT_FROM_EMAIL", formataddr((GROUP_NAME, f"no-reply@{_SITE_HOST}"))
+# Unset or empty (a blank line in .env): the group's name at the site's domain.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or formataddr(
+    (GROUP_NAME, f"no-reply@{_SITE_HOST}")
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The envelope sender (SMTP MAIL FROM, which becomes Return-Path) of the outbox

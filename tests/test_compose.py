@@ -453,3 +453,33 @@ def test_demo_compose_parses_and_its_health_check_sends_an_allowed_host():
     ]
     assert "ALLOWED_HOSTS" in demo["web"]["environment"]
     assert demo["db"]["image"] == _load(PROD)["services"]["db"]["image"]
+
+
+def test_the_sender_is_not_example_org_unless_the_deployer_sets_it():
+    """env.example leaves DEFAULT_FROM_EMAIL commented out (a copied .env
+    would otherwise send as no-reply@portal.example.org, which no relay's SPF
+    allows): the settings' default, the group's name at the portal's own
+    domain, applies; an empty value in .env does too."""
+    assert "DEFAULT_FROM_EMAIL" not in _dotenv(ENV_EXAMPLE)
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DEFAULT_FROM_EMAIL)"
+    )
+    for extra in ({}, {"DEFAULT_FROM_EMAIL": ""}):
+        env = _web_env()
+        env.update(PORTAL_DOMAIN="portal.riverside.example", **extra)
+        env.update(
+            ALLOWED_HOSTS="portal.riverside.example",
+            SITE_URL="https://portal.riverside.example",
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=_clean_process_env(env),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "IMG Portal <no-reply@portal.riverside.example>"

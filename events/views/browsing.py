@@ -363,6 +363,10 @@ class CalendarFeedView(View):
         return HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
 
 
+# The private deadlines feed is for members who keep a status tracker.
+TRACKER_PERMISSION = "tracker.keep_own_status"
+
+
 class MyCalendarView(MemberEventMixin, TemplateView):
     """The member's feed address, and a button that replaces it."""
 
@@ -418,6 +422,12 @@ class MyCalendarView(MemberEventMixin, TemplateView):
             return redirect("events:my_calendar")
         if action not in self.ACTIONS:
             messages.error(request, "Choose what to change; nothing was changed.")
+            return redirect("events:my_calendar")
+        if action.startswith("private") and not request.user.has_perm(
+            TRACKER_PERMISSION
+        ):
+            # GME staff and others without a status tracker: no deadlines.
+            messages.error(request, "You have no status tracker, so no deadlines.")
             return redirect("events:my_calendar")
         if action == "reset":
             services.calendar_feed_reset(member)

@@ -27,6 +27,7 @@ from members.permissions import (
     has_member_profile,
     is_awaiting_approval,
 )
+from members.readable import readable_key, readable_value
 
 
 class PendingView(LoginRequiredMixin, TemplateView):
@@ -335,20 +336,27 @@ class MyDataPageView(MyDataMixin, TemplateView):
     def get_context_data(self, **kwargs):
         sections = []
         for name, data in self.my_data().items():
-            title = name.replace("_", " ").capitalize()
+            title = readable_key(name)
             if isinstance(data, dict) or data is None:
-                sections.append({"title": title, "items": (data or {}).items()})
+                items = [
+                    (readable_key(key), readable_value(key, value))
+                    for key, value in (data or {}).items()
+                ]
+                sections.append({"title": title, "items": items})
             elif not all(isinstance(row, dict) for row in data):
                 sections.append(
-                    {"title": title, "items": [("", ", ".join(map(str, data)))]}
+                    {"title": title, "items": [("", readable_value(name, data))]}
                 )
             else:
                 columns = list(dict.fromkeys(key for row in data for key in row))
                 sections.append(
                     {
                         "title": title,
-                        "columns": [c.replace("_", " ").strip() for c in columns],
-                        "rows": [[row.get(c) for c in columns] for row in data],
+                        "columns": [readable_key(c) for c in columns],
+                        "rows": [
+                            [readable_value(c, row.get(c)) for c in columns]
+                            for row in data
+                        ],
                     }
                 )
         return super().get_context_data(sections=sections, **kwargs)
