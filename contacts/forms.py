@@ -95,8 +95,9 @@ class ContactImportForm(forms.Form):
             "Columns, in this order: Name, Role, Institution, Where met, What was "
             "discussed, Last contact, Next follow-up, Tags. Only Name is needed. "
             "Dates as 2026-07-01 or 7/1/2026; tags separated by commas. Up to "
-            "2,000 rows. Saved from Excel, Numbers or Google Sheets in any "
-            "encoding."
+            "2,000 rows. Saved from Excel, Numbers or Google Sheets: UTF-8, "
+            "UTF-16 (Excel's Unicode text) or Windows-1252 (Excel's plain CSV); "
+            "the preview shows how it was read."
         ),
     )
 

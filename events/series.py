@@ -48,6 +48,7 @@ _BYDAY = re.compile(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
 _UNTIL = re.compile(r"\d{8}T\d{6}Z")
 # The last wall-clock minute there is (local, as the expansion reckons).
 _LAST = datetime.combine(date.max, time(23, 59))
+_FIRST = datetime.min  # noqa: DTZ901 - wall-clock time, as _LAST
 # What a copy or a later date of a series takes from its event.
 COPIED_FIELDS = (
     "title",
@@ -170,8 +171,8 @@ def _parse(fields: dict[str, str], local: datetime) -> _Rule:
             raise _unreadable(f"UNTIL={value}") from None
         try:
             parts["until"] = timezone.localtime(until).replace(tzinfo=None)
-        except OverflowError:
-            parts["until"] = _LAST
+        except OverflowError:  # the year 1 or 9999 in the portal's zone
+            parts["until"] = _LAST if until.year > 1 else _FIRST
     if "BYDAY" in fields:
         plain, nth = set(), set()
         for item in fields["BYDAY"].split(","):
@@ -354,7 +355,9 @@ def rule_dates(rule: str, starts_at: datetime) -> list[datetime]:
     text = rule.strip().upper()
     if text.startswith("RRULE:"):
         text = text[len("RRULE:") :]
-    fields = dict(part.split("=", 1) for part in text.split(";") if "=" in part)
+    parts = [part.strip() for part in text.split(";") if part.strip()]
+    text = ";".join(parts)  # "FREQ=WEEKLY;;COUNT=3" read as with one ";"
+    fields = dict(part.split("=", 1) for part in parts if "=" in part)
     if fields.get("FREQ") not in FREQUENCIES:
         raise ValidationError(
             {
@@ -364,6 +367,8 @@ def rule_dates(rule: str, starts_at: datetime) -> list[datetime]:
                 ]
             }
         )
+    if bare := [part for part in parts if "=" not in part]:
+        raise _unreadable(f"{bare[0]}: each part is NAME=value, as in COUNT=6")
     if "COUNT" not in fields and "UNTIL" not in fields:
         raise ValidationError(
             {"rrule": ["Say when it ends: COUNT=… dates or UNTIL=… a date."]}
@@ -377,6 +382,11 @@ def rule_dates(rule: str, starts_at: datetime) -> list[datetime]:
     except (ValueError, TypeError, OverflowError) as exc:
         raise _unreadable(str(exc)) from None
     first = local.replace(tzinfo=None)
+    if parsed.until is not None and parsed.until < first:
+        raise _rule_error(
+            f"The rule ends (UNTIL={fields['UNTIL']}) before this event's first "
+            f"date, {local:%a %-d %b %Y}: give a later end."
+        )
     horizon = _horizon(first)
     dates, ended = _expand(parsed, first, horizon)
     if len(dates) > MAX_DATES:

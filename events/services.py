@@ -8,6 +8,7 @@ same moment are served one after the other, and one RSVP row per member and even
 (a unique constraint) makes a double click one answer."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -522,19 +523,33 @@ def reminder_still_true(
     ).exists()
 
 
-def event_nudge(*, event: Event, by: User) -> int:
+@dataclass(frozen=True)
+class Nudged:
+    queued: int  # reminded now
+    earlier: int  # already reminded today: not again
+
+
+def event_nudge(*, event: Event, by: User) -> Nudged:
     """Remind the audience members who haven't answered (once a day at most)."""
     if event.status != Event.Status.PUBLISHED or not event.rsvps_open():
         raise ValidationError("RSVPs for this event are closed.")
-    members = notification_selectors.recipients(
-        rsvps.audience_members(event).exclude(rsvps__event=event),
-        Category.EVENT_REMINDERS,
+    members = list(
+        notification_selectors.recipients(
+            rsvps.audience_members(event).exclude(rsvps__event=event),
+            Category.EVENT_REMINDERS,
+        ).select_related("user")
     )
     today = timezone.localdate().isoformat()
+
+    def key(member) -> str:
+        return f"event-nudge:{event.pk}:{member.pk}:{today}"
+
+    earlier = notification_selectors.keys_queued([key(m) for m in members])
+    members = [m for m in members if key(m) not in earlier]
     with transaction.atomic():
         queued = email_members(
             members,
-            key=lambda member: f"event-nudge:{event.pk}:{member.pk}:{today}",
+            key=key,
             template_prefix="events/email/nudge",
             context={
                 "event": event,
@@ -545,7 +560,7 @@ def event_nudge(*, event: Event, by: User) -> int:
             stale_check={"kind": "event_open", "event_id": event.pk},
         )
         record(actor=by, verb="nudged", target=event, count=queued)
-    return queued
+    return Nudged(queued=queued, earlier=len(earlier))
 
 
 def event_still_open(*, event_id: int) -> bool:

@@ -57,3 +57,13 @@ def outbox_health(now) -> MailReading:
         oldest_waiting_since=queued.aggregate(oldest=Min("created_at"))["oldest"],
         failed_last_day=failed.count(),
     )
+
+
+def keys_queued(keys: list[str]) -> set[str]:
+    """Which of these idempotency keys the outbox already holds (queued, sent
+    or failed): what a second click would not send again."""
+    return set(
+        OutboundEmail.objects.filter(idempotency_key__in=keys).values_list(
+            "idempotency_key", flat=True
+        )
+    )

@@ -183,6 +183,20 @@ class EventDetailView(MemberEventMixin, TemplateView):
         return context
 
 
+def updated_message(rsvp: Rsvp) -> str:
+    """A second "yes" (guests or answers changed): what holds now."""
+    guests = rsvp.guests
+    who = f"you and {guests} guest{'s' if guests != 1 else ''}" if guests else "you"
+    if rsvp.status == Rsvp.Status.PENDING:
+        return (
+            f"Saved. Your request (for {who}) is still with the organisers: we'll "
+            "email you when they decide."
+        )
+    if rsvp.status == Rsvp.Status.WAITLIST:
+        return f"Saved. You're still on the waitlist (for {who})."
+    return f"Saved: your guests and answers are updated. Going: {who}."
+
+
 class EventRsvpView(MemberEventMixin, View):
     """POST yes (with guests) or no; errors come back on the event's page."""
 
@@ -190,9 +204,9 @@ class EventRsvpView(MemberEventMixin, View):
         event = self.get_event()
         member = self.get_member()
         answer = request.POST.get("answer")
-        form = forms.RsvpForm(
-            request.POST, event=event, rsvp=selectors.my_rsvp(event, member)
-        )
+        before = selectors.my_rsvp(event, member)
+        was = before.status if before else None
+        form = forms.RsvpForm(request.POST, event=event, rsvp=before)
         try:
             if answer == "yes":
                 if not form.is_valid():
@@ -203,7 +217,9 @@ class EventRsvpView(MemberEventMixin, View):
                     guests=form.guests(),
                     answers=form.answers(),
                 )
-                if rsvp.status == Rsvp.Status.PENDING:
+                if rsvp.status == was:
+                    messages.success(request, updated_message(rsvp))
+                elif rsvp.status == Rsvp.Status.PENDING:
                     messages.info(
                         request,
                         "Your request is with the organisers: we'll email you when "

@@ -156,9 +156,18 @@ class MessageEmailView(MessageEmailMixin, TemplateView):
         form = forms.EventMessageForm(request.POST, event=event)
         form.is_valid()
         subject, body = form.cleaned_data.get("subject"), form.cleaned_data.get("body")
-        if not subject or not body:
-            # Nothing to show: back to writing, where the form says what's missing.
-            return redirect("events:message", pk=event.pk)
+        if not subject or not body or form.has_error("body"):
+            # This tab opened beside the write page (which keeps the text): say
+            # what stops the preview, nothing else.
+            problems = [
+                error
+                for name in ("subject", "body")
+                for error in form.errors.get(name, [])
+            ]
+            request.session.pop(self.session_key(event), None)
+            return self.render_to_response(
+                self.get_context_data(problems=problems), status=400
+            )
         request.session[self.session_key(event)] = {"subject": subject, "body": body}
         return redirect("events:message_email", pk=event.pk)
 

@@ -168,6 +168,23 @@ class EventRepeatView(MemberEventMixin, FormView):
         return redirect(event.get_absolute_url())
 
 
+def nudged_message(done: services.Nudged) -> str:
+    def people(n: int) -> str:
+        return f"{n} member{'s' if n != 1 else ''}"
+
+    if done.queued:
+        text = f"Reminder on its way to {people(done.queued)} who haven't answered."
+        if done.earlier:
+            text += f" {people(done.earlier)} already had one today."
+        return text
+    if done.earlier:
+        return (
+            f"Nothing sent: the {people(done.earlier)} who haven't answered already "
+            "had a reminder today (one a day at most)."
+        )
+    return "Nothing sent: everyone has answered (or turned event reminders off)."
+
+
 class EventActionView(MemberEventMixin, View):
     """Publish, cancel, or nudge those who haven't answered (POST). Publishing
     and cancelling email many people: a confirm page says how many first."""
@@ -274,12 +291,8 @@ class EventActionView(MemberEventMixin, View):
                 services.event_cancel(event=event, by=request.user)
                 messages.success(request, "Cancelled. Everyone who answered is told.")
             elif action == "nudge":
-                count = services.event_nudge(event=event, by=request.user)
-                messages.success(
-                    request,
-                    f"Reminder queued for {count} member{'s' if count != 1 else ''} "
-                    "who haven't answered.",
-                )
+                done = services.event_nudge(event=event, by=request.user)
+                messages.success(request, nudged_message(done))
             else:
                 messages.error(request, "Unknown action.")
         except ValidationError as exc:

@@ -1,17 +1,20 @@
 """Reminders, nudges, and what members hear when an event changes."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
+from django.urls import reverse
 from django.utils import timezone
 
 from events import rsvps, services
 from events.models import Event, ReminderRule
 from notifications import preferences
 from notifications.models import Category, OutboundEmail
+from tests.conftest import client_for, page_text
 from tests.factories import EventFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,13 +127,29 @@ def test_nudge_reaches_only_audience_members_who_have_not_answered(
     said_no = MemberFactory()
     rsvps.rsvp_no(event=event, member=said_no)
     with django_capture_on_commit_callbacks(execute=True):
-        count = services.event_nudge(event=event, by=co_lead.user)
-        assert services.event_nudge(event=event, by=co_lead.user) == count
+        first = services.event_nudge(event=event, by=co_lead.user)
+        second = services.event_nudge(event=event, by=co_lead.user)
+    count = first.queued
+    assert first.earlier == 0
+    assert second == services.Nudged(queued=0, earlier=count)
     recipients = {m.to[0] for m in mail.outbox}
     assert silent.user.email in recipients
     assert said_no.user.email not in recipients
     assert members[0].user.email not in recipients
     assert len(mail.outbox) == count  # the second nudge the same day sent nothing
+
+
+def test_a_second_nudge_the_same_day_says_nothing_was_sent(co_lead):
+    event, _ = _event_with_going(1)
+    MemberFactory()
+    client = client_for(co_lead)
+    url = reverse("events:action", args=[event.pk])
+    first = page_text(client.post(url, {"action": "nudge"}, follow=True))
+    assert re.search(r"Reminder on its way to \d+ members? who haven't answered", first)
+    second = page_text(client.post(url, {"action": "nudge"}, follow=True))
+    assert "Nothing sent: the " in second
+    assert "already had a reminder today (one a day at most)." in second
+    assert "queued" not in second
 
 
 def test_changing_the_time_tells_those_going_and_cancelling_tells_the_waitlist_too(
