@@ -27,7 +27,7 @@ def seed(member: Member) -> int:
     make = partial(Contact, member=member, created_at=now, updated_at=now)
     rows = [
         make(
-            name="Dr. Priya Raman",
+            name="Dr. Lakshmi Menon",
             role="Program director, Internal Medicine residency",
             institution="Lakeside University Medical Center",
             where_met=W.INTERVIEW,

@@ -34,7 +34,7 @@ SEED = "img-portal-events"
 PANELISTS = [
     ("Dr Ana Ruiz", "PGY-3 Internal Medicine, from Colombia"),
     ("Dr Kofi Mensah", "Cardiology fellow, from Ghana"),
-    ("Dr Priya Raman", "Chief resident, Pediatrics, from India"),
+    ("Dr Meera Iyer", "Chief resident, Pediatrics, from India"),
     ("Ms Laura Chen", "GME visa coordinator"),
     ("Dr Omar Haddad", "Attending, Hospital Medicine, from Jordan"),
 ]

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leadership.models import Opening
-from members.models import Program
+from members.models import LeadershipRole, Program
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PGY_CHOICES = [("", _("Any PGY"))] + [(str(n), f"PGY-{n}") for n in range(1, 9)]
@@ -137,4 +137,8 @@ class GotRoleForm(forms.Form):
         start = self.cleaned_data["start"]
         if start > timezone.localdate():
             raise forms.ValidationError("Choose today or an earlier day.")
+        if start.year < LeadershipRole.EARLIEST_YEAR:
+            raise forms.ValidationError(
+                f"That is before {LeadershipRole.EARLIEST_YEAR}: check the year."
+            )
         return start

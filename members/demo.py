@@ -342,6 +342,11 @@ def seed_demo(*, members: int = 300) -> dict[str, int]:
         user.groups.add(*(groups[role] for role in account.roles))
         specialty = specialties.get(account.specialty)
         start, end = _training_dates(_rng(account.email), account.training_stage, today)
+        # Over a year in the group, but not before their Match (a PGY-1
+        # joins from March of the year they start).
+        joined = now - timedelta(days=400)
+        if start:
+            joined = max(joined, now - timedelta(days=(today - start).days + 100))
         member = Member.objects.create(
             user=user,
             status=Member.Status.ACTIVE,
@@ -353,11 +358,15 @@ def seed_demo(*, members: int = 300) -> dict[str, int]:
             languages=["en", *LANGUAGE_BY_COUNTRY.get(account.home_country, [])],
             training_start=start,
             expected_completion=end,
-            joined_at=now - timedelta(days=400),
-            approved_at=now - timedelta(days=399),
+            joined_at=joined,
+            approved_at=joined + timedelta(days=1),
         )
         if Role.CO_LEAD in account.roles:
-            CoLeadTerm.objects.create(member=member, start=date(2023, 7, 1))
+            # Co-lead from the first academic year after joining.
+            year = rules.academic_year_of(timezone.localdate(joined)) + 1
+            CoLeadTerm.objects.create(
+                member=member, start=min(rules.academic_year_start(year), today)
+            )
 
     visas = [v for v, _ in VISA_WEIGHTS]
     weights = [w for _, w in VISA_WEIGHTS]

@@ -444,7 +444,20 @@ class LeadershipRole(models.Model):
     def __str__(self) -> str:
         return self.title or self.get_kind_display()
 
+    EARLIEST_YEAR = 1950  # as the contacts log: an earlier year is a typo
+    YEARS_AHEAD = 5
+
     def clean(self) -> None:
+        latest = timezone.localdate().year + self.YEARS_AHEAD
+        for name in ("start", "end"):
+            day = getattr(self, name)
+            if day and not self.EARLIEST_YEAR <= day.year <= latest:
+                raise ValidationError(
+                    {
+                        name: _("Choose a date between %(first)s and %(last)s.")
+                        % {"first": self.EARLIEST_YEAR, "last": latest}
+                    }
+                )
         if self.end and self.start and self.end < self.start:
             raise ValidationError({"end": _("The end can't come before the start.")})
         if self.kind == self.Kind.OTHER and not self.title:

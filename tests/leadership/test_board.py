@@ -304,6 +304,12 @@ def test_i_got_it_puts_the_role_in_the_portfolio_once(resident):
     )
     assert response.status_code == 400
     assert "Choose today or an earlier day" in page_text(response)
+    response = client.post(
+        reverse("leadership:got_it", args=[other.pk]), {"start": "0001-07-01"}
+    )
+    assert response.status_code == 400
+    assert "That is before 1950: check the year." in page_text(response)
+    assert LeadershipRole.objects.filter(member=resident).count() == 1
 
 
 def test_the_board_shows_current_holders_only_if_they_opted_in(resident):

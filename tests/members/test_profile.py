@@ -99,6 +99,23 @@ def test_leadership_end_before_start_is_refused(resident):
     assert not LeadershipRole.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value"), [("start", "0001-07-01"), ("end", "9999-06-30")]
+)
+def test_leadership_dates_in_year_1_or_9999_are_refused_beside_the_field(
+    resident, field, value
+):
+    data = {"kind": "dei", "start": "2025-07-01", field: value}
+    response = client_for(resident).post(reverse("members:leadership_add"), data)
+    assert response.status_code == 200
+    last = timezone.localdate().year + 5
+    assert response.context["form"].errors[field] == [
+        f"Choose a date between 1950 and {last}."
+    ]
+    assert f'value="{value}"' in page_text(response)
+    assert not LeadershipRole.objects.exists()
+
+
 def test_nobody_can_change_or_delete_audit_entries(resident):
     entry = AuditEntry.objects.create(member=resident, action="profile")
     for statement in (
