@@ -172,7 +172,7 @@ class MatchingRound(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Round of {self.created_at:%-d %b %Y}"
+        return f"Round of {timezone.localtime(self.created_at):%-d %b %Y}"
 
     def get_absolute_url(self) -> str:
         return reverse("mentorship:round", args=[self.pk])

@@ -2,6 +2,7 @@
 matches, mentors the proposals made to them and their mentees, co-leads all."""
 
 import statistics
+from collections.abc import Collection
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -101,25 +102,54 @@ def barred_pairs() -> frozenset[tuple[int, int]]:
     )
 
 
-def pair_refusal(mentor: MentorProfile, mentee: Member) -> str | None:
-    """Why this mentor can't be proposed to this mentee, or None."""
-    if BarredPair.objects.filter(mentor=mentor.member, mentee=mentee).exists():
-        return "The co-leads keep this pair apart."
+# Why a pair can't be proposed (pair_refusals), in the words a co-lead reads.
+KEPT_APART = "kept apart"
+DECLINED_BEFORE = "declined before"
+ALREADY_THEIR_MENTOR = "already their mentor"
+
+
+def pair_refusals(
+    mentors: Collection[MentorProfile], mentee_ids: Collection[int]
+) -> dict[tuple[int, int], tuple[str, str]]:
+    """Why each (mentor profile id, mentee member id) pair of these mentors and
+    mentees can't be proposed, with the kind of the earlier match ("" for a
+    bar); a pair left out may be. Two queries, however many pairs."""
+    if not mentors or not mentee_ids:
+        return {}
+    profile_of = {mentor.member_id: mentor.pk for mentor in mentors}
+    refusals = {}
     earlier = (
         Match.objects.filter(
-            mentor=mentor,
-            request__mentee=mentee,
+            mentor_id__in=profile_of.values(),
+            request__mentee_id__in=mentee_ids,
             state__in=(*Match.OPEN_STATES, Match.State.DECLINED),
         )
-        .order_by("-proposed_at")
-        .first()
+        .order_by("proposed_at", "pk")
+        .values_list("mentor_id", "request__mentee_id", "state", "kind")
     )
-    if earlier is None:
+    for mentor_id, mentee_id, state, kind in earlier:  # the latest one counts
+        why = DECLINED_BEFORE if state == Match.State.DECLINED else ALREADY_THEIR_MENTOR
+        refusals[mentor_id, mentee_id] = (why, kind)
+    bars = BarredPair.objects.filter(
+        mentor_id__in=profile_of, mentee_id__in=mentee_ids
+    ).values_list("mentor_id", "mentee_id")
+    for mentor_member_id, mentee_id in bars:
+        refusals[profile_of[mentor_member_id], mentee_id] = (KEPT_APART, "")
+    return refusals
+
+
+def pair_refusal(mentor: MentorProfile, mentee: Member) -> str | None:
+    """Why this mentor can't be proposed to this mentee, or None."""
+    found = pair_refusals([mentor], [mentee.pk]).get((mentor.pk, mentee.pk))
+    if found is None:
         return None
-    if earlier.state == Match.State.DECLINED:
+    why, kind = found
+    if why == KEPT_APART:
+        return "The co-leads keep this pair apart."
+    if why == DECLINED_BEFORE:
         return f"{mentor} said no to an earlier request: choose another mentor."
-    kind = earlier.get_kind_display()
-    return f"{mentor} is already a mentor here for {kind}: choose someone else."
+    label = MentorType(kind).label
+    return f"{mentor} is already a mentor here for {label}: choose someone else."
 
 
 def taken_slots() -> frozenset[tuple[int, str]]:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -188,6 +189,106 @@ def _fit(mentor: MentorProfile, request: MentorshipRequest, kind: str):
 
 
 @dataclass(frozen=True)
+class Skipped:
+    proposal: Proposal
+    reason: str  # "paused", "no free seat", "already matched", or a refusal's
+
+
+@dataclass(frozen=True)
+class RoundOutcome:
+    """What confirming a round would do now."""
+
+    matches: tuple[Proposal, ...]  # the kept proposals that become matches
+    skipped: tuple[Skipped, ...]  # kept ones no longer possible, with why
+
+    @property
+    def mentors(self) -> int:
+        return len({p.mentor_id for p in self.matches})
+
+    @property
+    def facts(self) -> tuple:
+        """Everything that makes two outcomes differ (for a confirm step)."""
+        return (
+            tuple((p.pk, p.mentor_id) for p in self.matches),
+            tuple(
+                (s.proposal.pk, s.proposal.mentor_id, s.reason) for s in self.skipped
+            ),
+        )
+
+
+def round_outcome(matching_round: MatchingRound, *, lock: bool = False) -> RoundOutcome:
+    """Which kept proposals confirming turns into matches and which it skips:
+    the mentor or mentee is no longer an active member, the mentor paused or
+    has no free seat left, the request got an open match of that kind, or the
+    pair is refused (selectors.pair_refusals). The first
+    requests take a short mentor's seats. Reads only; `lock` also locks the
+    mentors' rows (round_confirm). Six queries, however many pairs."""
+    kept = list(
+        matching_round.proposals.filter(dropped=False)
+        .select_related("request__mentee__user", "mentor__member__user")
+        .order_by("request__created_at", "kind", "pk")
+    )
+    if not kept:
+        return RoundOutcome(matches=(), skipped=())
+    mentors = {p.mentor_id: p.mentor for p in kept}
+    profiles = MentorProfile.objects.filter(pk__in=mentors).order_by("pk")
+    if lock:
+        # In id order, so two confirms can't deadlock: a capacity lowered or a
+        # pause saved while a confirm runs waits for it, and is not lost.
+        profiles = profiles.select_for_update()
+    accepting, free = {}, {}
+    for pk, is_accepting, capacity in profiles.values_list(
+        "pk", "accepting", "capacity"
+    ):
+        accepting[pk], free[pk] = is_accepting, capacity
+    open_matches = (
+        Match.objects.filter(mentor_id__in=mentors, state__in=Match.OPEN_STATES)
+        .order_by()
+        .values("mentor_id")
+        .annotate(n=Count("pk"))
+        .values_list("mentor_id", "n")
+    )
+    for pk, n in open_matches:
+        free[pk] -= n
+    taken = set(
+        Match.objects.filter(
+            request_id__in={p.request_id for p in kept},
+            state__in=Match.OPEN_STATES,
+        ).values_list("request_id", "kind")
+    )
+    refusals = selectors.pair_refusals(
+        list(mentors.values()), {p.request.mentee_id for p in kept}
+    )
+    matches, skipped = [], []
+    for proposal in kept:
+        pair = (proposal.mentor_id, proposal.request.mentee_id)
+        if proposal.mentor.member.status != Member.Status.ACTIVE:
+            reason = "mentor left"  # graduated, deactivated or anonymised since
+        elif proposal.request.mentee.status != Member.Status.ACTIVE:
+            reason = "mentee left"
+        elif not accepting.get(proposal.mentor_id, False):
+            reason = "paused"
+        elif free[proposal.mentor_id] <= 0:
+            reason = "no free seat"
+        elif (proposal.request_id, proposal.kind) in taken:
+            reason = "already matched"  # filled since the round ran
+        elif pair in refusals:
+            reason = refusals[pair][0]  # barred, declined or paired meanwhile
+        else:
+            matches.append(proposal)
+            free[proposal.mentor_id] -= 1
+            taken.add((proposal.request_id, proposal.kind))
+            refusals[pair] = (selectors.ALREADY_THEIR_MENTOR, proposal.kind)
+            continue
+        skipped.append(Skipped(proposal=proposal, reason=reason))
+    return RoundOutcome(matches=tuple(matches), skipped=tuple(skipped))
+
+
+class RoundChanged(ValidationError):
+    """The round's outcome is not the one the co-lead confirmed."""
+
+
+@dataclass(frozen=True)
 class RoundConfirmed:
     pairs: int  # matches created (mentors asked)
     mentors: int  # distinct mentors among them
@@ -195,37 +296,27 @@ class RoundConfirmed:
 
 
 @transaction.atomic
-def round_confirm(*, matching_round: MatchingRound, by: User) -> RoundConfirmed:
-    """Turn the kept proposals into matches and ask each mentor."""
+def round_confirm(
+    *,
+    matching_round: MatchingRound,
+    by: User,
+    expected: RoundOutcome | None = None,
+) -> RoundConfirmed:
+    """Turn the kept proposals round_outcome allows (under the mentors' row
+    locks) into matches and ask each mentor; refuse with RoundChanged if that
+    is not the `expected` outcome the co-lead was shown. When every kept
+    proposal is skipped the round is still confirmed: it closes, no one is
+    emailed, and its requests wait for the next round."""
     matching_round = MatchingRound.objects.select_for_update().get(pk=matching_round.pk)
     if matching_round.status != MatchingRound.Status.DRAFT:
         raise ValidationError("This round is already confirmed.")
-    created, asked, skipped = 0, set(), 0
-    kept = list(
-        matching_round.proposals.filter(dropped=False).select_related(
-            "mentor__member", "request__mentee"
+    outcome = round_outcome(matching_round, lock=True)
+    if expected is not None and expected.facts != outcome.facts:
+        raise RoundChanged(
+            "The pairs changed since you looked: check them and confirm again."
         )
-    )
-    # Lock the mentors' rows (in id order, so two confirms can't deadlock): a
-    # capacity lowered or a pause saved while this runs is seen, not lost.
-    free = {
-        p.pk: (p.capacity - _open_count(p)) if p.accepting else 0
-        for p in MentorProfile.objects.select_for_update()
-        .filter(pk__in={p.mentor_id for p in kept})
-        .order_by("pk")
-    }
-    for proposal in kept:
-        if free.get(proposal.mentor_id, 0) <= 0:
-            skipped += 1  # the mentor has no free seat left (or paused) since
-            continue
-        if Match.objects.filter(
-            request=proposal.request, kind=proposal.kind, state__in=Match.OPEN_STATES
-        ).exists() or selectors.pair_refusal(proposal.mentor, proposal.request.mentee):
-            # Filled since the round ran (someone asked directly), or this
-            # mentor joined the board, declined or was barred meanwhile.
-            skipped += 1
-            continue
-        Match.objects.create(
+    Match.objects.bulk_create(
+        Match(
             request=proposal.request,
             mentor=proposal.mentor,
             kind=proposal.kind,
@@ -233,25 +324,29 @@ def round_confirm(*, matching_round: MatchingRound, by: User) -> RoundConfirmed:
             reasons=proposal.reasons,
             round=matching_round,
         )
-        created += 1
-        free[proposal.mentor_id] -= 1
-        asked.add(proposal.mentor_id)
+        for proposal in outcome.matches
+    )
     matching_round.status = MatchingRound.Status.CONFIRMED
     matching_round.confirmed_at = timezone.now()
     matching_round.save(update_fields=["status", "confirmed_at"])
+    done = RoundConfirmed(
+        pairs=len(outcome.matches),
+        mentors=outcome.mentors,
+        skipped=len(outcome.skipped),
+    )
     record(
         actor=by,
         verb="confirmed",
         target=matching_round,
-        matches=created,
-        mentors=len(asked),
-        skipped=skipped,
+        matches=done.pairs,
+        mentors=done.mentors,
+        skipped=done.skipped,
     )
     from mentorship.tasks import round_notify_task
 
     round_id = matching_round.pk
     transaction.on_commit(lambda: round_notify_task.delay(round_id))
-    return RoundConfirmed(pairs=created, mentors=len(asked), skipped=skipped)
+    return done
 
 
 def round_notify(*, round_id: int) -> int:

@@ -449,6 +449,29 @@ class RoundProgressView(ProgressFragmentMixin, RunMatchingMixin, View):
         return progress_response(request, progress)
 
 
+def skipped_sentence(skipped: services.Skipped) -> str:
+    """Why confirming leaves out this pair, in words (names and kind only: the
+    confirm page never shows visa status)."""
+    proposal = skipped.proposal
+    mentee, mentor = proposal.request.mentee, proposal.mentor
+    return {
+        "mentor left": f"{mentee}'s mentor, {mentor}, is no longer an active member.",
+        "mentee left": f"{mentee} is no longer an active member.",
+        "paused": f"{mentee}'s mentor, {mentor}, paused new mentees.",
+        "no free seat": f"{mentee}'s mentor, {mentor}, has no free seat left.",
+        "already matched": f"{mentee} already has a {proposal.get_kind_display()} "
+        "mentor (or a proposal) since the round ran.",
+        selectors.KEPT_APART: f"The co-leads keep {mentor} and {mentee} apart.",
+        selectors.DECLINED_BEFORE: f"{mentor} said no to {mentee} before.",
+        selectors.ALREADY_THEIR_MENTOR: f"{mentor} is already {mentee}'s mentor "
+        "for another kind.",
+    }.get(skipped.reason, f"{mentee} and {mentor}: {skipped.reason}.")
+
+
+# The confirm page names this many skipped pairs, then counts the rest.
+SKIPPED_SHOWN = 30
+
+
 class RoundView(RunMatchingMixin, TemplateView):
     template_name = "mentorship/round_detail.html"
 
@@ -457,40 +480,66 @@ class RoundView(RunMatchingMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         matching_round = self.get_round()
+        proposals = list(
+            matching_round.proposals.select_related(
+                "request__mentee__user", "mentor__member__user"
+            )
+        )
+        skips = {}
+        if matching_round.status == MatchingRound.Status.DRAFT:
+            # Which kept pairs confirming would leave out now, so they can be
+            # swapped first (the confirm page says the same).
+            skips = {
+                s.proposal.pk: s.reason
+                for s in services.round_outcome(matching_round).skipped
+            }
+        for proposal in proposals:
+            proposal.skip_reason = skips.get(proposal.pk, "")
         return super().get_context_data(
             round=matching_round,
-            proposals=matching_round.proposals.select_related(
-                "request__mentee__user", "mentor__member__user"
-            ),
+            proposals=proposals,
             actions=actions_for(matching_round),
             live_progress=round_progress(self.request, matching_round),
             **kwargs,
         )
 
-    def confirm(self, matching_round: MatchingRound):
+    def confirm(self, matching_round: MatchingRound, outcome: services.RoundOutcome):
+        """The confirm page, saying what confirming does now: the pairs that will
+        be proposed, and each kept pair that will be skipped and why. When all
+        are skipped it still confirms (the round closes, no one is emailed)."""
         if matching_round.status != MatchingRound.Status.DRAFT:
             return None  # the service says it is already confirmed
-        kept = list(
-            matching_round.proposals.filter(dropped=False)
-            .order_by("pk")
-            .values_list("pk", "mentor_id")
-        )
-        mentors = {mentor for _, mentor in kept}
-        pairs = len(kept)
+        pairs, mentors = len(outcome.matches), outcome.mentors
+        if pairs:
+            lines = [
+                f"{pairs} pair{'s' if pairs != 1 else ''} will be proposed.",
+                f"{mentors} different mentor{'s' if mentors != 1 else ''} will be "
+                "emailed to accept or decline.",
+            ]
+            button = f"Confirm and email {mentors} mentor{'s' if mentors != 1 else ''}"
+        else:
+            lines = [
+                "No pair will be proposed: confirming only closes this round, "
+                "and no mentor is emailed."
+            ]
+            button = "Close the round without emailing anyone"
+        if skipped := len(outcome.skipped):
+            lines.append(
+                f"{skipped} kept pair{'s' if skipped != 1 else ''} will be skipped:"
+            )
+            lines += [skipped_sentence(s) for s in outcome.skipped[:SKIPPED_SHOWN]]
+            if skipped > SKIPPED_SHOWN:
+                lines.append(f"… and {skipped - SKIPPED_SHOWN} more.")
         return confirm_step(
             self.request,
             Confirmation(
-                title=f"Confirm {matching_round} and ask the mentors?",
-                lines=[
-                    f"{pairs} pair{'s' if pairs != 1 else ''} will be proposed.",
-                    f"{len(mentors)} different mentor"
-                    f"{'s' if len(mentors) != 1 else ''} will be emailed to "
-                    "accept or decline.",
-                ],
-                button=f"Confirm and email {len(mentors)} mentor"
-                f"{'s' if len(mentors) != 1 else ''}",
+                title=f"Confirm {matching_round} and ask the mentors?"
+                if pairs
+                else f"Close {matching_round} without asking anyone?",
+                lines=lines,
+                button=button,
                 cancel_url=matching_round.get_absolute_url(),
-                facts=("round", matching_round.pk, tuple(kept)),
+                facts=("round", matching_round.pk, outcome.facts),
                 repost={"confirm": "1"},
             ),
         )
@@ -499,11 +548,19 @@ class RoundView(RunMatchingMixin, TemplateView):
         matching_round = self.get_round()
         try:
             if "confirm" in request.POST:
-                if page := self.confirm(matching_round):
+                outcome = services.round_outcome(matching_round)
+                if page := self.confirm(matching_round, outcome):
                     return page
-                done = services.round_confirm(
-                    matching_round=matching_round, by=request.user
-                )
+                try:
+                    done = services.round_confirm(
+                        matching_round=matching_round, by=request.user, expected=outcome
+                    )
+                except services.RoundChanged:
+                    # Changed between our look and the service's locks: ask again.
+                    fresh = services.round_outcome(matching_round)
+                    if page := self.confirm(matching_round, fresh):
+                        return page
+                    raise
                 messages.success(request, confirmed_message(done))
             else:
                 proposal = get_object_or_404(
