@@ -143,6 +143,9 @@ def _bounded(function, text: str, *args):
         try:
             os.close(read)
             limit = RENDER_CPU_SECONDS
+            _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+            if hard != resource.RLIM_INFINITY:
+                limit = min(limit, hard - 1)
             resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
             payload = pickle.dumps(function(text, *args))
             with os.fdopen(write, "wb") as pipe:
@@ -153,25 +156,34 @@ def _bounded(function, text: str, *args):
     os.close(write)
     chunks, finished = [], False
     deadline = time.monotonic() + RENDER_WALL_SECONDS
-    with os.fdopen(read, "rb", buffering=0) as pipe:
+    waiting = select.poll()  # not select(): a busy process may hold fds > 1024
+    waiting.register(read, select.POLLIN)
+    try:
         while (left := deadline - time.monotonic()) > 0:
-            if not select.select([pipe], [], [], left)[0]:
+            if not waiting.poll(left * 1000):
                 break
-            chunk = pipe.read(1 << 16)
+            chunk = os.read(read, 1 << 16)
             if not chunk:
                 finished = True
                 break
             chunks.append(chunk)
+    finally:
+        os.close(read)
     if not finished:
         os.kill(pid, signal.SIGKILL)
-    _, status = os.waitpid(pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    if not finished or code != 0:
+    try:
+        code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    except ChildProcessError:  # reaped by a SIGCHLD handler (a Celery pool)
+        code = 0 if finished else -signal.SIGKILL
+    if not finished or code != 0 or not chunks:
         logger.warning(
             "Markdown of %d characters not rendered (exit %s)", len(text), code
         )
         raise TooComplex
-    return pickle.loads(b"".join(chunks))  # noqa: S301 (our own child wrote it)
+    try:
+        return pickle.loads(b"".join(chunks))  # noqa: S301 (our own child wrote it)
+    except (pickle.UnpicklingError, EOFError, ValueError) as error:
+        raise TooComplex from error  # cut short: the child died writing it
 
 
 def plain_paragraphs(text: str) -> str:
