@@ -98,8 +98,32 @@ class ContactFormView(OwnContactsMixin, FormView):
 
 
 class ContactDeleteView(OwnContactsMixin, View):
+    """Delete one contact: a GET (or a bare POST) shows the confirm page naming
+    it; only the POST from that page deletes."""
+
+    def confirmation(self, contact: Contact) -> Confirmation:
+        return Confirmation(
+            title=f"Delete {contact.name} from your contacts?",
+            lines=[
+                f"1 contact: {contact.name}"
+                + (f", {contact.institution}" if contact.institution else "")
+                + ".",
+                "Your notes on them go with it, and any follow-up reminder stops.",
+            ],
+            button=f"Delete {contact.name}",
+            cancel_url=reverse("contacts:edit", args=[contact.pk]),
+            facts=("contact-delete", contact.pk),
+            danger=True,
+            warning="This can't be undone.",
+        )
+
+    def get(self, request, pk: int):
+        return confirm_step(request, self.confirmation(self.get_contact(pk)))
+
     def post(self, request, pk: int):
         contact = self.get_contact(pk)
+        if page := confirm_step(request, self.confirmation(contact)):
+            return page
         services.contact_delete(contact=contact)
         messages.success(request, f"Deleted {contact.name} from your contacts.")
         return redirect("contacts:list")

@@ -377,10 +377,11 @@ MATRIX: dict[str, dict[str, object]] = {
     "contacts:import_detail": row(
         logged_out=L, pending=P, resident=200, mentor=404, gme_staff=404, co_lead=404
     ),
-    **{
-        name: row(logged_out=L, pending=P, members=405)
-        for name in ("contacts:delete", "contacts:logged_today")
-    },
+    # GET: the confirm page naming the contact; its POST deletes.
+    "contacts:delete": row(
+        logged_out=L, pending=P, resident=200, mentor=404, gme_staff=404, co_lead=404
+    ),
+    "contacts:logged_today": row(logged_out=L, pending=P, members=405),
     # --- My status tracker: each member's own, nobody else's (the sample rows
     # belong to the resident: anyone else gets 404, never 403, so nothing leaks).
     # GME staff who are not members are not offered it (403, issue 22).

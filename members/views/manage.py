@@ -249,16 +249,39 @@ class JoinRequestListView(PortalPermissionRequiredMixin, ListView):
 
 
 class JoinRequestDecisionView(PortalPermissionRequiredMixin, View):
-    """Co-leads approve or decline one join request (POST only)."""
+    """Co-leads approve a join request in one click, or decline it after a
+    confirm page that names the person (POST only)."""
 
     permission_required = MANAGE_MEMBERS
     http_method_names = ["post"]
 
+    def decline_confirmation(self, member, back: str) -> Confirmation:
+        return Confirmation(
+            title=f"Decline {member.full_name}'s join request?",
+            lines=[
+                f"{member.full_name} ({member.user.email}) asked to join.",
+                "Their request is declined and we email them to say so.",
+                "Their account is closed: they can't use the portal.",
+            ],
+            button=f"Yes, decline {member.full_name}",
+            cancel_url=back,
+            facts=("decline", member.pk, member.status),
+            repost={"decision": "decline", "next": back},
+            danger=True,
+        )
+
     def post(self, request, pk: int):
+        # Already decided (by another co-lead, or a second click): not pending,
+        # so a 404 here, before any confirm page or decline.
         member = get_object_or_404(
             selectors.members_pending(viewer=request.user), pk=pk
         )
         decision = request.POST.get("decision")
+        back = safe_next(request, reverse("members:join_requests"))
+        if decision == "decline" and (
+            page := confirm_step(request, self.decline_confirmation(member, back))
+        ):
+            return page
         try:
             if decision == "approve":
                 services.member_approve(member=member, by=request.user)
@@ -274,7 +297,7 @@ class JoinRequestDecisionView(PortalPermissionRequiredMixin, View):
                 messages.error(request, "Choose Approve or Decline.")
         except ValidationError as exc:
             refuse(request, exc)
-        return redirect(safe_next(request, reverse("members:join_requests")))
+        return redirect(back)
 
 
 class RosterImportView(PortalPermissionRequiredMixin, FormView):

@@ -12,7 +12,7 @@ from contacts import demo
 from contacts.models import BoardSeat, Contact
 from members.models import DeletionRequest, Member, Role
 from members.services import deletion_request_confirm
-from tests.conftest import client_for, page_text
+from tests.conftest import client_for, page_text, post_confirmed
 from tests.factories import MemberFactory, give_totp
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_a_member_adds_edits_saves_unchanged_and_deletes_a_contact(resident, men
     client.post(edit, resubmit | {"institution": "Lakeside"})
     contact.refresh_from_db()
     assert contact.institution == "Lakeside"
-    client.post(reverse("contacts:delete", args=[contact.pk]))
+    post_confirmed(client, reverse("contacts:delete", args=[contact.pk]))
     assert not Contact.objects.exists()
 
 
@@ -151,7 +151,17 @@ def test_logged_today_sets_the_last_contact_and_goes_back_to_the_list(resident):
     assert client.post(url, {"next": "//evil.example/"})["Location"].startswith(
         "/contacts/"
     )
-    assert "In touch today" in page_text(client.get(reverse("contacts:list")))
+    other = _contact(
+        resident, "Dr. Ana Ruiz", last_contact_on=TODAY() - timedelta(days=3)
+    )
+    listed = page_text(client.get(reverse("contacts:list")))
+    assert "In touch today" in listed
+    # The button's name starts with what it shows (WCAG 2.5.3), then says who.
+    assert (
+        'value="today">Contacted today<span class="visually-hidden">: '
+        f"{other.name}</span></button>" in listed
+    )
+    assert "Logged a contact today" not in listed
     assert client.get(url).status_code == 405
 
 

@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from members.models import Member
-from tests.conftest import client_for
+from tests.conftest import client_for, confirm_fingerprint
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,16 @@ def test_co_lead_approves_a_join_request(
 
 
 def test_co_lead_declines_a_join_request(co_lead, pending_member):
-    response = _decide(client_for(co_lead), pending_member, "decline")
+    client = client_for(co_lead)
+    first = _decide(client, pending_member, "decline")
+    pending_member.refresh_from_db()
+    assert pending_member.status == Member.Status.PENDING  # the confirm page
+    response = _decide(
+        client,
+        pending_member,
+        "decline",
+        confirm_fingerprint=confirm_fingerprint(first),
+    )
     assert response.status_code == 302
     pending_member.refresh_from_db()
     assert pending_member.status == Member.Status.INACTIVE
@@ -67,8 +76,15 @@ def test_an_already_approved_member_is_not_found(co_lead, resident):
 
 
 def test_decision_redirects_only_within_the_portal(co_lead, pending_member):
+    client = client_for(co_lead)
+    evil = "https://evil.example/"
+    first = _decide(client, pending_member, "decline", next=evil)
     response = _decide(
-        client_for(co_lead), pending_member, "decline", next="https://evil.example/"
+        client,
+        pending_member,
+        "decline",
+        next=evil,
+        confirm_fingerprint=confirm_fingerprint(first),
     )
     assert response["Location"] == reverse("members:join_requests")
 
