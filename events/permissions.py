@@ -7,6 +7,10 @@ from events.models import Event
 from members.permissions import VIEW_VISA_STATUS
 
 MANAGE = "events.manage_events"
+# The private deadlines feed carries a member's status-tracker dates: offered
+# only to those who keep one (tracker's own permission, named here because
+# events does not import tracker).
+KEEPS_STATUS_TRACKER = "tracker.keep_own_status"
 
 
 def can_manage_events(user) -> bool:

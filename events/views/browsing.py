@@ -21,6 +21,7 @@ from events import codes, forms, registration, rsvps, selectors, services
 from events.ics import event_calendar, series_calendar
 from events.models import CalendarFeed, Event, Rsvp
 from events.permissions import (
+    KEEPS_STATUS_TRACKER,
     audience_reveals_visa,
     can_manage_events,
     can_run,
@@ -379,10 +380,6 @@ class CalendarFeedView(View):
         return HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
 
 
-# The private deadlines feed is for members who keep a status tracker.
-TRACKER_PERMISSION = "tracker.keep_own_status"
-
-
 class MyCalendarView(MemberEventMixin, TemplateView):
     """The member's feed address, and a button that replaces it."""
 
@@ -440,7 +437,7 @@ class MyCalendarView(MemberEventMixin, TemplateView):
             messages.error(request, "Choose what to change; nothing was changed.")
             return redirect("events:my_calendar")
         if action.startswith("private") and not request.user.has_perm(
-            TRACKER_PERMISSION
+            KEEPS_STATUS_TRACKER
         ):
             # GME staff and others without a status tracker: no deadlines.
             messages.error(request, "You have no status tracker, so no deadlines.")
