@@ -344,6 +344,14 @@ def _expand(rule: _Rule, first: datetime, horizon: datetime):
     return dates, rule.until is not None and rule.until <= horizon
 
 
+def normalised_rule(rule: str) -> str:
+    """The rule as stored and put in calendar files: upper case, no "RRULE:",
+    no blank parts or spaces around them ("FREQ=WEEKLY ;; COUNT=3" is
+    "FREQ=WEEKLY;COUNT=3", which every calendar program reads)."""
+    text = rule.strip().upper().removeprefix("RRULE:")
+    return ";".join(part.strip() for part in text.split(";") if part.strip())
+
+
 def rule_dates(rule: str, starts_at: datetime) -> list[datetime]:
     """The starts a rule gives from `starts_at` (its first), refused with a
     message for the `rrule` field when it is not a rule, never ends, starts
@@ -352,11 +360,8 @@ def rule_dates(rule: str, starts_at: datetime) -> list[datetime]:
     The dates are worked out here, period by period up to the horizon, not by
     dateutil: its iterator walks on to the year 9999 looking for a date a rule
     like FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30 never gives (seconds of CPU)."""
-    text = rule.strip().upper()
-    if text.startswith("RRULE:"):
-        text = text[len("RRULE:") :]
-    parts = [part.strip() for part in text.split(";") if part.strip()]
-    text = ";".join(parts)  # "FREQ=WEEKLY;;COUNT=3" read as with one ";"
+    text = normalised_rule(rule)
+    parts = text.split(";") if text else []
     fields = dict(part.split("=", 1) for part in parts if "=" in part)
     if fields.get("FREQ") not in FREQUENCIES:
         raise ValidationError(
@@ -498,7 +503,7 @@ def series_create(*, event: Event, rule: str, by: User) -> EventSeries:
         )
     dates = rule_dates(rule, event.starts_at)
     series = EventSeries.objects.create(
-        rrule=rule.strip().upper().removeprefix("RRULE:"),
+        rrule=normalised_rule(rule),
         dtstart=event.starts_at,
         created_by=by,
     )

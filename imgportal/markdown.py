@@ -16,6 +16,7 @@ is shown as plain paragraphs (`too_complex`) and forms refuse it beside the
 field (`validate_markdown`, `validate_document`), so one member's suggestion
 cannot hold a worker, and no stored text makes a page answer 500."""
 
+import contextlib
 import html
 import logging
 import os
@@ -24,6 +25,7 @@ import re
 import resource
 import select
 import signal
+import threading
 import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -113,7 +115,9 @@ logger = logging.getLogger(__name__)
 
 # A 100,000-character handbook page of ordinary Markdown renders in 0.1 s.
 RENDER_CPU_SECONDS = 2
-RENDER_WALL_SECONDS = 20  # a child waiting for the CPU on a busy machine
+# A child waiting for the CPU on a busy machine; a form's check and the save
+# that follows stay within gunicorn's 30-second timeout.
+RENDER_WALL_SECONDS = 10
 # Below this, even the worst text renders in well under a second: no fork.
 SHORT_TEXT = 1_000
 TOO_COMPLEX = (
@@ -136,29 +140,26 @@ def _bounded(function, text: str, *args):
             return function(text, *args)
         except RecursionError as error:
             raise TooComplex from error
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover (the child; its result is what is tested)
-        status = 1
-        try:
-            os.close(read)
-            limit = RENDER_CPU_SECONDS
-            _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-            if hard != resource.RLIM_INFINITY:
-                limit = min(limit, hard - 1)
-            resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
-            payload = pickle.dumps(function(text, *args))
-            with os.fdopen(write, "wb") as pipe:
-                pipe.write(payload)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write)
+    try:
+        with _FORKING:  # no other thread's child inherits this pipe's write end
+            read, write = os.pipe()
+            try:
+                pid = os.fork()
+            except OSError:
+                os.close(read)
+                os.close(write)
+                raise
+            if pid == 0:  # pragma: no cover (the child; its result is tested)
+                _child(write, read, function, text, args)
+            os.close(write)
+    except OSError as error:  # no fork or pipe (EAGAIN, ENOMEM, EMFILE)
+        logger.warning("Markdown not rendered: cannot fork (%s)", error)
+        raise TooComplex from error
     chunks, finished = [], False
     deadline = time.monotonic() + RENDER_WALL_SECONDS
-    waiting = select.poll()  # not select(): a busy process may hold fds > 1024
-    waiting.register(read, select.POLLIN)
     try:
+        waiting = select.poll()  # not select(): a busy process may hold fds > 1024
+        waiting.register(read, select.POLLIN)
         while (left := deadline - time.monotonic()) > 0:
             if not waiting.poll(left * 1000):
                 break
@@ -169,12 +170,7 @@ def _bounded(function, text: str, *args):
             chunks.append(chunk)
     finally:
         os.close(read)
-    if not finished:
-        os.kill(pid, signal.SIGKILL)
-    try:
-        code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-    except ChildProcessError:  # reaped by a SIGCHLD handler (a Celery pool)
-        code = 0 if finished else -signal.SIGKILL
+        code = _reap(pid, kill=not finished, finished=finished)
     if not finished or code != 0 or not chunks:
         logger.warning(
             "Markdown of %d characters not rendered (exit %s)", len(text), code
@@ -184,6 +180,38 @@ def _bounded(function, text: str, *args):
         return pickle.loads(b"".join(chunks))  # noqa: S301 (our own child wrote it)
     except (pickle.UnpicklingError, EOFError, ValueError) as error:
         raise TooComplex from error  # cut short: the child died writing it
+
+
+_FORKING = threading.Lock()
+
+
+def _child(write: int, read: int, function, text: str, args) -> None:
+    """In the forked child: render under the CPU limit, write, leave."""
+    status = 1
+    try:
+        os.close(read)
+        limit = RENDER_CPU_SECONDS
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard - 1)
+        resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
+        payload = pickle.dumps(function(text, *args))
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(payload)
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _reap(pid: int, *, kill: bool, finished: bool) -> int:
+    """The child's exit code, after killing it if it is still working."""
+    if kill:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    try:
+        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    except ChildProcessError:  # reaped by a SIGCHLD handler (a Celery pool)
+        return 0 if finished else -signal.SIGKILL
 
 
 def plain_paragraphs(text: str) -> str:
@@ -344,14 +372,19 @@ def render_document(
     try:
         return _bounded(_render_document, text, pages, images)
     except TooComplex:
-        return RenderedDocument(
-            html=plain_paragraphs(text),
-            toc=[],
-            headings_text="",
-            plain_text=" ".join(text.split()),
-            missing_links=[],
-            too_complex=True,
-        )
+        return plain_document(text)
+
+
+def plain_document(text: str) -> RenderedDocument:
+    """A text too complex to render, as escaped paragraphs (`too_complex`)."""
+    return RenderedDocument(
+        html=plain_paragraphs(text),
+        toc=[],
+        headings_text="",
+        plain_text=" ".join(text.split()),
+        missing_links=[],
+        too_complex=True,
+    )
 
 
 def validate_document(text: str) -> None:

@@ -47,11 +47,13 @@ CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 # --- The group's identity (imgportal/identity.py): what pages, emails and
 # calendars call the group. One deployment, one group.
-GROUP_NAME = os.environ.get("GROUP_NAME", "IMG Portal")
+# A blank line in .env (GROUP_NAME=) means the default, not "Welcome to !".
+GROUP_NAME = os.environ.get("GROUP_NAME", "").strip() or "IMG Portal"
 GROUP_SHORT_NAME = os.environ.get("GROUP_SHORT_NAME", "")
 GROUP_INSTITUTION = os.environ.get("GROUP_INSTITUTION", "")
-GROUP_GME_OFFICE = os.environ.get(
-    "GROUP_GME_OFFICE", "the Graduate Medical Education office"
+GROUP_GME_OFFICE = (
+    os.environ.get("GROUP_GME_OFFICE", "").strip()
+    or "the Graduate Medical Education office"
 )
 GROUP_CONTACT_EMAIL = os.environ.get("GROUP_CONTACT_EMAIL", "")
 GROUP_LOGO_URL = os.environ.get("GROUP_LOGO_URL", "")

@@ -38,7 +38,8 @@ def _labels() -> dict[str, dict[str, str]]:
 
 
 def readable_key(key: str) -> str:
-    return key.replace("_", " ").strip().capitalize()
+    """ "visa_status" → "Visa status", "match__kind" → "Match kind"."""
+    return " ".join(key.replace("__", "_").split("_")).strip().capitalize()
 
 
 def readable_value(key: str, value: object) -> str:
@@ -60,4 +61,5 @@ def readable_value(key: str, value: object) -> str:
     text = str(value)
     if key.endswith("country") and len(text) == 2:
         return countries.name(text) or text
-    return _labels().get(key, {}).get(text, text)
+    field = key.rsplit("__", 1)[-1]  # "match__kind": the kind's labels
+    return _labels().get(field, {}).get(text, text)

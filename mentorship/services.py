@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -132,10 +132,20 @@ def round_run(*, by: User) -> MatchingRound:
 
 
 def _draft(proposal: Proposal) -> None:
-    if proposal.round.status != MatchingRound.Status.DRAFT:
+    """Refuse unless the round is a draft, holding its row until the caller's
+    transaction ends: a confirm running now waits for this edit or refuses it,
+    so no edit is lost under a confirm."""
+    status = (
+        MatchingRound.objects.select_for_update()
+        .filter(pk=proposal.round_id)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status != MatchingRound.Status.DRAFT:
         raise ValidationError("This round is already confirmed.")
 
 
+@transaction.atomic
 def proposal_drop(*, proposal: Proposal, dropped: bool) -> Proposal:
     _draft(proposal)
     proposal.dropped = dropped
@@ -315,17 +325,23 @@ def round_confirm(
         raise RoundChanged(
             "The pairs changed since you looked: check them and confirm again."
         )
-    Match.objects.bulk_create(
-        Match(
-            request=proposal.request,
-            mentor=proposal.mentor,
-            kind=proposal.kind,
-            score=proposal.score,
-            reasons=proposal.reasons,
-            round=matching_round,
-        )
-        for proposal in outcome.matches
-    )
+    try:
+        with transaction.atomic():
+            Match.objects.bulk_create(
+                Match(
+                    request=proposal.request,
+                    mentor=proposal.mentor,
+                    kind=proposal.kind,
+                    score=proposal.score,
+                    reasons=proposal.reasons,
+                    round=matching_round,
+                )
+                for proposal in outcome.matches
+            )
+    except IntegrityError:  # a direct ask for the same request and kind won
+        raise RoundChanged(
+            "The pairs changed since you looked: check them and confirm again."
+        ) from None
     matching_round.status = MatchingRound.Status.CONFIRMED
     matching_round.confirmed_at = timezone.now()
     matching_round.save(update_fields=["status", "confirmed_at"])

@@ -97,15 +97,19 @@ def test_a_short_text_too_deep_for_python_is_plain_too(monkeypatch):
 
 @pytest.mark.django_db
 def test_a_suggestion_too_complex_is_refused_beside_the_field_and_kept(
-    resident, co_lead, quick
+    resident, co_lead, quick, monkeypatch
 ):
     page = published_page(by=co_lead.user)
     url = reverse("handbook:page_suggest", args=[page.chapter.slug, page.slug])
     text = "My advice about deposits. " + "[" * 20_000 + "]" * 20_000
+    forks = []
+    real_fork = markdown.os.fork
+    monkeypatch.setattr(markdown.os, "fork", lambda: forks.append(1) or real_fork())
     response = client_for(resident).post(
         url, {"title": page.title, "body": text, "summary": "Deposits"}
     )
     assert response.status_code == 200
+    assert len(forks) == 1  # refused once; the page's preview does not retry it
     assert TOO_COMPLEX in page_text(response)
     assert response.context["form"]["body"].value() == text
     assert not page.revisions.filter(is_suggestion=True).exists()
@@ -135,3 +139,41 @@ def test_an_event_description_and_a_newsletter_too_complex_are_field_errors(
     )
     assert response.status_code == 200
     assert response.context["form"].errors["body"] == [TOO_COMPLEX]
+
+
+def test_no_fork_possible_is_plain_text_not_a_500_and_leaks_no_descriptor(
+    monkeypatch,
+):
+    import os
+
+    def refused():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    before = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(markdown.os, "fork", refused)
+    document = render_document(ORDINARY * 20)
+    assert document.too_complex
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
+def _children() -> set[int]:
+    """This process's children, zombies included (from /proc)."""
+    import os
+    from pathlib import Path
+
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == os.getpid():
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_each_child_is_reaped(quick):
+    before = _children()
+    render_document(ORDINARY * 20)
+    render_document(NESTED)  # killed at the CPU limit
+    assert _children() <= before  # none left behind, not even a zombie

@@ -436,10 +436,11 @@ class MyCalendarView(MemberEventMixin, TemplateView):
         if action not in self.ACTIONS:
             messages.error(request, "Choose what to change; nothing was changed.")
             return redirect("events:my_calendar")
-        if action.startswith("private") and not request.user.has_perm(
+        if action in ("private_on", "private_reset") and not request.user.has_perm(
             KEEPS_STATUS_TRACKER
         ):
-            # GME staff and others without a status tracker: no deadlines.
+            # GME staff and others without a status tracker: no deadlines
+            # (one turned on before their role changed can still be turned off).
             messages.error(request, "You have no status tracker, so no deadlines.")
             return redirect("events:my_calendar")
         if action == "reset":

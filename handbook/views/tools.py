@@ -18,13 +18,15 @@ from handbook.models import Attachment, Revision
 from handbook.permissions import can_edit
 from handbook.views.mixins import EditorRequiredMixin
 from imgportal.form_errors import add_errors
+from imgportal.markdown import plain_document
 
 
-def preview_context(body: str) -> dict:
+def preview_context(body: str, *, refused: bool = False) -> dict:
     """The preview fragment's context: the text rendered exactly as the
-    published page will be, with what the editor should know about it."""
+    published page will be, with what the editor should know about it. A text
+    the form just refused as too complex is not rendered a second time."""
     return {
-        "document": services.render_page(body),
+        "document": plain_document(body) if refused else services.render_page(body),
         "list_warnings": rules.lists_without_blank_line(body),
         "previewed": bool(body.strip()),
     }
@@ -96,7 +98,8 @@ class EditorToolsMixin:
         form = context["form"]
         body = form.data.get("body") if form.is_bound else form.initial.get("body")
         body = body if isinstance(body, str) else ""
-        for key, value in preview_context(body).items():
+        refused = form.is_bound and form.has_error("body", "too_complex")
+        for key, value in preview_context(body, refused=refused).items():
             context.setdefault(key, value)
         context["live_preview"] = self.live_preview
         if self.uploads:

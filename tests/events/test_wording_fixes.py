@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from icalendar import Calendar
 
 from events import registration, series
 from tests.conftest import client_for, page_text
@@ -147,3 +148,31 @@ def test_the_status_totals_quarter_reads_in_one_date_style(gme_staff):
     page = page_text(client_for(gme_staff).get(reverse("tracker:totals")))
     day = r"[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{4}"
     assert re.search(rf"Due this quarter \({day} – {day}\)", page), page
+
+
+def test_a_rule_with_blank_parts_is_stored_as_calendar_programs_read_it(
+    co_lead, resident
+):
+    event = EventFactory(starts_at=timezone.now() + timedelta(days=7))
+    made = series.series_create(
+        event=event, rule=" rrule:freq=weekly ;; count=3 ", by=co_lead.user
+    )
+    assert made.rrule == "FREQ=WEEKLY;COUNT=3"
+    response = client_for(resident).get(reverse("events:series_ics", args=[event.pk]))
+    assert response.status_code == 200
+    master = next(v for v in Calendar.from_ical(response.content).walk("VEVENT"))
+    assert master["RRULE"]["FREQ"] == ["WEEKLY"] and master["RRULE"]["COUNT"] == [3]
+
+
+def test_a_private_feed_left_on_after_a_role_change_can_still_be_turned_off(gme_staff):
+    from events import services as event_services
+
+    event_services.calendar_private_feed_set(gme_staff, on=True, new=True)
+    client = client_for(gme_staff)
+    page = page_text(client.get(reverse("events:my_calendar")))
+    assert "your role no longer keeps a status tracker" in page
+    assert 'value="private_reset"' not in page
+    assert f'href="{reverse("tracker:status")}"' not in page
+    client.post(reverse("events:my_calendar"), {"action": "private_off"})
+    gme_staff.calendar_feed.refresh_from_db()
+    assert not gme_staff.calendar_feed.private_token

@@ -45,3 +45,10 @@ def test_values_without_choices_are_kept_as_written():
     assert readable_value("bio", "pgy1 in Mumbai") == "pgy1 in Mumbai"
     assert readable_value("shown_in_directory", []) == "—"
     assert readable_value("anything", True) == "Yes"
+
+
+def test_a_related_field_is_labelled_by_its_own_name():
+    from members.readable import readable_key
+
+    assert readable_key("match__kind") == "Match kind"
+    assert readable_value("match__training_stage", "pgy2") == "PGY-2"

@@ -349,3 +349,33 @@ def test_a_mentor_or_mentee_who_left_since_the_round_ran_is_skipped(co_lead):
     outcome = services.round_outcome(matching_round)
     assert outcome.matches == ()
     assert {s.reason for s in outcome.skipped} == {"mentor left", "mentee left"}
+
+
+def test_a_direct_ask_landing_under_the_confirm_is_round_changed_not_a_500(
+    co_lead, monkeypatch
+):
+    """The unique (request, kind) constraint refuses the confirm's insert when
+    a direct ask for the same slot committed after the outcome was read."""
+    ana = _mentor("Ana Ruiz", capacity=2)
+    _request("Cy One")
+    matching_round = services.round_run(by=co_lead.user)
+    stale = services.round_outcome(matching_round)
+    proposal = stale.matches[0]
+    Match.objects.create(
+        request=proposal.request, mentor=ana, kind=proposal.kind, score=1, reasons=[]
+    )
+    monkeypatch.setattr(services, "round_outcome", lambda *a, **k: stale)
+    with pytest.raises(services.RoundChanged):
+        services.round_confirm(matching_round=matching_round, by=co_lead.user)
+    matching_round.refresh_from_db()
+    assert matching_round.status == MatchingRound.Status.DRAFT
+
+
+def test_dropping_a_pair_of_a_confirmed_round_is_refused(co_lead):
+    _mentor("Ana Ruiz")
+    _request("Cy One")
+    matching_round = services.round_run(by=co_lead.user)
+    proposal = matching_round.proposals.get()
+    services.round_confirm(matching_round=matching_round, by=co_lead.user)
+    with pytest.raises(ValidationError, match="already confirmed"):
+        services.proposal_drop(proposal=proposal, dropped=True)
