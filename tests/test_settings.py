@@ -128,3 +128,16 @@ def test_connection_options_from_the_database_url_are_kept():
     options = result.stdout.strip()
     assert "random_page_cost=1.1" in options
     assert "statement_timeout=5000" in options
+
+
+def test_a_blank_group_name_or_office_in_env_means_the_default():
+    """`GROUP_NAME=` left blank in .env would sign emails "Welcome to !"."""
+    result = _run(
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.GROUP_NAME, s.GROUP_GME_OFFICE, sep='|')",
+        DEBUG="1",
+        GROUP_NAME=" ",
+        GROUP_GME_OFFICE="",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "IMG Portal|the Graduate Medical Education office"
